@@ -1,0 +1,251 @@
+//! Who may do what. The whole role matrix is the table in [`Operation::allowed_for`]; everything else asks it.
+
+use uuid::Uuid;
+
+/// Directory roles, identified on the wire by their Entra role template IDs (the `wids` claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DirectoryRole {
+    GlobalAdministrator,
+    BillingAdministrator,
+    GlobalReader,
+    LicenseAdministrator,
+    UserAdministrator,
+}
+
+impl DirectoryRole {
+    pub const ALL: [DirectoryRole; 5] = [
+        DirectoryRole::GlobalAdministrator,
+        DirectoryRole::BillingAdministrator,
+        DirectoryRole::GlobalReader,
+        DirectoryRole::LicenseAdministrator,
+        DirectoryRole::UserAdministrator,
+    ];
+
+    pub fn template_id(self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "62e90394-69f5-4237-9190-012177145e10",
+            DirectoryRole::BillingAdministrator => "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+            DirectoryRole::GlobalReader => "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+            DirectoryRole::LicenseAdministrator => "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+            DirectoryRole::UserAdministrator => "fe930be7-5e62-47db-91af-98c3a49a38b1",
+        }
+    }
+
+    /// The name admins know, without spaces (`GlobalAdministrator`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "GlobalAdministrator",
+            DirectoryRole::BillingAdministrator => "BillingAdministrator",
+            DirectoryRole::GlobalReader => "GlobalReader",
+            DirectoryRole::LicenseAdministrator => "LicenseAdministrator",
+            DirectoryRole::UserAdministrator => "UserAdministrator",
+        }
+    }
+
+    /// The name as Microsoft's documentation writes it (`Global Administrator`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "Global Administrator",
+            DirectoryRole::BillingAdministrator => "Billing Administrator",
+            DirectoryRole::GlobalReader => "Global Reader",
+            DirectoryRole::LicenseAdministrator => "License Administrator",
+            DirectoryRole::UserAdministrator => "User Administrator",
+        }
+    }
+
+    /// Accepts the template ID, the name, or the display name, in any case.
+    pub fn parse(text: &str) -> Option<DirectoryRole> {
+        let text = text.trim();
+        Self::ALL.into_iter().find(|r| {
+            r.template_id().eq_ignore_ascii_case(text)
+                || r.name().eq_ignore_ascii_case(text)
+                || r.display_name().eq_ignore_ascii_case(text)
+        })
+    }
+}
+
+/// Application permissions of the M365 License Manager resource (the `roles` claim of app-only tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppPermission {
+    PolicyRead,
+    PolicyReadWrite,
+}
+
+impl AppPermission {
+    pub const ALL: [AppPermission; 2] = [AppPermission::PolicyRead, AppPermission::PolicyReadWrite];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppPermission::PolicyRead => "Policy.Read.AllowSelfServicePurchase",
+            AppPermission::PolicyReadWrite => "Policy.ReadWrite.AllowSelfServicePurchase",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AppPermission> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// Something a caller asks to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Read policy values and the policy-change audit log.
+    ReadPolicy,
+    /// Change a policy value.
+    WritePolicy,
+}
+
+impl Operation {
+    /// The role matrix. Global Reader reads and never writes; apps need the matching permission.
+    pub fn allowed_for(self) -> (&'static [DirectoryRole], &'static [AppPermission]) {
+        use AppPermission::*;
+        use DirectoryRole::*;
+        match self {
+            Operation::ReadPolicy => (
+                &[GlobalAdministrator, BillingAdministrator, GlobalReader],
+                &[PolicyRead, PolicyReadWrite],
+            ),
+            Operation::WritePolicy => (&[GlobalAdministrator, BillingAdministrator], &[PolicyReadWrite]),
+        }
+    }
+
+    /// Says who may do this, for the reason of a 403.
+    pub fn describe_allowed(self) -> String {
+        let (roles, permissions) = self.allowed_for();
+        let roles: Vec<_> = roles.iter().map(|r| r.display_name()).collect();
+        let permissions: Vec<_> = permissions.iter().map(|p| p.as_str()).collect();
+        format!(
+            "users with the role {} or apps with the permission {}",
+            roles.join(", "),
+            permissions.join(" or ")
+        )
+    }
+}
+
+/// An authenticated caller: always within one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub tenant_id: Uuid,
+    /// The user's or the app's object ID.
+    pub object_id: Uuid,
+    pub kind: PrincipalKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalKind {
+    User {
+        upn: String,
+        display_name: String,
+        roles: Vec<DirectoryRole>,
+    },
+    App {
+        client_id: Uuid,
+        display_name: String,
+        permissions: Vec<AppPermission>,
+    },
+}
+
+impl Principal {
+    pub fn may(&self, operation: Operation) -> bool {
+        let (roles, permissions) = operation.allowed_for();
+        match &self.kind {
+            PrincipalKind::User { roles: held, .. } => held.iter().any(|r| roles.contains(r)),
+            PrincipalKind::App { permissions: held, .. } => held.iter().any(|p| permissions.contains(p)),
+        }
+    }
+
+    /// How the audit trail names the caller: the UPN of a user, the display name of an app.
+    pub fn display_name(&self) -> &str {
+        match &self.kind {
+            PrincipalKind::User { upn, .. } => upn,
+            PrincipalKind::App { display_name, .. } => display_name,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            PrincipalKind::User { .. } => "User",
+            PrincipalKind::App { .. } => "App",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[DirectoryRole]) -> Principal {
+        Principal {
+            tenant_id: Uuid::nil(),
+            object_id: Uuid::nil(),
+            kind: PrincipalKind::User {
+                upn: "u@x".into(),
+                display_name: "U".into(),
+                roles: roles.to_vec(),
+            },
+        }
+    }
+
+    fn app(permissions: &[AppPermission]) -> Principal {
+        Principal {
+            tenant_id: Uuid::nil(),
+            object_id: Uuid::nil(),
+            kind: PrincipalKind::App {
+                client_id: Uuid::nil(),
+                display_name: "A".into(),
+                permissions: permissions.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn role_matrix() {
+        use AppPermission::*;
+        use DirectoryRole::*;
+        use Operation::*;
+        let expected = [
+            (user(&[GlobalAdministrator]), true, true),
+            (user(&[BillingAdministrator]), true, true),
+            (user(&[GlobalReader]), true, false),
+            (user(&[LicenseAdministrator]), false, false),
+            (user(&[UserAdministrator]), false, false),
+            (user(&[]), false, false),
+            (user(&[GlobalReader, BillingAdministrator]), true, true),
+            (app(&[PolicyRead]), true, false),
+            (app(&[PolicyReadWrite]), true, true),
+            (app(&[]), false, false),
+        ];
+        for (principal, read, write) in expected {
+            assert_eq!(principal.may(ReadPolicy), read, "{principal:?} read");
+            assert_eq!(principal.may(WritePolicy), write, "{principal:?} write");
+        }
+    }
+
+    #[test]
+    fn roles_parse_by_id_name_or_display_name() {
+        assert_eq!(
+            DirectoryRole::parse("62E90394-69F5-4237-9190-012177145E10"),
+            Some(DirectoryRole::GlobalAdministrator)
+        );
+        assert_eq!(DirectoryRole::parse("globalreader"), Some(DirectoryRole::GlobalReader));
+        assert_eq!(
+            DirectoryRole::parse("Billing Administrator"),
+            Some(DirectoryRole::BillingAdministrator)
+        );
+        assert_eq!(DirectoryRole::parse("Owner"), None);
+        assert_eq!(
+            AppPermission::parse("policy.readwrite.allowselfservicepurchase"),
+            Some(AppPermission::PolicyReadWrite)
+        );
+    }
+
+    #[test]
+    fn forbidden_reason_names_what_would_be_allowed() {
+        let text = Operation::WritePolicy.describe_allowed();
+        assert!(text.contains("Global Administrator, Billing Administrator"));
+        assert!(text.contains("Policy.ReadWrite.AllowSelfServicePurchase"));
+        assert!(!text.contains("Global Reader"));
+    }
+}
