@@ -1,0 +1,108 @@
+//! Schema migrations, embedded in the binary and applied in order, each in its own transaction.
+//!
+//! Migrations are added, never edited: each applied migration's checksum is kept, and a database whose applied
+//! migration differs from the binary's copy, or that has migrations this binary does not know (written by a newer
+//! version), is refused with a message that says which.
+
+/// One migration: version, name, SQL.
+#[derive(Debug)]
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+}];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "migration {version} ({name}) was changed after it was applied to this database; \
+         migrations are added, never edited"
+    )]
+    Edited { version: i64, name: String },
+    #[error(
+        "the database has migration {version}, which this version of mscommerce does not know; \
+         run a version at least as new as the one that migrated it"
+    )]
+    Unknown { version: i64 },
+    #[error("the database schema is behind (at version {at}, this binary needs {needed}); run `mscommerce migrate`")]
+    Pending { at: i64, needed: i64 },
+}
+
+/// FNV-1a: stable across Rust versions and platforms, which `std`'s hasher is not.
+pub(crate) fn checksum(sql: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sql.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
+
+/// Compares what the database has applied with what the binary carries; answers the migrations still to apply.
+pub(crate) fn plan<'m>(
+    applied: &[(i64, i64)],
+    known: &'m [Migration],
+) -> Result<Vec<&'m Migration>, MigrationError> {
+    for &(version, sum) in applied {
+        match known.iter().find(|m| m.version == version) {
+            None => return Err(MigrationError::Unknown { version }),
+            Some(m) if checksum(m.sql) != sum => {
+                return Err(MigrationError::Edited {
+                    version,
+                    name: m.name.to_string(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(known
+        .iter()
+        .filter(|m| !applied.iter().any(|&(v, _)| v == m.version))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: &[Migration] = &[
+        Migration {
+            version: 1,
+            name: "one",
+            sql: "CREATE TABLE a (x);",
+        },
+        Migration {
+            version: 2,
+            name: "two",
+            sql: "CREATE TABLE b (x);",
+        },
+    ];
+
+    #[test]
+    fn plans_only_what_is_missing() {
+        let pending = plan(&[(1, checksum(KNOWN[0].sql))], KNOWN).unwrap();
+        assert_eq!(pending.iter().map(|m| m.version).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(plan(&[], KNOWN).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn refuses_edited_and_unknown_migrations() {
+        let err = plan(&[(1, 12345)], KNOWN).unwrap_err();
+        assert!(err.to_string().contains("migration 1 (one) was changed"), "{err}");
+        let err = plan(&[(7, 0)], KNOWN).unwrap_err();
+        assert!(matches!(err, MigrationError::Unknown { version: 7 }));
+    }
+
+    #[test]
+    fn versions_are_in_order_and_unique() {
+        for pair in SQLITE_MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! The SQLite store: one file in WAL mode, one writer connection, a few readers.
+//!
+//! One writer, because SQLite allows one writer at a time anyway: queueing writes in the pool is cheaper and
+//! fairer than letting them collide on the file lock. Write transactions start with `BEGIN IMMEDIATE`, so a
+//! writer in another process (the admin commands) makes this one wait for the lock instead of failing.
+//! `synchronous = NORMAL` in WAL mode: a committed write survives a crash of the process (the WAL is written
+//! before the commit returns); only a power cut may lose the last commits, and never corrupts the file.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use mscommerce_domain::{PolicyValue, Scope};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use crate::migrate::{self, MigrationError, SQLITE_MIGRATIONS};
+use crate::{actions, records::*, Store, StoreError, StoreResult};
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_timestamp(text: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("'{text}' is not an RFC 3339 timestamp")))
+}
+
+fn parse_uuid(text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("'{text}' is not a GUID")))
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn scope_text(scope: Scope) -> &'static str {
+    scope.as_str()
+}
+
+fn parse_scope(text: &str) -> StoreResult<Scope> {
+    Scope::parse(text).ok_or_else(|| StoreError::Corrupt(format!("'{text}' is not a policy scope")))
+}
+
+fn parse_value(text: &str) -> StoreResult<PolicyValue> {
+    PolicyValue::parse(text).ok_or_else(|| StoreError::Corrupt(format!("'{text}' is not a policy value")))
+}
+
+/// Turns a unique-constraint failure into [`StoreError::Conflict`] with the caller's words.
+fn conflict_as(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what()),
+        _ => StoreError::Database(err),
+    }
+}
+
+/// One row of the audit trail, as written alongside the change it records.
+struct AuditRecord<'a> {
+    tenant_id: Uuid,
+    action: &'a str,
+    actor: &'a AuditActor,
+    target_type: &'a str,
+    target_id: &'a str,
+    target_name: &'a str,
+    policy_id: Option<&'a str>,
+    old_value: Option<&'a str>,
+    new_value: Option<&'a str>,
+    at: DateTime<Utc>,
+}
+
+async fn insert_audit(conn: &mut SqliteConnection, record: AuditRecord<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (tenant_id, occurred_at, action, actor_id, actor_name, actor_type, \
+         correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(record.tenant_id.to_string())
+    .bind(timestamp(record.at))
+    .bind(record.action)
+    .bind(&record.actor.id)
+    .bind(&record.actor.name)
+    .bind(&record.actor.kind)
+    .bind(&record.actor.correlation_id)
+    .bind(record.target_type)
+    .bind(record.target_id)
+    .bind(record.target_name)
+    .bind(record.policy_id)
+    .bind(record.old_value)
+    .bind(record.new_value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn tenant_from_row(row: &SqliteRow) -> StoreResult<Tenant> {
+    Ok(Tenant {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        name: row.try_get("name")?,
+        created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+    let user_type = match row.try_get::<String, _>("user_type")?.as_str() {
+        "Guest" => UserType::Guest,
+        "Member" => UserType::Member,
+        other => return Err(StoreError::Corrupt(format!("'{other}' is not a user type"))),
+    };
+    Ok(User {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        tenant_id: parse_uuid(&row.try_get::<String, _>("tenant_id")?)?,
+        upn: row.try_get("upn")?,
+        display_name: row.try_get("display_name")?,
+        user_type,
+        account_enabled: row.try_get("account_enabled")?,
+        password_hash: row.try_get("password_hash")?,
+        roles: split_list(&row.try_get::<String, _>("roles")?),
+        created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn app_from_row(row: &SqliteRow) -> StoreResult<App> {
+    Ok(App {
+        client_id: parse_uuid(&row.try_get::<String, _>("client_id")?)?,
+        object_id: parse_uuid(&row.try_get::<String, _>("object_id")?)?,
+        tenant_id: parse_uuid(&row.try_get::<String, _>("tenant_id")?)?,
+        display_name: row.try_get("display_name")?,
+        secret_hash: row.try_get("secret_hash")?,
+        permissions: split_list(&row.try_get::<String, _>("permissions")?),
+        created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditEvent> {
+    Ok(AuditEvent {
+        id: row.try_get("id")?,
+        tenant_id: parse_uuid(&row.try_get::<String, _>("tenant_id")?)?,
+        occurred_at: parse_timestamp(&row.try_get::<String, _>("occurred_at")?)?,
+        action: row.try_get("action")?,
+        actor_id: row.try_get("actor_id")?,
+        actor_name: row.try_get("actor_name")?,
+        actor_type: row.try_get("actor_type")?,
+        correlation_id: row.try_get("correlation_id")?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        target_name: row.try_get("target_name")?,
+        policy_id: row.try_get("policy_id")?,
+        old_value: row.try_get("old_value")?,
+        new_value: row.try_get("new_value")?,
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing, with its folder) the database file the URL names.
+    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::UnsupportedUrl {
+                url: url.to_string(),
+                problem: e.to_string(),
+            })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            if let Some(folder) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(folder).map_err(|e| StoreError::UnsupportedUrl {
+                    url: url.to_string(),
+                    problem: format!("cannot create the folder {}: {e}", folder.display()),
+                })?;
+            }
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        // An in-memory database exists once per connection, so readers must share the writer there.
+        let read = if in_memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?
+        };
+        Ok(SqliteStore { read, write })
+    }
+
+    async fn applied_migrations(conn: &mut SqliteConnection) -> StoreResult<Vec<(i64, i64)>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             checksum INTEGER NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
+            .collect()
+    }
+
+    /// Applies every migration the database lacks. Safe to run from several processes at once: the plan is made
+    /// under the write lock.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let applied = Self::applied_migrations(&mut tx).await?;
+        for migration in migrate::plan(&applied, SQLITE_MIGRATIONS)? {
+            tracing::info!(migration.version = migration.version, migration.name = migration.name, "applying migration");
+            sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(migrate::checksum(migration.sql))
+                .bind(timestamp(now()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks, without changing anything, that the schema is exactly what this binary expects.
+    pub async fn check_schema(&self) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        let applied = Self::applied_migrations(&mut conn).await?;
+        let pending = migrate::plan(&applied, SQLITE_MIGRATIONS)?;
+        if !pending.is_empty() {
+            return Err(MigrationError::Pending {
+                at: applied.last().map_or(0, |&(v, _)| v),
+                needed: SQLITE_MIGRATIONS.last().map_or(0, |m| m.version),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the database to `path` (which must not exist) while the service runs.
+    pub async fn backup_to(&self, path: &str) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO ?").bind(path).execute(&self.read).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant> {
+        let created = Tenant {
+            id: tenant.id.unwrap_or_else(Uuid::new_v4),
+            name: tenant.name,
+            created_at: now(),
+        };
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(created.id.to_string())
+            .bind(&created.name)
+            .bind(timestamp(created.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_as(e, || format!("a tenant with the ID {} already exists", created.id)))?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: created.id,
+                action: actions::TENANT_CREATED,
+                actor,
+                target_type: "Tenant",
+                target_id: &created.id.to_string(),
+                target_name: &created.name,
+                policy_id: None,
+                old_value: None,
+                new_value: None,
+                at: created.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(tenant_from_row).transpose()
+    }
+
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM tenants ORDER BY created_at, id")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(tenant_from_row).collect()
+    }
+
+    async fn create_user(&self, user: NewUser, actor: &AuditActor) -> StoreResult<User> {
+        let created = User {
+            id: Uuid::new_v4(),
+            tenant_id: user.tenant_id,
+            upn: user.upn.to_lowercase(),
+            display_name: user.display_name,
+            user_type: user.user_type,
+            account_enabled: true,
+            password_hash: user.password_hash,
+            roles: user.roles,
+            created_at: now(),
+        };
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let tenant_exists = sqlx::query("SELECT 1 FROM tenants WHERE id = ?")
+            .bind(created.tenant_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !tenant_exists {
+            return Err(StoreError::NotFound(format!("no tenant has the ID {}", created.tenant_id)));
+        }
+        sqlx::query(
+            "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
+             roles, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(created.id.to_string())
+        .bind(created.tenant_id.to_string())
+        .bind(&created.upn)
+        .bind(&created.display_name)
+        .bind(created.user_type.as_str())
+        .bind(created.account_enabled)
+        .bind(&created.password_hash)
+        .bind(created.roles.join(" "))
+        .bind(timestamp(created.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, || format!("a user named {} already exists", created.upn)))?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: created.tenant_id,
+                action: actions::USER_CREATED,
+                actor,
+                target_type: "User",
+                target_id: &created.id.to_string(),
+                target_name: &created.upn,
+                policy_id: None,
+                old_value: None,
+                new_value: Some(&created.roles.join(" ")),
+                at: created.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn user_by_upn(&self, upn: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE upn = ?")
+            .bind(upn.to_lowercase())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn create_app(&self, app: NewApp, actor: &AuditActor) -> StoreResult<App> {
+        let created = App {
+            client_id: Uuid::new_v4(),
+            object_id: Uuid::new_v4(),
+            tenant_id: app.tenant_id,
+            display_name: app.display_name,
+            secret_hash: app.secret_hash,
+            permissions: app.permissions,
+            created_at: now(),
+        };
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let tenant_exists = sqlx::query("SELECT 1 FROM tenants WHERE id = ?")
+            .bind(created.tenant_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !tenant_exists {
+            return Err(StoreError::NotFound(format!("no tenant has the ID {}", created.tenant_id)));
+        }
+        sqlx::query(
+            "INSERT INTO apps (client_id, object_id, tenant_id, display_name, secret_hash, permissions, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(created.client_id.to_string())
+        .bind(created.object_id.to_string())
+        .bind(created.tenant_id.to_string())
+        .bind(&created.display_name)
+        .bind(&created.secret_hash)
+        .bind(created.permissions.join(" "))
+        .bind(timestamp(created.created_at))
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: created.tenant_id,
+                action: actions::APP_CREATED,
+                actor,
+                target_type: "App",
+                target_id: &created.client_id.to_string(),
+                target_name: &created.display_name,
+                policy_id: None,
+                old_value: None,
+                new_value: Some(&created.permissions.join(" ")),
+                at: created.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn app(&self, client_id: Uuid) -> StoreResult<Option<App>> {
+        let row = sqlx::query("SELECT * FROM apps WHERE client_id = ?")
+            .bind(client_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(app_from_row).transpose()
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SigningKeyRecord {
+                    kid: row.try_get("kid")?,
+                    algorithm: row.try_get("algorithm")?,
+                    private_key: row.try_get("private_key")?,
+                    public_key: row.try_get("public_key")?,
+                    created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_signing_key(&self, key: SigningKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&key.kid)
+        .bind(&key.algorithm)
+        .bind(&key.private_key)
+        .bind(&key.public_key)
+        .bind(timestamp(key.created_at))
+        .execute(&self.write)
+        .await
+        .map_err(|e| conflict_as(e, || format!("a signing key with kid {} exists", key.kid)))?;
+        Ok(())
+    }
+
+    async fn policy_values(&self, tenant_id: Uuid) -> StoreResult<Vec<StoredPolicyValue>> {
+        let rows = sqlx::query(
+            "SELECT policy_id, scope, target_id, value, revision FROM policy_values WHERE tenant_id = ?",
+        )
+        .bind(tenant_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredPolicyValue {
+                    policy_id: row.try_get("policy_id")?,
+                    scope: parse_scope(&row.try_get::<String, _>("scope")?)?,
+                    target_id: row.try_get("target_id")?,
+                    value: parse_value(&row.try_get::<String, _>("value")?)?,
+                    revision: row.try_get("revision")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_policy_value(&self, change: PolicyChange) -> StoreResult<PolicyWrite> {
+        let tenant = change.tenant_id.to_string();
+        let scope = scope_text(change.scope);
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM policy_values WHERE tenant_id = ? AND policy_id = ? AND scope = ? AND target_id = ?",
+        )
+        .bind(&tenant)
+        .bind(&change.policy_id)
+        .bind(scope)
+        .bind(&change.target_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let old_value = stored.as_deref().map(parse_value).transpose()?.unwrap_or(change.default_value);
+        if old_value == change.value {
+            return Ok(PolicyWrite {
+                old_value,
+                new_value: change.value,
+                revision: None,
+            });
+        }
+        let revision: i64 =
+            sqlx::query_scalar("UPDATE tenants SET policy_revision = policy_revision + 1 WHERE id = ? RETURNING policy_revision")
+                .bind(&tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("no tenant has the ID {tenant}")))?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO policy_values (tenant_id, policy_id, scope, target_id, value, revision, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (tenant_id, policy_id, scope, target_id) \
+             DO UPDATE SET value = excluded.value, revision = excluded.revision, updated_at = excluded.updated_at",
+        )
+        .bind(&tenant)
+        .bind(&change.policy_id)
+        .bind(scope)
+        .bind(&change.target_id)
+        .bind(change.value.as_str())
+        .bind(revision)
+        .bind(timestamp(at))
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: change.tenant_id,
+                action: actions::POLICY_VALUE_CHANGED,
+                actor: &change.actor,
+                target_type: scope,
+                target_id: &change.target_id,
+                target_name: &change.target_name,
+                policy_id: Some(&change.policy_id),
+                old_value: Some(old_value.as_str()),
+                new_value: Some(change.value.as_str()),
+                at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(PolicyWrite {
+            old_value,
+            new_value: change.value,
+            revision: Some(revision),
+        })
+    }
+
+    async fn policy_changes(
+        &self,
+        tenant_id: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE tenant_id = ? AND action = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(tenant_id.to_string())
+        .bind(actions::POLICY_VALUE_CHANGED)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+}
