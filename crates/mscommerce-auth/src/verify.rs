@@ -33,7 +33,9 @@ pub enum TokenError {
     NotYetValid,
     #[error("The access token is for another audience; this service accepts tokens for '{0}'.")]
     InvalidAudience(String),
-    #[error("The access token was issued by another issuer; this service accepts tokens from '{0}'.")]
+    #[error(
+        "The access token was issued by another issuer; this service accepts tokens from '{0}'."
+    )]
     InvalidIssuer(String),
     #[error("The access token's claims are incomplete: {0}.")]
     InvalidClaims(String),
@@ -87,11 +89,19 @@ impl TokenVerifier {
         TokenVerifier {
             issuer: issuer.to_string(),
             audience: audience.to_string(),
-            keys: keys.iter().map(|k| (k.kid.clone(), k.decoding.clone())).collect(),
+            keys: keys
+                .iter()
+                .map(|k| (k.kid.clone(), k.decoding.clone()))
+                .collect(),
             validation,
             cache: DashMap::new(),
             cache_capacity: 100_000,
         }
+    }
+
+    /// Number of verified tokens held.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache.len()
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
@@ -144,7 +154,9 @@ impl TokenVerifier {
                     TokenError::InvalidClaims(format!("the claim '{claim}' is missing"))
                 }
                 ErrorKind::InvalidAlgorithm => TokenError::UnsupportedAlgorithm(ALGORITHM.into()),
-                ErrorKind::Json(e) => TokenError::InvalidClaims(format!("the claims do not read: {e}")),
+                ErrorKind::Json(e) => {
+                    TokenError::InvalidClaims(format!("the claims do not read: {e}"))
+                }
                 other => TokenError::Malformed(format!("{other:?}")),
             })
     }
@@ -158,7 +170,9 @@ struct RawHeader {
 /// Reads the header without trusting it, so that refusals can say what the token claimed to be.
 fn read_header(token: &str) -> Result<RawHeader, TokenError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(TokenError::Malformed(
             "a JWT has three base64url parts separated by dots".into(),
         ));
@@ -244,7 +258,10 @@ mod tests {
             object_id: Uuid::new_v4(),
             upn: "reader@contoso.test".into(),
             display_name: "Reader".into(),
-            role_ids: vec![DirectoryRole::GlobalReader.template_id().into(), "not-a-role".into()],
+            role_ids: vec![
+                DirectoryRole::GlobalReader.template_id().into(),
+                "not-a-role".into(),
+            ],
             client_id: None,
         }
     }
@@ -252,8 +269,11 @@ mod tests {
     #[test]
     fn a_good_token_becomes_its_principal() {
         let issuer = issuer();
-        let verifier = TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
-        let principal = verifier.verify(&issuer.issue(&reader(), unix_now())).unwrap();
+        let verifier =
+            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let principal = verifier
+            .verify(&issuer.issue(&reader(), unix_now()))
+            .unwrap();
         match principal.kind {
             PrincipalKind::User { upn, roles, .. } => {
                 assert_eq!(upn, "reader@contoso.test");
@@ -266,15 +286,22 @@ mod tests {
     #[test]
     fn each_defect_has_its_own_error() {
         let issuer = issuer();
-        let verifier = TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier =
+            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
         let now = unix_now();
         let mut expired = issuer.claims_for(&reader(), now - 7200);
         expired.exp = now - 3600;
-        assert_eq!(verifier.verify(&issuer.sign(&expired)), Err(TokenError::Expired));
+        assert_eq!(
+            verifier.verify(&issuer.sign(&expired)),
+            Err(TokenError::Expired)
+        );
 
         let mut early = issuer.claims_for(&reader(), now);
         early.nbf = now + 600;
-        assert_eq!(verifier.verify(&issuer.sign(&early)), Err(TokenError::NotYetValid));
+        assert_eq!(
+            verifier.verify(&issuer.sign(&early)),
+            Err(TokenError::NotYetValid)
+        );
 
         let mut other_aud = issuer.claims_for(&reader(), now);
         other_aud.aud = "someone-else".into();
@@ -288,6 +315,9 @@ mod tests {
             verifier.verify(&stranger.issue(&reader(), now)),
             Err(TokenError::UnknownKey(_))
         ));
-        assert!(matches!(verifier.verify("abc"), Err(TokenError::Malformed(_))));
+        assert!(matches!(
+            verifier.verify("abc"),
+            Err(TokenError::Malformed(_))
+        ));
     }
 }

@@ -107,7 +107,10 @@ impl Operation {
                 &[GlobalAdministrator, BillingAdministrator, GlobalReader],
                 &[PolicyRead, PolicyReadWrite],
             ),
-            Operation::WritePolicy => (&[GlobalAdministrator, BillingAdministrator], &[PolicyReadWrite]),
+            Operation::WritePolicy => (
+                &[GlobalAdministrator, BillingAdministrator],
+                &[PolicyReadWrite],
+            ),
         }
     }
 
@@ -152,7 +155,9 @@ impl Principal {
         let (roles, permissions) = operation.allowed_for();
         match &self.kind {
             PrincipalKind::User { roles: held, .. } => held.iter().any(|r| roles.contains(r)),
-            PrincipalKind::App { permissions: held, .. } => held.iter().any(|p| permissions.contains(p)),
+            PrincipalKind::App {
+                permissions: held, ..
+            } => held.iter().any(|p| permissions.contains(p)),
         }
     }
 
@@ -229,7 +234,10 @@ mod tests {
             DirectoryRole::parse("62E90394-69F5-4237-9190-012177145E10"),
             Some(DirectoryRole::GlobalAdministrator)
         );
-        assert_eq!(DirectoryRole::parse("globalreader"), Some(DirectoryRole::GlobalReader));
+        assert_eq!(
+            DirectoryRole::parse("globalreader"),
+            Some(DirectoryRole::GlobalReader)
+        );
         assert_eq!(
             DirectoryRole::parse("Billing Administrator"),
             Some(DirectoryRole::BillingAdministrator)

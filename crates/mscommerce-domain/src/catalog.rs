@@ -30,18 +30,28 @@ impl Money {
         }
         let whole: i64 = whole.parse().ok()?;
         let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
-        whole.checked_mul(100)?.checked_add(cents).map(|minor_units| Money { minor_units })
+        whole
+            .checked_mul(100)?
+            .checked_add(cents)
+            .map(|minor_units| Money { minor_units })
     }
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.minor_units / 100, self.minor_units % 100)
+        write!(
+            f,
+            "{}.{:02}",
+            self.minor_units / 100,
+            self.minor_units % 100
+        )
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
+    /// Position in the catalog: a compact key for per-product state (the policy cache).
+    pub slot: usize,
     /// The current product ID, as answers carry it.
     pub id: String,
     /// IDs issued before the current one; they resolve to this product.
@@ -59,6 +69,8 @@ pub struct Product {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferType {
+    /// Position in the catalog's offer types.
+    pub slot: usize,
     pub id: String,
     pub name: String,
 }
@@ -119,6 +131,22 @@ fn entry_error(entry: &str, problem: impl Into<String>) -> CatalogError {
     }
 }
 
+/// Looks `id` up in an index keyed by upper-case IDs. Catalog lookups sit on the policy read path, so this
+/// upper-cases into a stack buffer instead of allocating.
+fn find_ignoring_case(index: &HashMap<String, usize>, id: &str) -> Option<usize> {
+    let mut buffer = [0u8; 64];
+    let bytes = id.as_bytes();
+    if bytes.len() > buffer.len() {
+        return None; // longer than any ID in a catalog
+    }
+    let upper = &mut buffer[..bytes.len()];
+    upper.copy_from_slice(bytes);
+    upper.make_ascii_uppercase();
+    std::str::from_utf8(upper)
+        .ok()
+        .and_then(|key| index.get(key).copied())
+}
+
 /// Product IDs are 12 characters, letters and digits (`CFQ7TTC0H9MP`).
 fn is_product_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -133,31 +161,53 @@ impl Catalog {
     /// Parses and checks a catalog file: IDs well formed and unique (old IDs included, ignoring case), names
     /// present, prices well formed, a three-letter currency, a trial length.
     pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
-        let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::Syntax(e.to_string()))?;
+        let file: CatalogFile =
+            toml::from_str(text).map_err(|e| CatalogError::Syntax(e.to_string()))?;
         let mut product_index = HashMap::new();
         let mut products = Vec::with_capacity(file.product.len());
         for entry in file.product {
-            let product = Self::check_product(entry)?;
+            let product = Self::check_product(entry, products.len())?;
             for id in std::iter::once(&product.id).chain(&product.old_ids) {
-                if product_index.insert(id.to_ascii_uppercase(), products.len()).is_some() {
+                if product_index
+                    .insert(id.to_ascii_uppercase(), products.len())
+                    .is_some()
+                {
                     return Err(entry_error(id, "this product ID appears more than once"));
                 }
             }
             products.push(product);
         }
         if products.is_empty() {
-            return Err(CatalogError::Syntax("the catalog lists no [[product]]".into()));
+            return Err(CatalogError::Syntax(
+                "the catalog lists no [[product]]".into(),
+            ));
         }
         let mut offer_type_index = HashMap::new();
         let mut offer_types = Vec::with_capacity(file.offer_type.len());
         for entry in file.offer_type {
             if entry.id.trim().is_empty() || entry.name.trim().is_empty() {
-                return Err(entry_error(&entry.id, "an offer type needs an id and a name"));
+                return Err(entry_error(
+                    &entry.id,
+                    "an offer type needs an id and a name",
+                ));
             }
-            if offer_type_index.insert(entry.id.to_ascii_uppercase(), offer_types.len()).is_some() {
-                return Err(entry_error(&entry.id, "this offer type appears more than once"));
+            if entry.id.len() > 64 || !entry.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(entry_error(
+                    &entry.id,
+                    "an offer type ID is 1 to 64 letters and digits",
+                ));
+            }
+            if offer_type_index
+                .insert(entry.id.to_ascii_uppercase(), offer_types.len())
+                .is_some()
+            {
+                return Err(entry_error(
+                    &entry.id,
+                    "this offer type appears more than once",
+                ));
             }
             offer_types.push(OfferType {
+                slot: offer_types.len(),
                 id: entry.id,
                 name: entry.name,
             });
@@ -170,11 +220,14 @@ impl Catalog {
         })
     }
 
-    fn check_product(entry: ProductEntry) -> Result<Product, CatalogError> {
+    fn check_product(entry: ProductEntry, slot: usize) -> Result<Product, CatalogError> {
         let id = &entry.id;
         for candidate in std::iter::once(id).chain(&entry.old_ids) {
             if !is_product_id(candidate) {
-                return Err(entry_error(id, format!("'{candidate}' is not a 12-character product ID")));
+                return Err(entry_error(
+                    id,
+                    format!("'{candidate}' is not a 12-character product ID"),
+                ));
             }
         }
         if entry.name.trim().is_empty() {
@@ -182,20 +235,31 @@ impl Catalog {
         }
         let price = |field: &str, text: &str| {
             Money::parse(text).ok_or_else(|| {
-                entry_error(id, format!("{field} '{text}' is not an amount such as \"16.80\""))
+                entry_error(
+                    id,
+                    format!("{field} '{text}' is not an amount such as \"16.80\""),
+                )
             })
         };
         let monthly_price = price("monthly_price", &entry.monthly_price)?;
         let annual_price = price("annual_price", &entry.annual_price)?;
         if entry.currency.len() != 3 || !entry.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(entry_error(id, "currency must be a three-letter ISO 4217 code such as USD"));
+            return Err(entry_error(
+                id,
+                "currency must be a three-letter ISO 4217 code such as USD",
+            ));
         }
         if entry.trial_days == 0 {
             return Err(entry_error(id, "trial_days must be at least 1"));
         }
         Ok(Product {
+            slot,
             id: entry.id.to_ascii_uppercase(),
-            old_ids: entry.old_ids.iter().map(|s| s.to_ascii_uppercase()).collect(),
+            old_ids: entry
+                .old_ids
+                .iter()
+                .map(|s| s.to_ascii_uppercase())
+                .collect(),
             name: entry.name,
             trial_without_payment_method: entry.trial_without_payment_method,
             trials_only: entry.trials_only,
@@ -218,16 +282,12 @@ impl Catalog {
 
     /// Finds a product by its current or an old ID, ignoring case.
     pub fn product(&self, id: &str) -> Option<&Product> {
-        self.product_index
-            .get(&id.to_ascii_uppercase())
-            .map(|&i| &self.products[i])
+        find_ignoring_case(&self.product_index, id).map(|i| &self.products[i])
     }
 
     /// Finds an offer type by ID, ignoring case.
     pub fn offer_type(&self, id: &str) -> Option<&OfferType> {
-        self.offer_type_index
-            .get(&id.to_ascii_uppercase())
-            .map(|&i| &self.offer_types[i])
+        find_ignoring_case(&self.offer_type_index, id).map(|i| &self.offer_types[i])
     }
 
     /// Resolves a stored (scope, canonical id) pair back to its catalog entry.
@@ -252,7 +312,12 @@ mod tests {
         assert_eq!(power_bi.name, "Power BI Pro");
         assert!(!power_bi.trial_without_payment_method);
         assert_eq!(power_bi.monthly_price.to_string(), "16.80");
-        assert!(catalog.product("CFQ7TTC0HDB1").unwrap().trial_without_payment_method);
+        assert!(
+            catalog
+                .product("CFQ7TTC0HDB1")
+                .unwrap()
+                .trial_without_payment_method
+        );
     }
 
     #[test]
@@ -260,9 +325,15 @@ mod tests {
         let catalog = Catalog::embedded();
         assert_eq!(catalog.product("CFQ7TTC0L3PB").unwrap().id, "CFQ7TTC0H9MP");
         assert_eq!(catalog.product("cfq7ttc0h9mp").unwrap().id, "CFQ7TTC0H9MP");
-        assert_eq!(catalog.product("cfq7ttc0kp0p").unwrap().name, "Power Apps per user");
+        assert_eq!(
+            catalog.product("cfq7ttc0kp0p").unwrap().name,
+            "Power Apps per user"
+        );
         assert!(catalog.product("CFQ7TTC0XXXX").is_none());
-        assert_eq!(catalog.offer_type("powerbivisuals").unwrap().id, "POWERBIVISUALS");
+        assert_eq!(
+            catalog.offer_type("powerbivisuals").unwrap().id,
+            "POWERBIVISUALS"
+        );
     }
 
     #[test]
@@ -287,7 +358,10 @@ mod tests {
             trial_days = 30
         "#;
         let err = Catalog::parse(duplicate).unwrap_err().to_string();
-        assert!(err.contains("AAAAAAAAAAAA") && err.contains("more than once"), "{err}");
+        assert!(
+            err.contains("AAAAAAAAAAAA") && err.contains("more than once"),
+            "{err}"
+        );
 
         let bad_price = duplicate.replacen("\"1.00\"", "\"1.005\"", 1);
         let err = Catalog::parse(&bad_price).unwrap_err().to_string();

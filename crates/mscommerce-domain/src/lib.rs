@@ -8,5 +8,6 @@ pub mod policy;
 pub use access::{AppPermission, DirectoryRole, Operation, Principal, PrincipalKind};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
 pub use policy::{
-    PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope, ALLOW_SELF_SERVICE_PURCHASE,
+    PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
+    ALLOW_SELF_SERVICE_PURCHASE,
 };

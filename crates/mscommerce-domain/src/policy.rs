@@ -20,7 +20,8 @@ pub struct PolicyDefinition {
 impl PolicyDefinition {
     pub const ALL: &'static [PolicyDefinition] = &[PolicyDefinition {
         id: ALLOW_SELF_SERVICE_PURCHASE,
-        description: "Controls whether users in the organization can make self-service purchases and start \
+        description:
+            "Controls whether users in the organization can make self-service purchases and start \
                       self-service trials, per product and per third-party offer type.",
         default_value: PolicyValue::Enabled,
     }];

@@ -58,7 +58,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every signing key, oldest first.
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
-    async fn add_signing_key(&self, key: SigningKeyRecord) -> StoreResult<()>;
+    async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()>;
 
     /// Every stored policy value of a tenant. Targets without a row have the policy's default value.
     async fn policy_values(&self, tenant_id: Uuid) -> StoreResult<Vec<StoredPolicyValue>>;

@@ -87,14 +87,20 @@ mod tests {
     #[test]
     fn plans_only_what_is_missing() {
         let pending = plan(&[(1, checksum(KNOWN[0].sql))], KNOWN).unwrap();
-        assert_eq!(pending.iter().map(|m| m.version).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(
+            pending.iter().map(|m| m.version).collect::<Vec<_>>(),
+            vec![2]
+        );
         assert_eq!(plan(&[], KNOWN).unwrap().len(), 2);
     }
 
     #[test]
     fn refuses_edited_and_unknown_migrations() {
         let err = plan(&[(1, 12345)], KNOWN).unwrap_err();
-        assert!(err.to_string().contains("migration 1 (one) was changed"), "{err}");
+        assert!(
+            err.to_string().contains("migration 1 (one) was changed"),
+            "{err}"
+        );
         let err = plan(&[(7, 0)], KNOWN).unwrap_err();
         assert!(matches!(err, MigrationError::Unknown { version: 7 }));
     }

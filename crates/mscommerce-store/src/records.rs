@@ -78,6 +78,16 @@ pub struct App {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSigningKey {
+    pub kid: String,
+    pub algorithm: String,
+    /// PKCS#8 document, base64.
+    pub private_key: String,
+    /// Raw public key, base64url.
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKeyRecord {
     pub kid: String,
     pub algorithm: String,

@@ -12,7 +12,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use mscommerce_domain::{PolicyValue, Scope};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
@@ -57,7 +59,8 @@ fn parse_scope(text: &str) -> StoreResult<Scope> {
 }
 
 fn parse_value(text: &str) -> StoreResult<PolicyValue> {
-    PolicyValue::parse(text).ok_or_else(|| StoreError::Corrupt(format!("'{text}' is not a policy value")))
+    PolicyValue::parse(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("'{text}' is not a policy value")))
 }
 
 /// Turns a unique-constraint failure into [`StoreError::Conflict`] with the caller's words.
@@ -179,7 +182,11 @@ impl SqliteStore {
             .foreign_keys(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         if !in_memory {
-            if let Some(folder) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Some(folder) = options
+                .get_filename()
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(folder).map_err(|e| StoreError::UnsupportedUrl {
                     url: url.to_string(),
                     problem: format!("cannot create the folder {}: {e}", folder.display()),
@@ -223,7 +230,11 @@ impl SqliteStore {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let applied = Self::applied_migrations(&mut tx).await?;
         for migration in migrate::plan(&applied, SQLITE_MIGRATIONS)? {
-            tracing::info!(migration.version = migration.version, migration.name = migration.name, "applying migration");
+            tracing::info!(
+                migration.version = migration.version,
+                migration.name = migration.name,
+                "applying migration"
+            );
             sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
                 .bind(migration.version)
@@ -254,7 +265,10 @@ impl SqliteStore {
 
     /// Writes a consistent copy of the database to `path` (which must not exist) while the service runs.
     pub async fn backup_to(&self, path: &str) -> StoreResult<()> {
-        sqlx::query("VACUUM INTO ?").bind(path).execute(&self.read).await?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(path)
+            .execute(&self.read)
+            .await?;
         Ok(())
     }
 }
@@ -279,7 +293,11 @@ impl Store for SqliteStore {
             .bind(timestamp(created.created_at))
             .execute(&mut *tx)
             .await
-            .map_err(|e| conflict_as(e, || format!("a tenant with the ID {} already exists", created.id)))?;
+            .map_err(|e| {
+                conflict_as(e, || {
+                    format!("a tenant with the ID {} already exists", created.id)
+                })
+            })?;
         insert_audit(
             &mut tx,
             AuditRecord {
@@ -334,7 +352,10 @@ impl Store for SqliteStore {
             .await?
             .is_some();
         if !tenant_exists {
-            return Err(StoreError::NotFound(format!("no tenant has the ID {}", created.tenant_id)));
+            return Err(StoreError::NotFound(format!(
+                "no tenant has the ID {}",
+                created.tenant_id
+            )));
         }
         sqlx::query(
             "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
@@ -397,7 +418,10 @@ impl Store for SqliteStore {
             .await?
             .is_some();
         if !tenant_exists {
-            return Err(StoreError::NotFound(format!("no tenant has the ID {}", created.tenant_id)));
+            return Err(StoreError::NotFound(format!(
+                "no tenant has the ID {}",
+                created.tenant_id
+            )));
         }
         sqlx::query(
             "INSERT INTO apps (client_id, object_id, tenant_id, display_name, secret_hash, permissions, created_at) \
@@ -457,7 +481,7 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn add_signing_key(&self, key: SigningKeyRecord) -> StoreResult<()> {
+    async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?)",
         )
@@ -465,7 +489,7 @@ impl Store for SqliteStore {
         .bind(&key.algorithm)
         .bind(&key.private_key)
         .bind(&key.public_key)
-        .bind(timestamp(key.created_at))
+        .bind(timestamp(now()))
         .execute(&self.write)
         .await
         .map_err(|e| conflict_as(e, || format!("a signing key with kid {} exists", key.kid)))?;
@@ -505,7 +529,11 @@ impl Store for SqliteStore {
         .bind(&change.target_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let old_value = stored.as_deref().map(parse_value).transpose()?.unwrap_or(change.default_value);
+        let old_value = stored
+            .as_deref()
+            .map(parse_value)
+            .transpose()?
+            .unwrap_or(change.default_value);
         if old_value == change.value {
             return Ok(PolicyWrite {
                 old_value,

@@ -1,0 +1,200 @@
+//! The one error envelope: every non-2xx answer is `{"errorCode": "...", "reason": "..."}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use mscommerce_auth::TokenError;
+use mscommerce_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Stable, for programs (see docs/API.md for the list).
+    #[schema(example = "ProductNotFound")]
+    pub error_code: String,
+    /// For people: what was wrong and what is allowed.
+    pub reason: String,
+}
+
+/// Errors of the OAuth2 token endpoint, in RFC 6749 form plus our envelope's two fields.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthErrorBody {
+    pub error: String,
+    pub error_description: String,
+    pub error_code: String,
+    pub reason: String,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400 with a stable code.
+    BadRequest {
+        code: &'static str,
+        reason: String,
+    },
+    Unauthorized(TokenError),
+    Forbidden(String),
+    NotFound {
+        code: &'static str,
+        reason: String,
+    },
+    /// 409: the change collides with what exists.
+    Conflict(String),
+    MethodNotAllowed(String),
+    PayloadTooLarge(String),
+    UnsupportedMediaType(String),
+    /// 503: the request ran longer than the configured limit.
+    Timeout,
+    NotReady(String),
+    /// 500. The text goes to the log, never to the client.
+    Internal(String),
+    /// An OAuth2 error of the token endpoint (RFC 6749 section 5.2).
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+    },
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, reason: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn not_found(code: &'static str, reason: impl Into<String>) -> ApiError {
+        ApiError::NotFound {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn oauth(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> ApiError {
+        ApiError::OAuth {
+            status,
+            error,
+            description: description.into(),
+        }
+    }
+}
+
+fn envelope(status: StatusCode, code: &str, reason: String) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error_code: code.to_string(),
+            reason,
+        }),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::BadRequest { code, reason } => {
+                envelope(StatusCode::BAD_REQUEST, code, reason)
+            }
+            ApiError::Unauthorized(cause) => {
+                tracing::debug!(token.error = cause.code(), "token refused");
+                let challenge = match cause {
+                    TokenError::Missing => "Bearer".to_string(),
+                    ref other => format!(
+                        "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                        other.to_string().replace('"', "'")
+                    ),
+                };
+                let mut response =
+                    envelope(StatusCode::UNAUTHORIZED, cause.code(), cause.to_string());
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
+                }
+                response
+            }
+            ApiError::Forbidden(reason) => envelope(StatusCode::FORBIDDEN, "Forbidden", reason),
+            ApiError::NotFound { code, reason } => envelope(StatusCode::NOT_FOUND, code, reason),
+            ApiError::Conflict(reason) => envelope(StatusCode::CONFLICT, "Conflict", reason),
+            ApiError::MethodNotAllowed(reason) => {
+                envelope(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", reason)
+            }
+            ApiError::PayloadTooLarge(reason) => {
+                envelope(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge", reason)
+            }
+            ApiError::UnsupportedMediaType(reason) => envelope(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                reason,
+            ),
+            ApiError::Timeout => envelope(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "RequestTimeout",
+                "The request took longer than this service allows and was stopped. Try again."
+                    .into(),
+            ),
+            ApiError::NotReady(reason) => {
+                envelope(StatusCode::SERVICE_UNAVAILABLE, "NotReady", reason)
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(error = %detail, "request failed");
+                envelope(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "The service failed to handle the request. The x-ms-correlation-id of this answer finds \
+                     the details in the service's log."
+                        .into(),
+                )
+            }
+            ApiError::OAuth {
+                status,
+                error,
+                description,
+            } => {
+                let mut response = (
+                    status,
+                    Json(OAuthErrorBody {
+                        error: error.to_string(),
+                        error_description: description.clone(),
+                        error_code: error.to_string(),
+                        reason: description,
+                    }),
+                )
+                    .into_response();
+                // RFC 6749: token responses must not be cached, errors included.
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                response
+            }
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(cause: TokenError) -> Self {
+        ApiError::Unauthorized(cause)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(reason) => ApiError::not_found("NotFound", reason),
+            StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Extractors that answer in our envelope when the request is not what the route expects.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use mscommerce_auth::TokenError;
+use mscommerce_domain::{Operation, Principal};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::middleware::CorrelationId;
+use crate::state::AppState;
+
+/// The authenticated caller. Its tenant is the token's `tid`, and nothing else.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub correlation_id: String,
+}
+
+impl Caller {
+    /// Refuses with 403, naming who would be allowed, unless the caller may do `operation`.
+    pub fn require(&self, operation: Operation) -> Result<(), ApiError> {
+        if self.principal.may(operation) {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden(format!(
+            "'{}' may not do this. Allowed: {}.",
+            self.principal.display_name(),
+            operation.describe_allowed()
+        )))
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or(TokenError::Missing)?
+            .to_str()
+            .map_err(|_| TokenError::Malformed("the Authorization header is not ASCII".into()))?;
+        let token = match header.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => return Err(TokenError::Missing.into()),
+        };
+        let principal = state.verifier.verify(token)?;
+        Ok(Caller {
+            principal,
+            correlation_id: CorrelationId::of(parts),
+        })
+    }
+}
+
+/// `Path`, with rejections in our envelope.
+pub struct PathParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for PathParams<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| PathParams(value))
+            .map_err(|rejection: PathRejection| {
+                ApiError::bad_request(
+                    "InvalidPathParameter",
+                    format!("A path segment is not valid: {}.", rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// `Query`, with rejections in our envelope.
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for QueryParams<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| QueryParams(value))
+            .map_err(|rejection: QueryRejection| {
+                ApiError::bad_request(
+                    "InvalidQueryParameter",
+                    format!("The query string is not valid: {}.", rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// A JSON body. Accepts `application/json` with any parameters (`; charset=utf-8`) and any whitespace
+/// (Windows PowerShell 5.1 sends pretty-printed JSON with CRLF). `shape` describes the expected body for errors.
+pub struct JsonBody<T>(pub T);
+
+/// Describes the body a route expects, for the reason of a 400.
+pub trait BodyShape {
+    const SHAPE: &'static str;
+}
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned + BodyShape,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let media_type = content_type.split(';').next().unwrap_or("").trim();
+        if !media_type.eq_ignore_ascii_case("application/json") {
+            let got = if content_type.is_empty() {
+                "no Content-Type"
+            } else {
+                content_type
+            };
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "The body must be JSON sent as 'Content-Type: application/json' (a charset parameter is fine); \
+                 got {got}."
+            )));
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection: BytesRejection| {
+                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::PayloadTooLarge(format!(
+                            "The body is larger than this service accepts. Expected: {}.",
+                            T::SHAPE
+                        ))
+                    } else {
+                        ApiError::bad_request("InvalidRequestBody", rejection.body_text())
+                    }
+                })?;
+        // Some Windows clients prefix UTF-8 with a byte-order mark.
+        let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        serde_json::from_slice(json).map(JsonBody).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+                    "MalformedJson",
+                    format!("The body is not valid JSON ({e}). Expected: {}.", T::SHAPE),
+                ),
+                Category::Data => ApiError::bad_request(
+                    "InvalidRequestBody",
+                    format!(
+                        "The body does not have the expected shape ({e}). Expected: {}.",
+                        T::SHAPE
+                    ),
+                ),
+            }
+        })
+    }
+}

@@ -1,0 +1,85 @@
+//! Health, readiness, metrics and the OpenAPI document.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// 200 while the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
+pub async fn healthz() -> Json<Status> {
+    Json(Status { status: "ok" })
+}
+
+/// 200 when the database answers; 503 otherwise.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, body = Status), (status = 503, body = ErrorBody))
+)]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Status>> {
+    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => Ok(Json(Status { status: "ready" })),
+        Ok(Err(e)) => Err(ApiError::NotReady(format!(
+            "The database does not answer: {e}"
+        ))),
+        Err(_) => Err(ApiError::NotReady(
+            "The database did not answer within 2 seconds.".into(),
+        )),
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state.metrics.render(&[
+        (
+            "mscommerce_policy_cache_tenants",
+            "Tenants whose policy values are held in memory.",
+            state.policies.tenant_count() as f64,
+        ),
+        (
+            "mscommerce_token_cache_entries",
+            "Verified tokens held until they expire.",
+            state.verifier.cached_tokens() as f64,
+        ),
+        (
+            "mscommerce_uptime_seconds",
+            "Seconds since the service started.",
+            state.started.elapsed().as_secs_f64(),
+        ),
+    ]);
+    let mut response = text.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+/// This API's OpenAPI document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        crate::openapi::document_json(),
+    )
+        .into_response()
+}

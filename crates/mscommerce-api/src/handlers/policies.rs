@@ -1,0 +1,488 @@
+//! The AllowSelfServicePurchase policy endpoints, compatible with Microsoft's licensing service.
+
+use axum::extract::State;
+use axum::Json;
+use mscommerce_domain::{Catalog, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
+use mscommerce_store::{AuditActor, PolicyChange};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{BodyShape, Caller, JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+
+/// A policy, as `GET /v1.0/policies` lists it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    #[schema(example = "AllowSelfServicePurchase")]
+    pub id: String,
+    pub description: String,
+    /// The value of every product without one of its own. Read-only.
+    #[schema(example = "Enabled")]
+    pub default_value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    pub items: Vec<Policy>,
+}
+
+/// The policy value of one product.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductPolicy {
+    #[schema(example = "AllowSelfServicePurchase")]
+    pub policy_id: String,
+    #[schema(example = "Enabled")]
+    pub policy_value: String,
+    #[schema(example = "CFQ7TTC0H9MP")]
+    pub product_id: String,
+    #[schema(example = "Power BI Pro")]
+    pub product_name: String,
+    /// Always `product`.
+    #[schema(example = "product")]
+    pub scope: String,
+}
+
+/// The policy value of one third-party offer type.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferTypePolicy {
+    #[schema(example = "AllowSelfServicePurchase")]
+    pub policy_id: String,
+    #[schema(example = "Disabled")]
+    pub policy_value: String,
+    /// Always `OfferType`.
+    #[schema(example = "OfferType")]
+    pub scope: String,
+    /// The offer type's ID.
+    #[schema(example = "SaaS")]
+    pub scope_id: String,
+    /// The offer type's name.
+    #[schema(example = "Software as a Service")]
+    pub scope_value: String,
+}
+
+/// An item of `GET .../products`: products, or offer types with `scope=OfferType`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PolicyItem {
+    Product(ProductPolicy),
+    OfferType(OfferTypePolicy),
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyItemList {
+    /// Every product (or offer type), in one page: no client of this API pages.
+    pub items: Vec<PolicyItem>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ProductsQuery {
+    /// `product` (the default) or `OfferType`, in any case.
+    pub scope: Option<String>,
+}
+
+/// The body of a PUT.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyUpdate {
+    /// `Enabled`, `Disabled` or `OnlyTrialsWithoutPaymentMethod` (any case).
+    #[schema(example = "Disabled")]
+    pub policy_value: String,
+}
+
+impl BodyShape for PolicyUpdate {
+    const SHAPE: &'static str =
+        "{\"policyValue\": \"Enabled\" | \"Disabled\" | \"OnlyTrialsWithoutPaymentMethod\"}";
+}
+
+fn policy_item(
+    policy: &PolicyDefinition,
+    target: &PolicyTarget<'_>,
+    value: PolicyValue,
+) -> PolicyItem {
+    match target {
+        PolicyTarget::Product(p) => PolicyItem::Product(ProductPolicy {
+            policy_id: policy.id.to_string(),
+            policy_value: value.as_str().to_string(),
+            product_id: p.id.clone(),
+            product_name: p.name.clone(),
+            scope: Scope::Product.as_str().to_string(),
+        }),
+        PolicyTarget::OfferType(o) => PolicyItem::OfferType(OfferTypePolicy {
+            policy_id: policy.id.to_string(),
+            policy_value: value.as_str().to_string(),
+            scope: Scope::OfferType.as_str().to_string(),
+            scope_id: o.id.clone(),
+            scope_value: o.name.clone(),
+        }),
+    }
+}
+
+fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
+    PolicyDefinition::find(policy_id).ok_or_else(|| {
+        let known: Vec<_> = PolicyDefinition::ALL.iter().map(|p| p.id).collect();
+        ApiError::not_found(
+            "PolicyNotFound",
+            format!(
+                "No policy has the ID '{policy_id}'. Policies: {}.",
+                known.join(", ")
+            ),
+        )
+    })
+}
+
+fn find_product<'c>(catalog: &'c Catalog, product_id: &str) -> ApiResult<PolicyTarget<'c>> {
+    catalog
+        .product(product_id)
+        .map(PolicyTarget::Product)
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "ProductNotFound",
+                format!(
+                    "No product has the ID '{product_id}'. List the products and their IDs with \
+                 GET /v1.0/policies/AllowSelfServicePurchase/products."
+                ),
+            )
+        })
+}
+
+fn find_offer_type<'c>(catalog: &'c Catalog, offer_type: &str) -> ApiResult<PolicyTarget<'c>> {
+    catalog
+        .offer_type(offer_type)
+        .map(PolicyTarget::OfferType)
+        .ok_or_else(|| {
+            let known: Vec<_> = catalog
+                .offer_types()
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect();
+            ApiError::not_found(
+                "OfferTypeNotFound",
+                format!(
+                    "No offer type has the ID '{offer_type}'. Offer types: {}.",
+                    known.join(", ")
+                ),
+            )
+        })
+}
+
+async fn read_value(
+    state: &AppState,
+    caller: &Caller,
+    policy: &PolicyDefinition,
+    target: &PolicyTarget<'_>,
+) -> ApiResult<PolicyValue> {
+    let value = state
+        .policies
+        .read(
+            &*state.store,
+            &state.catalog,
+            caller.principal.tenant_id,
+            |values| values.value(target, policy.default_value),
+        )
+        .await?;
+    Ok(value)
+}
+
+/// Validates and stores a new value, then updates the cache; answers the record as it now is.
+async fn write_value(
+    state: &AppState,
+    caller: &Caller,
+    policy: &PolicyDefinition,
+    target: &PolicyTarget<'_>,
+    update: PolicyUpdate,
+) -> ApiResult<PolicyItem> {
+    let value = PolicyValue::parse(&update.policy_value).ok_or_else(|| {
+        ApiError::bad_request(
+            "InvalidPolicyValue",
+            format!(
+                "'{}' is not a policy value. Allowed values for {} '{}': {}.",
+                update.policy_value,
+                target.scope().as_str(),
+                target.id(),
+                target
+                    .allowed_values()
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    target
+        .check_value(value)
+        .map_err(|e| ApiError::bad_request("PolicyValueNotAllowed", e.to_string()))?;
+    let principal = &caller.principal;
+    let write = state
+        .store
+        .set_policy_value(PolicyChange {
+            tenant_id: principal.tenant_id,
+            policy_id: policy.id.to_string(),
+            scope: target.scope(),
+            target_id: target.id().to_string(),
+            target_name: target.name().to_string(),
+            default_value: policy.default_value,
+            value,
+            actor: AuditActor {
+                id: principal.object_id.to_string(),
+                name: principal.display_name().to_string(),
+                kind: principal.kind_name().to_string(),
+                correlation_id: caller.correlation_id.clone(),
+            },
+        })
+        .await?;
+    if let Some(revision) = write.revision {
+        state
+            .policies
+            .apply(&state.catalog, principal.tenant_id, target, value, revision);
+        tracing::info!(
+            tenant.id = %principal.tenant_id,
+            policy.target = target.id(),
+            policy.old_value = %write.old_value,
+            policy.new_value = %value,
+            "policy value changed"
+        );
+    }
+    Ok(policy_item(policy, target, value))
+}
+
+/// List the policies.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies",
+    tag = "policies",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PolicyList),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn list_policies(caller: Caller) -> ApiResult<Json<PolicyList>> {
+    caller.require(Operation::ReadPolicy)?;
+    let items = PolicyDefinition::ALL.iter().map(to_policy).collect();
+    Ok(Json(PolicyList { items }))
+}
+
+fn to_policy(policy: &PolicyDefinition) -> Policy {
+    Policy {
+        id: policy.id.to_string(),
+        description: policy.description.to_string(),
+        default_value: policy.default_value.as_str().to_string(),
+    }
+}
+
+/// Get one policy.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/{policyId}",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)")),
+    responses(
+        (status = 200, body = Policy),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn get_policy(
+    caller: Caller,
+    PathParams(policy_id): PathParams<String>,
+) -> ApiResult<Json<Policy>> {
+    caller.require(Operation::ReadPolicy)?;
+    Ok(Json(to_policy(find_policy(&policy_id)?)))
+}
+
+/// List the value of every product, or with `scope=OfferType` of every third-party offer type.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/{policyId}/products",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"), ProductsQuery),
+    responses(
+        (status = 200, body = PolicyItemList),
+        (status = 400, description = "`BadRequest`: the scope is neither `product` nor `OfferType`", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn list_products(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(policy_id): PathParams<String>,
+    QueryParams(query): QueryParams<ProductsQuery>,
+) -> ApiResult<Json<PolicyItemList>> {
+    caller.require(Operation::ReadPolicy)?;
+    let policy = find_policy(&policy_id)?;
+    let scope = match query.scope.as_deref() {
+        None => Scope::Product,
+        Some(text) => Scope::parse(text).ok_or_else(|| {
+            // Microsoft's service answers this very errorCode and reason; scripts may match them.
+            ApiError::bad_request(
+                "BadRequest",
+                format!(
+                    "Invalid scope. '{text}' is not a scope; allowed values: product, OfferType."
+                ),
+            )
+        })?,
+    };
+    let catalog = &state.catalog;
+    let items = state
+        .policies
+        .read(
+            &*state.store,
+            catalog,
+            caller.principal.tenant_id,
+            |values| {
+                let targets: Box<dyn Iterator<Item = PolicyTarget<'_>>> = match scope {
+                    Scope::Product => {
+                        Box::new(catalog.products().iter().map(PolicyTarget::Product))
+                    }
+                    Scope::OfferType => {
+                        Box::new(catalog.offer_types().iter().map(PolicyTarget::OfferType))
+                    }
+                };
+                targets
+                    .map(|target| {
+                        policy_item(policy, &target, values.value(&target, policy.default_value))
+                    })
+                    .collect()
+            },
+        )
+        .await?;
+    Ok(Json(PolicyItemList { items }))
+}
+
+/// Get the value of one product. Old product IDs resolve to the current product.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/{policyId}/products/{productId}",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(
+        ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
+        ("productId" = String, Path, description = "Current or old product ID (any case)"),
+    ),
+    responses(
+        (status = 200, body = ProductPolicy),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn get_product(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((policy_id, product_id)): PathParams<(String, String)>,
+) -> ApiResult<Json<PolicyItem>> {
+    caller.require(Operation::ReadPolicy)?;
+    let policy = find_policy(&policy_id)?;
+    let target = find_product(&state.catalog, &product_id)?;
+    let value = read_value(&state, &caller, policy, &target).await?;
+    Ok(Json(policy_item(policy, &target, value)))
+}
+
+/// Set the value of one product; answers the updated record.
+#[utoipa::path(
+    put,
+    path = "/v1.0/policies/{policyId}/products/{productId}",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(
+        ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
+        ("productId" = String, Path, description = "Current or old product ID (any case)"),
+    ),
+    request_body = PolicyUpdate,
+    responses(
+        (status = 200, body = ProductPolicy),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+    )
+)]
+pub async fn put_product(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((policy_id, product_id)): PathParams<(String, String)>,
+    JsonBody(update): JsonBody<PolicyUpdate>,
+) -> ApiResult<Json<PolicyItem>> {
+    caller.require(Operation::WritePolicy)?;
+    let policy = find_policy(&policy_id)?;
+    let target = find_product(&state.catalog, &product_id)?;
+    Ok(Json(
+        write_value(&state, &caller, policy, &target, update).await?,
+    ))
+}
+
+/// Get the value of one third-party offer type.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/{policyId}/offerTypes/{offerType}",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(
+        ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
+        ("offerType" = String, Path, description = "`SaaS`, `POWERBIVISUALS`, `DYNAMICSCE` or `DYNAMICSBC` (any case)"),
+    ),
+    responses(
+        (status = 200, body = OfferTypePolicy),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn get_offer_type(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((policy_id, offer_type)): PathParams<(String, String)>,
+) -> ApiResult<Json<PolicyItem>> {
+    caller.require(Operation::ReadPolicy)?;
+    let policy = find_policy(&policy_id)?;
+    let target = find_offer_type(&state.catalog, &offer_type)?;
+    let value = read_value(&state, &caller, policy, &target).await?;
+    Ok(Json(policy_item(policy, &target, value)))
+}
+
+/// Set the value of one third-party offer type (`Enabled` or `Disabled`); answers the updated record.
+#[utoipa::path(
+    put,
+    path = "/v1.0/policies/{policyId}/offerTypes/{offerType}",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(
+        ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
+        ("offerType" = String, Path, description = "`SaaS`, `POWERBIVISUALS`, `DYNAMICSCE` or `DYNAMICSBC` (any case)"),
+    ),
+    request_body = PolicyUpdate,
+    responses(
+        (status = 200, body = OfferTypePolicy),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+    )
+)]
+pub async fn put_offer_type(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((policy_id, offer_type)): PathParams<(String, String)>,
+    JsonBody(update): JsonBody<PolicyUpdate>,
+) -> ApiResult<Json<PolicyItem>> {
+    caller.require(Operation::WritePolicy)?;
+    let policy = find_policy(&policy_id)?;
+    let target = find_offer_type(&state.catalog, &offer_type)?;
+    Ok(Json(
+        write_value(&state, &caller, policy, &target, update).await?,
+    ))
+}

@@ -1,0 +1,291 @@
+//! The built-in OAuth2 issuer: token endpoint, discovery document, JWKS.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use mscommerce_auth::{
+    unix_now, verify_secret, verify_secret_against_nothing, Jwks, TokenSubject, ALGORITHM,
+    TOKEN_LIFETIME_SECONDS,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, OAuthErrorBody};
+use crate::state::AppState;
+
+/// A token request (form-encoded, RFC 6749).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `client_credentials` or `password`.
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// The user's UPN (password grant).
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Optional; when given it must name this service's resource, as `<audience>/.default`.
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token_type: &'static str,
+    pub access_token: String,
+    pub expires_in: i64,
+    pub ext_expires_in: i64,
+    pub scope: String,
+}
+
+/// OIDC discovery document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Discovery {
+    pub issuer: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub grant_types_supported: Vec<&'static str>,
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    pub response_types_supported: Vec<&'static str>,
+    pub subject_types_supported: Vec<&'static str>,
+    pub claims_supported: Vec<&'static str>,
+}
+
+/// Scopes that OAuth2 libraries add on their own and that grant nothing here.
+const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
+
+const BAD_CREDENTIALS: &str = "Error validating credentials due to invalid username or password.";
+const BAD_CLIENT: &str = "The client ID is unknown or the client secret is wrong.";
+
+fn invalid_request(description: impl Into<String>) -> ApiError {
+    ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+fn invalid_grant() -> ApiError {
+    ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_grant", BAD_CREDENTIALS)
+}
+
+fn invalid_client() -> ApiError {
+    ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", BAD_CLIENT)
+}
+
+fn required<'a>(value: &'a Option<String>, name: &str, grant: &str) -> ApiResult<&'a str> {
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| invalid_request(format!("The {grant} grant needs the parameter '{name}'.")))
+}
+
+/// The scope the token is for. Accepts `<audience>/.default` (the real module asks for
+/// `aeb86249-8ea3-49e2-900b-54cc8e308f85/.default`) or `api://<audience>/.default`.
+fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
+    let audience = &state.issuer.audience;
+    let ours = format!("{audience}/.default");
+    let Some(scope) = scope else { return Ok(ours) };
+    let mut names_us = false;
+    for item in scope.split_whitespace() {
+        let resource = item.strip_prefix("api://").unwrap_or(item);
+        if resource.eq_ignore_ascii_case(&ours) || resource.eq_ignore_ascii_case(audience) {
+            names_us = true;
+        } else if !HARMLESS_SCOPES.contains(&item) {
+            return Err(ApiError::oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                format!("The scope '{item}' is not one this service issues tokens for; ask for '{ours}'."),
+            ));
+        }
+    }
+    if !names_us {
+        return Err(ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            format!("The scope must name this service's resource: ask for '{ours}'."),
+        ));
+    }
+    Ok(ours)
+}
+
+/// The tenant in the path: a GUID, or `common` / `organizations` / none for any tenant.
+fn tenant_constraint(tenant: Option<&str>) -> ApiResult<Option<Uuid>> {
+    match tenant {
+        None => Ok(None),
+        Some(t) if t.eq_ignore_ascii_case("common") || t.eq_ignore_ascii_case("organizations") => {
+            Ok(None)
+        }
+        Some(t) => Uuid::parse_str(t).map(Some).map_err(|_| {
+            invalid_request(format!(
+                "'{t}' is not a tenant: give the tenant ID (a GUID), 'common' or 'organizations'."
+            ))
+        }),
+    }
+}
+
+async fn password_subject(
+    state: &AppState,
+    form: &TokenRequest,
+    tenant: Option<Uuid>,
+) -> ApiResult<TokenSubject> {
+    let username = required(&form.username, "username", "password")?;
+    let password = required(&form.password, "password", "password")?;
+    let Some(user) = state.store.user_by_upn(username).await? else {
+        verify_secret_against_nothing(password);
+        return Err(invalid_grant());
+    };
+    let hash = user.password_hash.as_deref().unwrap_or("");
+    if !verify_secret(password, hash) || tenant.is_some_and(|t| t != user.tenant_id) {
+        return Err(invalid_grant());
+    }
+    if !user.account_enabled {
+        return Err(ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "The user account is disabled.",
+        ));
+    }
+    Ok(TokenSubject::User {
+        tenant_id: user.tenant_id,
+        object_id: user.id,
+        upn: user.upn,
+        display_name: user.display_name,
+        role_ids: user.roles,
+        client_id: form.client_id.clone(),
+    })
+}
+
+async fn client_subject(
+    state: &AppState,
+    form: &TokenRequest,
+    tenant: Option<Uuid>,
+) -> ApiResult<TokenSubject> {
+    let client_id = required(&form.client_id, "client_id", "client_credentials")?;
+    let secret = required(&form.client_secret, "client_secret", "client_credentials")?;
+    let app = match Uuid::parse_str(client_id) {
+        Ok(id) => state.store.app(id).await?,
+        Err(_) => None,
+    };
+    let Some(app) = app else {
+        verify_secret_against_nothing(secret);
+        return Err(invalid_client());
+    };
+    if !verify_secret(secret, &app.secret_hash) || tenant.is_some_and(|t| t != app.tenant_id) {
+        return Err(invalid_client());
+    }
+    Ok(TokenSubject::App {
+        tenant_id: app.tenant_id,
+        object_id: app.object_id,
+        client_id: app.client_id,
+        display_name: app.display_name,
+        permissions: app.permissions,
+    })
+}
+
+async fn issue_token(
+    state: &AppState,
+    tenant: Option<&str>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> ApiResult<Response> {
+    let Form(form) = form.map_err(|rejection| {
+        invalid_request(format!(
+            "The token request must be a form (application/x-www-form-urlencoded): {}",
+            rejection.body_text()
+        ))
+    })?;
+    let tenant = tenant_constraint(tenant)?;
+    let scope = check_scope(state, form.scope.as_deref())?;
+    let subject = match form.grant_type.as_deref() {
+        Some("password") => password_subject(state, &form, tenant).await?,
+        Some("client_credentials") => client_subject(state, &form, tenant).await?,
+        Some(other) => return Err(ApiError::oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!(
+                "The grant type '{other}' is not supported; use client_credentials or password."
+            ),
+        )),
+        None => {
+            return Err(invalid_request(
+                "The parameter 'grant_type' is required (client_credentials or password).",
+            ))
+        }
+    };
+    let token = TokenResponse {
+        token_type: "Bearer",
+        access_token: state.issuer.issue(&subject, unix_now()),
+        expires_in: TOKEN_LIFETIME_SECONDS,
+        ext_expires_in: TOKEN_LIFETIME_SECONDS,
+        scope,
+    };
+    let mut response = Json(token).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Get an access token (OAuth2 `client_credentials` or `password` grant).
+#[utoipa::path(
+    post,
+    path = "/oauth2/v2.0/token",
+    tag = "sign-in",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = OAuthErrorBody),
+        (status = 401, body = OAuthErrorBody),
+    )
+)]
+pub async fn token(
+    State(state): State<AppState>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> ApiResult<Response> {
+    issue_token(&state, None, form).await
+}
+
+/// Get an access token for a user or app of the given tenant.
+#[utoipa::path(
+    post,
+    path = "/{tenantId}/oauth2/v2.0/token",
+    tag = "sign-in",
+    params(("tenantId" = String, Path, description = "Tenant ID, `common` or `organizations`")),
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = OAuthErrorBody),
+        (status = 401, body = OAuthErrorBody),
+    )
+)]
+pub async fn tenant_token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> ApiResult<Response> {
+    issue_token(&state, Some(&tenant), form).await
+}
+
+/// OpenID Connect discovery document of the built-in issuer.
+#[utoipa::path(get, path = "/.well-known/openid-configuration", tag = "sign-in", responses((status = 200, body = Discovery)))]
+pub async fn discovery(State(state): State<AppState>) -> Json<Discovery> {
+    let base = &state.settings.public_url;
+    Json(Discovery {
+        issuer: state.issuer.issuer.clone(),
+        token_endpoint: format!("{base}/oauth2/v2.0/token"),
+        jwks_uri: format!("{base}/discovery/v2.0/keys"),
+        grant_types_supported: vec!["client_credentials", "password"],
+        token_endpoint_auth_methods_supported: vec!["client_secret_post"],
+        id_token_signing_alg_values_supported: vec![ALGORITHM],
+        response_types_supported: vec!["token"],
+        subject_types_supported: vec!["public"],
+        claims_supported: vec![
+            "iss", "aud", "iat", "nbf", "exp", "tid", "oid", "sub", "upn", "name", "wids", "roles",
+            "azp", "appid", "idtyp", "scp", "ver", "uti",
+        ],
+    })
+}
+
+/// The public keys that sign this service's tokens.
+#[utoipa::path(get, path = "/discovery/v2.0/keys", tag = "sign-in", responses((status = 200, description = "JWKS (RFC 7517)")))]
+pub async fn jwks(State(state): State<AppState>) -> Json<Jwks> {
+    Json(state.jwks.clone())
+}

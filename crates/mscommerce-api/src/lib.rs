@@ -1,0 +1,93 @@
+//! The HTTP API of mscommerce: router, handlers, extractors, the error envelope, OpenAPI, middleware.
+//!
+//! Data flows one way: a handler authenticates and validates, asks the domain crate to decide, and the store to
+//! persist. Handlers never know which database runs.
+
+mod error;
+mod extract;
+pub mod handlers;
+mod metrics;
+mod middleware;
+pub mod openapi;
+mod policy_cache;
+mod state;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use error::{ApiError, ErrorBody};
+pub use metrics::Metrics;
+pub use middleware::CORRELATION_HEADER;
+pub use policy_cache::PolicyCache;
+pub use state::{ApiSettings, AppState, Services};
+
+use handlers::{audit, ops, policies, token};
+
+/// The API routes, under one version prefix.
+fn versioned(prefix: &str) -> Router<AppState> {
+    Router::new()
+        .route(&format!("{prefix}/policies"), get(policies::list_policies))
+        .route(
+            &format!("{prefix}/policies/{{policyId}}"),
+            get(policies::get_policy),
+        )
+        .route(
+            &format!("{prefix}/policies/{{policyId}}/products"),
+            get(policies::list_products),
+        )
+        .route(
+            &format!("{prefix}/policies/{{policyId}}/products/{{productId}}"),
+            get(policies::get_product).put(policies::put_product),
+        )
+        .route(
+            &format!("{prefix}/policies/{{policyId}}/offerTypes/{{offerType}}"),
+            get(policies::get_offer_type).put(policies::put_offer_type),
+        )
+        .route(
+            &format!("{prefix}/auditLogs/policyChanges"),
+            get(audit::policy_changes),
+        )
+}
+
+/// The whole service.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.body_limit_bytes;
+    Router::new()
+        .merge(versioned("/v1.0"))
+        .merge(versioned("/v1"))
+        .route("/oauth2/v2.0/token", post(token::token))
+        .route("/{tenantId}/oauth2/v2.0/token", post(token::tenant_token))
+        .route("/.well-known/openid-configuration", get(token::discovery))
+        .route("/discovery/v2.0/keys", get(token::jwks))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(ops::openapi))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .with_state(state)
+}
+
+async fn route_not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(
+        "RouteNotFound",
+        format!(
+            "There is no {method} {}. The API is described at /openapi.json.",
+            uri.path()
+        ),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!(
+        "{} does not answer {method}. The methods of each path are listed at /openapi.json.",
+        uri.path()
+    ))
+}

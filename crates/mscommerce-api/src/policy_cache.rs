@@ -1,0 +1,165 @@
+//! The policy read path: every tenant's values in memory, kept coherent with writes.
+//!
+//! A tenant's values are loaded from the store on first use, then every write through this process updates them.
+//! Each value carries the tenant revision that wrote it, and an update only lands if its revision is newer than
+//! the one held, so updates and loads may reach the cache in any order and the newest value still wins.
+//! After warm-up a read takes one map lookup and no database round trip.
+
+use dashmap::DashMap;
+use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
+use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
+use uuid::Uuid;
+
+/// A stored value and the revision that wrote it.
+type Slot = Option<(PolicyValue, i64)>;
+
+/// One tenant's values, indexed by catalog position.
+#[derive(Debug, Clone)]
+pub struct TenantValues {
+    /// Whether every stored value has been loaded; until then, reads go to the store first.
+    complete: bool,
+    products: Vec<Slot>,
+    offer_types: Vec<Slot>,
+}
+
+impl TenantValues {
+    fn empty(catalog: &Catalog) -> TenantValues {
+        TenantValues {
+            complete: false,
+            products: vec![None; catalog.products().len()],
+            offer_types: vec![None; catalog.offer_types().len()],
+        }
+    }
+
+    fn slot_mut(&mut self, scope: Scope, slot: usize) -> Option<&mut Slot> {
+        match scope {
+            Scope::Product => self.products.get_mut(slot),
+            Scope::OfferType => self.offer_types.get_mut(slot),
+        }
+    }
+
+    fn merge(&mut self, scope: Scope, slot: usize, value: PolicyValue, revision: i64) {
+        if let Some(held) = self.slot_mut(scope, slot) {
+            if held.is_none_or(|(_, r)| r < revision) {
+                *held = Some((value, revision));
+            }
+        }
+    }
+
+    /// The value of a target: the stored one, or the policy's default.
+    pub fn value(&self, target: &PolicyTarget<'_>, default: PolicyValue) -> PolicyValue {
+        let slot = match target {
+            PolicyTarget::Product(p) => self.products.get(p.slot),
+            PolicyTarget::OfferType(o) => self.offer_types.get(o.slot),
+        };
+        slot.copied().flatten().map_or(default, |(value, _)| value)
+    }
+}
+
+pub struct PolicyCache {
+    tenants: DashMap<Uuid, TenantValues>,
+}
+
+impl Default for PolicyCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PolicyCache {
+    pub fn new() -> PolicyCache {
+        PolicyCache {
+            tenants: DashMap::new(),
+        }
+    }
+
+    /// Number of tenants held.
+    pub fn tenant_count(&self) -> usize {
+        self.tenants.len()
+    }
+
+    /// Runs `read` on the tenant's values, loading them first when they are not all held.
+    pub async fn read<R>(
+        &self,
+        store: &dyn Store,
+        catalog: &Catalog,
+        tenant_id: Uuid,
+        read: impl Fn(&TenantValues) -> R,
+    ) -> StoreResult<R> {
+        if let Some(values) = self.tenants.get(&tenant_id) {
+            if values.complete {
+                return Ok(read(&values));
+            }
+        }
+        let stored = store.policy_values(tenant_id).await?;
+        let mut entry = self
+            .tenants
+            .entry(tenant_id)
+            .or_insert_with(|| TenantValues::empty(catalog));
+        for value in &stored {
+            Self::merge_stored(&mut entry, catalog, value);
+        }
+        entry.complete = true;
+        Ok(read(&entry))
+    }
+
+    /// Records a value the store has just committed at `revision`.
+    pub fn apply(
+        &self,
+        catalog: &Catalog,
+        tenant_id: Uuid,
+        target: &PolicyTarget<'_>,
+        value: PolicyValue,
+        revision: i64,
+    ) {
+        let mut entry = self
+            .tenants
+            .entry(tenant_id)
+            .or_insert_with(|| TenantValues::empty(catalog));
+        let (scope, slot) = match target {
+            PolicyTarget::Product(p) => (Scope::Product, p.slot),
+            PolicyTarget::OfferType(o) => (Scope::OfferType, o.slot),
+        };
+        entry.merge(scope, slot, value, revision);
+    }
+
+    /// Forgets a tenant, so that its next read loads it again (used when another replica may have written).
+    pub fn invalidate(&self, tenant_id: Uuid) {
+        self.tenants.remove(&tenant_id);
+    }
+
+    fn merge_stored(values: &mut TenantValues, catalog: &Catalog, stored: &StoredPolicyValue) {
+        // Values of targets no longer in the catalog are kept in the store but have nothing to answer here.
+        if let Some(target) = catalog.target(stored.scope, &stored.target_id) {
+            let slot = match target {
+                PolicyTarget::Product(p) => p.slot,
+                PolicyTarget::OfferType(o) => o.slot,
+            };
+            values.merge(stored.scope, slot, stored.value, stored.revision);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_revision_wins_in_any_order() {
+        let catalog = Catalog::embedded();
+        let cache = PolicyCache::new();
+        let tenant = Uuid::new_v4();
+        let power_bi = PolicyTarget::Product(catalog.product("CFQ7TTC0H9MP").unwrap());
+        cache.apply(&catalog, tenant, &power_bi, PolicyValue::Disabled, 5);
+        cache.apply(&catalog, tenant, &power_bi, PolicyValue::Enabled, 4);
+        let held = cache.tenants.get(&tenant).unwrap();
+        assert_eq!(
+            held.value(&power_bi, PolicyValue::Enabled),
+            PolicyValue::Disabled
+        );
+        assert!(
+            !held.complete,
+            "a write alone does not make the tenant complete"
+        );
+    }
+}

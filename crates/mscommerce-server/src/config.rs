@@ -1,0 +1,251 @@
+//! Configuration: defaults, then a TOML file, then `MSCOMMERCE_*` environment variables; checked before anything
+//! starts, with errors that name the setting.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// A secret setting: never printed.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// Every setting. The environment variable of a setting is `MSCOMMERCE_` and its name in capitals
+/// (`database_url` -> `MSCOMMERCE_DATABASE_URL`). docs/OPERATIONS.md describes each.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// The URL clients use to reach the service; the token issuer. Defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    /// `sqlite://path/to/file.db`.
+    pub database_url: String,
+    /// Apply missing migrations at start (otherwise `mscommerce migrate` must have run).
+    pub migrate_on_start: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter such as `info` or `mscommerce_api=debug,info`; `RUST_LOG` wins when set.
+    pub log_level: String,
+    pub request_timeout_seconds: u64,
+    pub body_limit_bytes: usize,
+    /// The `aud` of tokens this service issues and accepts.
+    pub audience: String,
+    /// A catalog file to use instead of the one built in.
+    pub catalog_path: Option<PathBuf>,
+    /// Name of the tenant created on an empty database.
+    pub bootstrap_tenant_name: String,
+    /// Sign-in name of the Global Administrator created on an empty database.
+    pub bootstrap_admin_upn: String,
+    /// Password of that administrator; generated and printed once when not set.
+    pub bootstrap_admin_password: Option<Secret>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: "sqlite://data/mscommerce.db".into(),
+            migrate_on_start: true,
+            log_format: "text".into(),
+            log_level: "info".into(),
+            request_timeout_seconds: 30,
+            body_limit_bytes: 64 * 1024,
+            audience: mscommerce_auth::DEFAULT_AUDIENCE.into(),
+            catalog_path: None,
+            bootstrap_tenant_name: "Contoso".into(),
+            bootstrap_admin_upn: "admin@contoso.onmicrosoft.com".into(),
+            bootstrap_admin_password: None,
+        }
+    }
+}
+
+const ENV_PREFIX: &str = "MSCOMMERCE_";
+/// Variables with our prefix that belong to other tools (the PowerShell module, the test suite).
+const FOREIGN_VARIABLES: [&str; 3] = ["URI", "BIN", "CONFIG"];
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+fn setting_error(name: &str, problem: impl fmt::Display) -> ConfigError {
+    ConfigError(format!(
+        "{name} (environment {ENV_PREFIX}{}) {problem}",
+        name.to_ascii_uppercase()
+    ))
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `mscommerce.toml` when it exists), then the environment; then checks.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "the file {} does not exist",
+                    path.display()
+                )))
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("mscommerce.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("mscommerce.toml"))
+            }
+            None => {}
+        }
+        let known = Self::known_names();
+        let env = Env::prefixed(ENV_PREFIX)
+            .filter(move |key| known.iter().any(|k| key.as_str().eq_ignore_ascii_case(k)));
+        let settings: Settings = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn known_names() -> Vec<String> {
+        let value = serde_json::to_value(Settings::default()).expect("settings serialize");
+        value
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// `MSCOMMERCE_*` variables that match no setting: likely typos, reported as warnings at start.
+    pub fn unknown_environment() -> Vec<String> {
+        let known = Self::known_names();
+        std::env::vars()
+            .filter_map(|(key, _)| key.strip_prefix(ENV_PREFIX).map(str::to_string))
+            .filter(|rest| {
+                !known.iter().any(|k| k.eq_ignore_ascii_case(rest))
+                    && !FOREIGN_VARIABLES.contains(&rest.as_str())
+                    && !rest.starts_with("TEST_")
+            })
+            .map(|rest| format!("{ENV_PREFIX}{rest}"))
+            .collect()
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        self.listen_address()?;
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(setting_error(
+                    "public_url",
+                    format!("'{url}' must start with http:// or https://"),
+                ));
+            }
+        }
+        if !self.database_url.starts_with("sqlite:") {
+            return Err(setting_error(
+                "database_url",
+                format!(
+                    "'{}' is not supported: use sqlite://path/to/file.db",
+                    self.database_url
+                ),
+            ));
+        }
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            return Err(setting_error(
+                "log_format",
+                format!("'{}' must be text or json", self.log_format),
+            ));
+        }
+        if !(1..=3600).contains(&self.request_timeout_seconds) {
+            return Err(setting_error(
+                "request_timeout_seconds",
+                "must be from 1 to 3600",
+            ));
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&self.body_limit_bytes) {
+            return Err(setting_error(
+                "body_limit_bytes",
+                "must be from 1024 to 16777216",
+            ));
+        }
+        if self.audience.trim().is_empty() {
+            return Err(setting_error("audience", "must not be empty"));
+        }
+        if !self.bootstrap_admin_upn.contains('@') {
+            return Err(setting_error(
+                "bootstrap_admin_upn",
+                "must be a sign-in name such as admin@contoso.onmicrosoft.com",
+            ));
+        }
+        if let Some(Secret(password)) = &self.bootstrap_admin_password {
+            if password.len() < 8 {
+                return Err(setting_error(
+                    "bootstrap_admin_password",
+                    "must be at least 8 characters",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn listen_address(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen.parse().map_err(|_| {
+            setting_error(
+                "listen",
+                format!("'{}' is not an address such as 127.0.0.1:8080", self.listen),
+            )
+        })
+    }
+
+    /// The public URL: as set, or derived from the address the service listens on.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        Settings::default().check().unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let mut bad = Settings {
+            listen: "localhost".into(),
+            ..Settings::default()
+        };
+        let err = bad.check().unwrap_err().to_string();
+        assert!(
+            err.contains("listen (environment MSCOMMERCE_LISTEN)"),
+            "{err}"
+        );
+        bad.listen = "127.0.0.1:0".into();
+        bad.database_url = "mysql://x".into();
+        let err = bad.check().unwrap_err().to_string();
+        assert!(
+            err.contains("database_url") && err.contains("sqlite://"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_password_never_prints() {
+        let settings = Settings {
+            bootstrap_admin_password: Some(Secret("hunter2hunter2".into())),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+}
