@@ -19,12 +19,13 @@ pub struct ErrorBody {
     pub reason: String,
 }
 
-/// Errors of the OAuth2 token endpoint, in RFC 6749 form plus our envelope's two fields.
+/// Errors of the OAuth2 token endpoint, in RFC 6749 form (snake_case, as OAuth2 libraries read it) plus our
+/// envelope's two fields.
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct OAuthErrorBody {
     pub error: String,
     pub error_description: String,
+    #[serde(rename = "errorCode")]
     pub error_code: String,
     pub reason: String,
 }

@@ -154,21 +154,27 @@ where
                 })?;
         // Some Windows clients prefix UTF-8 with a byte-order mark.
         let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        serde_json::from_slice(json).map(JsonBody).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
-                    "MalformedJson",
-                    format!("The body is not valid JSON ({e}). Expected: {}.", T::SHAPE),
+        let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+            ApiError::bad_request(
+                "MalformedJson",
+                format!("The body is not valid JSON ({e}). Expected: {}.", T::SHAPE),
+            )
+        })?;
+        // serde would read a struct from an array too; every body of this API is an object.
+        if !value.is_object() {
+            return Err(ApiError::bad_request(
+                "InvalidRequestBody",
+                format!("The body must be a JSON object. Expected: {}.", T::SHAPE),
+            ));
+        }
+        serde_json::from_value(value).map(JsonBody).map_err(|e| {
+            ApiError::bad_request(
+                "InvalidRequestBody",
+                format!(
+                    "The body does not have the expected shape ({e}). Expected: {}.",
+                    T::SHAPE
                 ),
-                Category::Data => ApiError::bad_request(
-                    "InvalidRequestBody",
-                    format!(
-                        "The body does not have the expected shape ({e}). Expected: {}.",
-                        T::SHAPE
-                    ),
-                ),
-            }
+            )
         })
     }
 }

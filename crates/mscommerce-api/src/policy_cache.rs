@@ -154,7 +154,7 @@ mod tests {
         cache.apply(&catalog, tenant, &power_bi, PolicyValue::Enabled, 4);
         let held = cache.tenants.get(&tenant).unwrap();
         assert_eq!(
-            held.value(&power_bi, PolicyValue::Enabled),
+            TenantValues::value(&held, &power_bi, PolicyValue::Enabled),
             PolicyValue::Disabled
         );
         assert!(

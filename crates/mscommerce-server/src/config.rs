@@ -106,10 +106,29 @@ impl Settings {
         let known = Self::known_names();
         let env = Env::prefixed(ENV_PREFIX)
             .filter(move |key| known.iter().any(|k| key.as_str().eq_ignore_ascii_case(k)));
-        let settings: Settings = figment
-            .merge(env)
-            .extract()
-            .map_err(|e| ConfigError(e.to_string()))?;
+        let mut settings: Settings =
+            figment
+                .merge(env)
+                .extract()
+                .map_err(|e| match e.path.first() {
+                    // Name the setting the way this program documents it, whichever source gave the bad value.
+                    Some(key) => setting_error(
+                        &key.to_ascii_lowercase(),
+                        format!("is not valid: {}", e.kind),
+                    ),
+                    None => ConfigError(e.to_string()),
+                })?;
+        // An empty variable means "not set", as shells and container files tend to write it.
+        if settings
+            .bootstrap_admin_password
+            .as_ref()
+            .is_some_and(|Secret(p)| p.is_empty())
+        {
+            settings.bootstrap_admin_password = None;
+        }
+        if settings.public_url.as_deref() == Some("") {
+            settings.public_url = None;
+        }
         settings.check()?;
         Ok(settings)
     }

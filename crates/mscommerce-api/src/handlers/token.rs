@@ -197,13 +197,15 @@ async fn issue_token(
     let subject = match form.grant_type.as_deref() {
         Some("password") => password_subject(state, &form, tenant).await?,
         Some("client_credentials") => client_subject(state, &form, tenant).await?,
-        Some(other) => return Err(ApiError::oauth(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            format!(
+        Some(other) => {
+            return Err(ApiError::oauth(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                format!(
                 "The grant type '{other}' is not supported; use client_credentials or password."
             ),
-        )),
+            ))
+        }
         None => {
             return Err(invalid_request(
                 "The parameter 'grant_type' is required (client_credentials or password).",

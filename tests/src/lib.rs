@@ -1,0 +1,485 @@
+//! Test harness: starts the real `mscommerce` binary on a free port with a fresh SQLite file, and talks to it over
+//! HTTP like any client.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const ADMIN_UPN: &str = "admin@contoso.onmicrosoft.com";
+pub const ADMIN_PASSWORD: &str = "Bootstrap-Passw0rd";
+pub const USER_PASSWORD: &str = "User-Passw0rd-123";
+pub const AUDIENCE: &str = "aeb86249-8ea3-49e2-900b-54cc8e308f85";
+pub const POLICY: &str = "AllowSelfServicePurchase";
+
+/// Directory role template IDs.
+pub mod roles {
+    pub const GLOBAL_ADMINISTRATOR: &str = "GlobalAdministrator";
+    pub const BILLING_ADMINISTRATOR: &str = "BillingAdministrator";
+    pub const GLOBAL_READER: &str = "GlobalReader";
+    pub const LICENSE_ADMINISTRATOR: &str = "LicenseAdministrator";
+    pub const USER_ADMINISTRATOR: &str = "UserAdministrator";
+}
+
+/// The `mscommerce` binary of this workspace. `cargo test --workspace` builds it before running tests; when run
+/// alone, this builds it.
+pub fn binary() -> PathBuf {
+    if let Ok(path) = std::env::var("MSCOMMERCE_BIN") {
+        return PathBuf::from(path);
+    }
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("workspace root")
+                .to_path_buf();
+            let target = std::env::var("CARGO_TARGET_DIR")
+                .map_or_else(|_| root.join("target"), PathBuf::from);
+            let path = target
+                .join("debug")
+                .join(format!("mscommerce{}", std::env::consts::EXE_SUFFIX));
+            let status = Command::new(env!("CARGO"))
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "mscommerce-server",
+                    "--bin",
+                    "mscommerce",
+                ])
+                .current_dir(&root)
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building mscommerce failed");
+            path
+        })
+        .clone()
+}
+
+/// A folder that is removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let path =
+            std::env::temp_dir().join(format!("mscommerce-test-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A running `mscommerce serve`.
+pub struct Server {
+    child: Option<Child>,
+    pub dir: TempDir,
+    pub base: String,
+    port: u16,
+    extra_env: Vec<(String, String)>,
+    pub http: reqwest::Client,
+}
+
+/// An answer: status, headers, JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status and, for errors, the error code of the envelope.
+    #[track_caller]
+    pub fn expect(&self, status: u16, error_code: Option<&str>) -> &Answer {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        if let Some(code) = error_code {
+            assert_eq!(
+                self.json["errorCode"], code,
+                "unexpected errorCode; body: {}",
+                self.text
+            );
+            assert!(
+                self.json["reason"].as_str().is_some_and(|r| r.len() > 10),
+                "an error must say why: {}",
+                self.text
+            );
+        }
+        self
+    }
+}
+
+impl Server {
+    /// A new server on a new database.
+    pub async fn start() -> Server {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(env: &[(&str, &str)]) -> Server {
+        let mut server = Server {
+            child: None,
+            dir: TempDir::new(),
+            base: String::new(),
+            port: 0,
+            extra_env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+        };
+        server.launch().await;
+        server
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.dir.0.join("mscommerce.db").display())
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(binary());
+        command
+            .current_dir(&self.dir.0)
+            .env("MSCOMMERCE_DATABASE_URL", self.database_url())
+            .env("MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("MSCOMMERCE_LOG_LEVEL", "info")
+            .env_remove("RUST_LOG");
+        for (k, v) in &self.extra_env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    async fn launch(&mut self) {
+        for _attempt in 0..3 {
+            if self.port == 0 {
+                self.port = free_port();
+            }
+            let log = |name: &str| std::fs::File::create(self.dir.0.join(name)).expect("log file");
+            let child = self
+                .command()
+                .arg("serve")
+                .env("MSCOMMERCE_LISTEN", format!("127.0.0.1:{}", self.port))
+                .stdout(Stdio::from(log("stdout.log")))
+                .stderr(Stdio::from(log("stderr.log")))
+                .spawn()
+                .expect("mscommerce starts");
+            self.child = Some(child);
+            self.base = format!("http://127.0.0.1:{}", self.port);
+            if self.wait_ready().await {
+                return;
+            }
+            // Most likely the port was taken between choosing and binding it: try another.
+            self.kill();
+            self.port = 0;
+        }
+        panic!(
+            "mscommerce did not become ready; stderr:\n{}",
+            self.log("stderr.log")
+        );
+    }
+
+    async fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut() {
+                if child.try_wait().ok().flatten().is_some() {
+                    return false;
+                }
+            }
+            if let Ok(r) = self.http.get(format!("{}/readyz", self.base)).send().await {
+                if r.status() == StatusCode::OK {
+                    return true;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        false
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.0.join(name)).unwrap_or_default()
+    }
+
+    /// Kills the process at once (SIGKILL): no graceful shutdown, as in a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the process and starts a new one on the same database and port.
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.launch().await;
+    }
+
+    /// Runs an admin command of the binary against this server's database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.command()
+            .env("MSCOMMERCE_NEW_USER_PASSWORD", USER_PASSWORD)
+            .args(args)
+            .output()
+            .expect("mscommerce runs")
+    }
+
+    /// Runs an admin command that must succeed; answers its standard output.
+    #[track_caller]
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let output = self.cli(args);
+        assert!(
+            output.status.success(),
+            "mscommerce {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
+    /// The bootstrap tenant's ID.
+    pub fn first_tenant(&self) -> String {
+        let list = self.cli_ok(&["tenant", "list"]);
+        list.lines()
+            .next()
+            .and_then(|l| l.split('\t').next())
+            .expect("a tenant")
+            .to_string()
+    }
+
+    pub fn create_tenant(&self, name: &str) -> String {
+        self.cli_ok(&["tenant", "create", "--name", name])
+            .trim()
+            .to_string()
+    }
+
+    /// Creates a user with the given roles (names) in a tenant; answers its UPN.
+    pub fn create_user(&self, tenant: &str, upn: &str, roles: &[&str]) -> String {
+        let mut args = vec![
+            "user",
+            "create",
+            "--tenant",
+            tenant,
+            "--upn",
+            upn,
+            "--display-name",
+            upn,
+        ];
+        for role in roles {
+            args.extend(["--role", role]);
+        }
+        self.cli_ok(&args);
+        upn.to_string()
+    }
+
+    /// Creates an app with permissions; answers (client_id, secret).
+    pub fn create_app(&self, tenant: &str, name: &str, permissions: &[&str]) -> (String, String) {
+        let mut args = vec!["app", "create", "--tenant", tenant, "--name", name];
+        for permission in permissions {
+            args.extend(["--permission", permission]);
+        }
+        let out = self.cli_ok(&args);
+        let field = |name: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+                .expect("printed")
+        };
+        (field("client_id:"), field("client_secret:"))
+    }
+
+    pub async fn token_request(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        answer(response).await
+    }
+
+    pub async fn user_token(&self, upn: &str, password: &str) -> String {
+        let answer = self
+            .token_request(
+                "/oauth2/v2.0/token",
+                &[
+                    ("grant_type", "password"),
+                    ("username", upn),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "sign-in of {upn} failed: {}",
+            answer.text
+        );
+        answer.json["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.user_token(ADMIN_UPN, ADMIN_PASSWORD).await
+    }
+
+    pub async fn app_token(&self, client_id: &str, secret: &str) -> String {
+        let answer = self
+            .token_request(
+                "/oauth2/v2.0/token",
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id),
+                    ("client_secret", secret),
+                    ("scope", &format!("{AUDIENCE}/.default")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "app sign-in failed: {}",
+            answer.text
+        );
+        answer.json["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    /// Sends a raw body with the given content type.
+    pub async fn put_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    /// The server's signing key (kid, PKCS#8 DER), read from its database, to forge tokens in tests.
+    pub async fn signing_key(&self) -> (String, Vec<u8>) {
+        use sqlx::Row;
+        let pool = sqlx::SqlitePool::connect(&self.database_url())
+            .await
+            .expect("database");
+        let row = sqlx::query(
+            "SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("a signing key");
+        let kid: String = row.get("kid");
+        let pkcs8 = STANDARD
+            .decode(row.get::<String, _>("private_key"))
+            .expect("base64");
+        pool.close().await;
+        (kid, pkcs8)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+/// The claims of a JWT, unverified.
+pub fn claims_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+}
+
+/// The path of a product's policy value.
+pub fn product_path(product: &str) -> String {
+    format!("/v1.0/policies/{POLICY}/products/{product}")
+}
+
+pub fn offer_type_path(offer_type: &str) -> String {
+    format!("/v1.0/policies/{POLICY}/offerTypes/{offer_type}")
+}

@@ -1,0 +1,10 @@
+//! Black-box tests of the `mscommerce` binary: each test starts the real server on a free port with a fresh
+//! database and talks to it over HTTP.
+
+mod access;
+mod audit;
+mod operations;
+mod persistence;
+mod policies;
+mod tokens;
+mod validation;

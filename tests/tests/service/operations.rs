@@ -1,0 +1,221 @@
+//! Health, readiness, metrics, the OpenAPI contract, configuration errors, admin commands.
+
+use std::path::Path;
+
+use mscommerce_tests::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    server.get("/v1.0/policies", &token).await.expect(200, None);
+    server
+        .call(reqwest::Method::GET, "/v1.0/policies", None, None)
+        .await
+        .expect(401, Some("TokenMissing"));
+    let health = server
+        .call(reqwest::Method::GET, "/healthz", None, None)
+        .await;
+    health.expect(200, None);
+    assert_eq!(health.json["status"], "ok");
+    let ready = server
+        .call(reqwest::Method::GET, "/readyz", None, None)
+        .await;
+    assert_eq!(ready.json["status"], "ready");
+    let metrics = server
+        .call(reqwest::Method::GET, "/metrics", None, None)
+        .await;
+    metrics.expect(200, None);
+    assert!(metrics
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = &metrics.text;
+    assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"200\"} 1"), "{text}");
+    assert!(text.contains(
+        "mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"401\"} 1"
+    ));
+    assert!(text.contains(
+        "mscommerce_http_request_duration_seconds_count{route=\"/v1.0/policies\",method=\"GET\"} 2"
+    ));
+    assert!(text.contains("mscommerce_token_cache_entries 1"));
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_correlation_id() {
+    let server = Server::start().await;
+    for path in ["/healthz", "/nowhere", "/v1.0/policies"] {
+        let answer = server.call(reqwest::Method::GET, path, None, None).await;
+        let id = answer
+            .header("x-ms-correlation-id")
+            .expect("a correlation id");
+        assert!(
+            uuid::Uuid::parse_str(id).is_ok(),
+            "{path}: generated ids are GUIDs"
+        );
+    }
+    // An id that is not safe to echo is replaced.
+    let answer = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .header("x-ms-correlation-id", "x".repeat(200))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-ms-correlation-id"].len(), 36);
+}
+
+#[tokio::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let server = Server::start().await;
+    let served = server
+        .call(reqwest::Method::GET, "/openapi.json", None, None)
+        .await;
+    served.expect(200, None);
+    let committed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let committed = std::fs::read_to_string(&committed_path).expect("docs/openapi.json exists");
+    assert!(
+        served.text == committed,
+        "docs/openapi.json is out of date: run `cargo run -q --bin mscommerce -- openapi > docs/openapi.json`"
+    );
+    let doc: Value = serde_json::from_str(&committed).unwrap();
+    for path in [
+        "/v1.0/policies",
+        "/v1/policies/{policyId}/products/{productId}",
+        "/v1.0/policies/{policyId}/offerTypes/{offerType}",
+        "/v1.0/auditLogs/policyChanges",
+        "/oauth2/v2.0/token",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    assert!(doc["paths"]["/v1/policies/{policyId}/products/{productId}"]
+        .get("put")
+        .is_some());
+}
+
+#[test]
+fn configuration_errors_name_the_setting_and_stop_the_start() {
+    let dir = TempDir::new();
+    for (name, value, expected) in [
+        (
+            "MSCOMMERCE_LISTEN",
+            "localhost",
+            "listen (environment MSCOMMERCE_LISTEN)",
+        ),
+        ("MSCOMMERCE_DATABASE_URL", "mysql://db/x", "database_url"),
+        (
+            "MSCOMMERCE_REQUEST_TIMEOUT_SECONDS",
+            "soon",
+            "request_timeout_seconds",
+        ),
+        ("MSCOMMERCE_LOG_FORMAT", "xml", "log_format"),
+    ] {
+        let output = std::process::Command::new(binary())
+            .current_dir(&dir.0)
+            .env(name, value)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}={value}: {stderr}");
+    }
+    let toml = dir.0.join("bad.toml");
+    std::fs::write(&toml, "listen = \"127.0.0.1:0\"\nlisten_port = 9\n").unwrap();
+    let output = std::process::Command::new(binary())
+        .current_dir(&dir.0)
+        .args(["--config", toml.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("listen_port"),
+        "unknown keys in the file are named"
+    );
+}
+
+#[tokio::test]
+async fn admin_commands_refuse_bad_input_clearly() {
+    let server = Server::start().await;
+    let tenant = server.first_tenant();
+    let duplicate = server.cli(&[
+        "user",
+        "create",
+        "--tenant",
+        &tenant,
+        "--upn",
+        ADMIN_UPN,
+        "--display-name",
+        "Again",
+    ]);
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+    let bad_role = server.cli(&[
+        "user",
+        "create",
+        "--tenant",
+        &tenant,
+        "--upn",
+        "x@y.test",
+        "--display-name",
+        "X",
+        "--role",
+        "Owner",
+    ]);
+    assert!(String::from_utf8_lossy(&bad_role.stderr)
+        .contains("GlobalAdministrator, BillingAdministrator"));
+    let no_tenant = server.cli(&[
+        "user",
+        "create",
+        "--tenant",
+        &uuid::Uuid::new_v4().to_string(),
+        "--upn",
+        "x@y.test",
+        "--display-name",
+        "X",
+    ]);
+    assert!(String::from_utf8_lossy(&no_tenant.stderr).contains("no tenant"));
+    let bad_permission = server.cli(&[
+        "app",
+        "create",
+        "--tenant",
+        &tenant,
+        "--name",
+        "A",
+        "--permission",
+        "Directory.ReadWrite.All",
+    ]);
+    assert!(String::from_utf8_lossy(&bad_permission.stderr)
+        .contains("Policy.Read.AllowSelfServicePurchase"));
+}
+
+#[tokio::test]
+async fn backup_copies_the_database_while_it_serves() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    server
+        .put(
+            &product_path("CFQ7TTC0MM8R"),
+            &token,
+            serde_json::json!({"policyValue": "Disabled"}),
+        )
+        .await
+        .expect(200, None);
+    let copy = server.dir.0.join("copy.db");
+    server.cli_ok(&["backup", "--to", copy.to_str().unwrap()]);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    let value: String =
+        sqlx::query_scalar("SELECT value FROM policy_values WHERE target_id = 'CFQ7TTC0MM8R'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(value, "Disabled");
+    let again = server.cli(&["backup", "--to", copy.to_str().unwrap()]);
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
