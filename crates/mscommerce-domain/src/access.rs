@@ -91,10 +91,22 @@ impl AppPermission {
 /// Something a caller asks to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
-    /// Read policy values and the policy-change audit log.
+    /// Read policy values and the policy-change audit log; ask acquisition decisions for any user.
     ReadPolicy,
     /// Change a policy value.
     WritePolicy,
+    /// List and read the tenant's users.
+    ReadUsers,
+    /// Create users, change them, disable them.
+    ManageUsers,
+    /// Give or take directory roles (more than managing users: a User Administrator cannot make admins).
+    ManageRoles,
+    /// See every subscription, who holds its licenses, export them; read the whole audit log.
+    ReadSubscriptions,
+    /// Buy central subscriptions; take over or cancel self-service ones.
+    ManageSubscriptions,
+    /// Assign and unassign the licenses of central subscriptions.
+    AssignLicenses,
 }
 
 impl Operation {
@@ -111,6 +123,26 @@ impl Operation {
                 &[GlobalAdministrator, BillingAdministrator],
                 &[PolicyReadWrite],
             ),
+            Operation::ReadUsers => (
+                &[
+                    GlobalAdministrator,
+                    UserAdministrator,
+                    LicenseAdministrator,
+                    GlobalReader,
+                ],
+                &[],
+            ),
+            Operation::ManageUsers => (&[GlobalAdministrator, UserAdministrator], &[]),
+            Operation::ManageRoles => (&[GlobalAdministrator], &[]),
+            Operation::ReadSubscriptions => (
+                &[GlobalAdministrator, BillingAdministrator, GlobalReader],
+                &[],
+            ),
+            Operation::ManageSubscriptions => (&[GlobalAdministrator, BillingAdministrator], &[]),
+            Operation::AssignLicenses => (
+                &[GlobalAdministrator, LicenseAdministrator, UserAdministrator],
+                &[],
+            ),
         }
     }
 
@@ -119,6 +151,9 @@ impl Operation {
         let (roles, permissions) = self.allowed_for();
         let roles: Vec<_> = roles.iter().map(|r| r.display_name()).collect();
         let permissions: Vec<_> = permissions.iter().map(|p| p.as_str()).collect();
+        if permissions.is_empty() {
+            return format!("users with the role {}", roles.join(", "));
+        }
         format!(
             "users with the role {} or apps with the permission {}",
             roles.join(", "),
@@ -225,6 +260,50 @@ mod tests {
         for (principal, read, write) in expected {
             assert_eq!(principal.may(ReadPolicy), read, "{principal:?} read");
             assert_eq!(principal.may(WritePolicy), write, "{principal:?} write");
+        }
+    }
+
+    #[test]
+    fn admin_operations_matrix() {
+        use DirectoryRole::*;
+        use Operation::*;
+        // Rows: role; columns: ReadUsers, ManageUsers, ManageRoles, ReadSubscriptions, ManageSubscriptions,
+        // AssignLicenses.
+        let table = [
+            (GlobalAdministrator, [true, true, true, true, true, true]),
+            (
+                BillingAdministrator,
+                [false, false, false, true, true, false],
+            ),
+            (GlobalReader, [true, false, false, true, false, false]),
+            (
+                LicenseAdministrator,
+                [true, false, false, false, false, true],
+            ),
+            (UserAdministrator, [true, true, false, false, false, true]),
+        ];
+        let operations = [
+            ReadUsers,
+            ManageUsers,
+            ManageRoles,
+            ReadSubscriptions,
+            ManageSubscriptions,
+            AssignLicenses,
+        ];
+        for (role, expected) in table {
+            for (operation, allowed) in operations.iter().zip(expected) {
+                assert_eq!(
+                    user(&[role]).may(*operation),
+                    allowed,
+                    "{role:?} {operation:?}"
+                );
+            }
+        }
+        for operation in operations {
+            assert!(
+                !app(&AppPermission::ALL).may(operation),
+                "apps only touch policy: {operation:?}"
+            );
         }
     }
 

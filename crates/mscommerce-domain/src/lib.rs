@@ -2,12 +2,19 @@
 //! this one decides.
 
 pub mod access;
+pub mod acquisition;
 pub mod catalog;
 pub mod policy;
+pub mod subscription;
 
 pub use access::{AppPermission, DirectoryRole, Operation, Principal, PrincipalKind};
+pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
 pub use policy::{
     PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
     ALLOW_SELF_SERVICE_PURCHASE,
+};
+pub use subscription::{
+    BillingFrequency, CancellationReason, PurchaseType, SeatError, SubscriptionStatus, Term,
+    MAX_USERS_PER_REQUEST,
 };
