@@ -4,7 +4,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_auth::TokenError;
-use mscommerce_store::StoreError;
+use mscommerce_store::{RuleKind, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -53,6 +53,12 @@ pub enum ApiError {
     NotReady(String),
     /// 500. The text goes to the log, never to the client.
     Internal(String),
+    /// Any other refusal with its own status and stable code (a blocked acquisition, a seat rule, If-Match).
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        reason: String,
+    },
     /// An OAuth2 error of the token endpoint (RFC 6749 section 5.2).
     OAuth {
         status: StatusCode,
@@ -73,6 +79,14 @@ impl ApiError {
 
     pub fn not_found(code: &'static str, reason: impl Into<String>) -> ApiError {
         ApiError::NotFound {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn refused(status: StatusCode, code: &'static str, reason: impl Into<String>) -> ApiError {
+        ApiError::Refused {
+            status,
             code,
             reason: reason.into(),
         }
@@ -159,6 +173,11 @@ impl IntoResponse for ApiError {
                         .into(),
                 )
             }
+            ApiError::Refused {
+                status,
+                code,
+                reason,
+            } => envelope(status, code, reason),
             ApiError::OAuth {
                 status,
                 error,
@@ -195,6 +214,19 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(reason) => ApiError::not_found("NotFound", reason),
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::VersionMismatch(reason) => ApiError::refused(
+                StatusCode::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                reason,
+            ),
+            StoreError::Rule { kind, code, reason } => {
+                let status = match kind {
+                    RuleKind::Invalid => StatusCode::BAD_REQUEST,
+                    RuleKind::Conflict => StatusCode::CONFLICT,
+                    RuleKind::NotFound => StatusCode::NOT_FOUND,
+                };
+                ApiError::refused(status, code, reason)
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

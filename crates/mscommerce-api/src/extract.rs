@@ -21,6 +21,16 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the audit trail records it.
+    pub fn actor(&self) -> mscommerce_store::AuditActor {
+        mscommerce_store::AuditActor {
+            id: self.principal.object_id.to_string(),
+            name: self.principal.display_name().to_string(),
+            kind: self.principal.kind_name().to_string(),
+            correlation_id: self.correlation_id.clone(),
+        }
+    }
+
     /// Refuses with 403, naming who would be allowed, unless the caller may do `operation`.
     pub fn require(&self, operation: Operation) -> Result<(), ApiError> {
         if self.principal.may(operation) {

@@ -9,8 +9,10 @@ pub mod handlers;
 mod metrics;
 mod middleware;
 pub mod openapi;
+mod paging;
 mod policy_cache;
 mod state;
+mod user_cache;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
@@ -22,8 +24,11 @@ pub use metrics::Metrics;
 pub use middleware::CORRELATION_HEADER;
 pub use policy_cache::PolicyCache;
 pub use state::{ApiSettings, AppState, Services};
+pub use user_cache::UserCache;
 
-use handlers::{audit, ops, policies, token};
+use handlers::{
+    acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
+};
 
 /// The API routes, under one version prefix.
 fn versioned(prefix: &str) -> Router<AppState> {
@@ -51,12 +56,69 @@ fn versioned(prefix: &str) -> Router<AppState> {
         )
 }
 
+/// Our own endpoints: users, self-service acquisition, subscriptions, licenses, take-over, the whole audit log.
+fn own() -> Router<AppState> {
+    Router::new()
+        .route("/v1.0/auditLogs/events", get(audit::events))
+        .route(
+            "/v1.0/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route(
+            "/v1.0/users/{userId}",
+            get(users::get_user).patch(users::update_user),
+        )
+        .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
+        .route(
+            "/v1.0/me/subscriptions",
+            get(subscriptions::my_subscriptions).post(acquisition::acquire),
+        )
+        .route(
+            "/v1.0/subscriptions",
+            get(subscriptions::list_subscriptions).post(subscriptions::buy_central),
+        )
+        .route(
+            "/v1.0/subscriptions/exportUsers",
+            post(licenses::export_users),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}",
+            get(subscriptions::get_subscription).patch(subscriptions::change_quantity),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}/assignUsers",
+            post(subscriptions::assign_users),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}/unassignUsers",
+            post(subscriptions::unassign_users),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}/cancel",
+            post(subscriptions::cancel),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers",
+            post(takeover::move_users),
+        )
+        .route(
+            "/v1.0/subscriptions/{subscriptionId}/takeOver/cancel",
+            post(takeover::cancel),
+        )
+        .route("/v1.0/licenses/products", get(licenses::products))
+        .route(
+            "/v1.0/licenses/products/{productId}",
+            get(licenses::product_holders),
+        )
+}
+
 /// The whole service.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     Router::new()
         .merge(versioned("/v1.0"))
         .merge(versioned("/v1"))
+        .merge(own())
         .route("/oauth2/v2.0/token", post(token::token))
         .route("/{tenantId}/oauth2/v2.0/token", post(token::tenant_token))
         .route("/.well-known/openid-configuration", get(token::discovery))

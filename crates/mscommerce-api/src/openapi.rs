@@ -7,7 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{audit, ops, policies, token};
+use crate::handlers::{
+    acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +28,26 @@ use crate::handlers::{audit, ops, policies, token};
         policies::get_offer_type,
         policies::put_offer_type,
         audit::policy_changes,
+        audit::events,
+        users::create_user,
+        users::list_users,
+        users::get_user,
+        users::update_user,
+        acquisition::decision,
+        acquisition::acquire,
+        subscriptions::my_subscriptions,
+        subscriptions::list_subscriptions,
+        subscriptions::buy_central,
+        subscriptions::get_subscription,
+        subscriptions::change_quantity,
+        subscriptions::assign_users,
+        subscriptions::unassign_users,
+        subscriptions::cancel,
+        takeover::move_users,
+        takeover::cancel,
+        licenses::products,
+        licenses::product_holders,
+        licenses::export_users,
         token::token,
         token::tenant_token,
         token::discovery,
@@ -39,6 +61,11 @@ use crate::handlers::{audit, ops, policies, token};
     tags(
         (name = "policies", description = "AllowSelfServicePurchase, compatible with Microsoft's licensing service"),
         (name = "audit", description = "Who changed what"),
+        (name = "users", description = "Users of the organization"),
+        (name = "self-service", description = "Members buy and try products; services ask first"),
+        (name = "subscriptions", description = "Self-service and central subscriptions and their licenses"),
+        (name = "licenses", description = "Who holds the self-service licenses; export"),
+        (name = "take-over", description = "Move a self-service subscription's users to a central one, or cancel it"),
         (name = "sign-in", description = "The built-in OAuth2 issuer"),
         (name = "operations", description = "Health, readiness, metrics"),
     )

@@ -9,6 +9,7 @@ use mscommerce_store::Store;
 
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
+use crate::user_cache::UserCache;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -24,6 +25,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub policies: PolicyCache,
+    pub users: UserCache,
     pub issuer: TokenIssuer,
     pub verifier: TokenVerifier,
     pub jwks: Jwks,

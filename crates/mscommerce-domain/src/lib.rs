@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acquisition;
 pub mod catalog;
+pub mod notification;
 pub mod policy;
 pub mod subscription;
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use mscommerce_api::{ApiSettings, Metrics, PolicyCache, Services};
+use mscommerce_api::{ApiSettings, Metrics, PolicyCache, Services, UserCache};
 use mscommerce_auth::{
     generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
 };
@@ -119,6 +119,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let services = Services {
         catalog,
         policies: PolicyCache::new(),
+        users: UserCache::default(),
         issuer: TokenIssuer {
             issuer: public_url.clone(),
             audience: settings.audience.clone(),

@@ -6,6 +6,7 @@
 mod migrate;
 mod records;
 mod sqlite;
+mod sqlite_subscriptions;
 
 use std::sync::Arc;
 
@@ -35,6 +36,44 @@ pub enum StoreError {
     /// A stored row that this version cannot read (edited by hand, or written by a newer version).
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// The change would break a rule of the domain; nothing was written.
+    #[error("{reason}")]
+    Rule {
+        kind: RuleKind,
+        code: &'static str,
+        reason: String,
+    },
+    /// The record changed since the caller read it (its version differs from If-Match).
+    #[error("{0}")]
+    VersionMismatch(String),
+}
+
+/// What sort of rule a change broke, so that the API can answer with the right status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// The request itself is wrong (400).
+    Invalid,
+    /// The request collides with the current state (409).
+    Conflict,
+    /// The request names something that is not there (404).
+    NotFound,
+}
+
+impl From<mscommerce_domain::SeatError> for StoreError {
+    fn from(err: mscommerce_domain::SeatError) -> Self {
+        use mscommerce_domain::SeatError::*;
+        let kind = match err {
+            TooManyUsers(_) | NoUsers | QuantityOutOfRange(_) => RuleKind::Invalid,
+            NotEnoughLicenses { .. } | QuantityBelowAssigned { .. } | NotActive(_) => {
+                RuleKind::Conflict
+            }
+        };
+        StoreError::Rule {
+            kind,
+            code: err.code(),
+            reason: err.to_string(),
+        }
+    }
 }
 
 /// The persistent state of the service.
@@ -72,6 +111,119 @@ pub trait Store: Send + Sync + 'static {
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>>;
+    /// Every audit event of a tenant, newest first, with IDs below `before` when given.
+    async fn audit_events(
+        &self,
+        tenant_id: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>>;
+    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()>;
+
+    /// Users of a tenant by sign-in name, after `after_upn` when given.
+    async fn users(
+        &self,
+        tenant_id: Uuid,
+        after_upn: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<User>>;
+    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>>;
+    async fn update_user(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        update: UserUpdate,
+        actor: &AuditActor,
+    ) -> StoreResult<User>;
+
+    /// Creates a subscription, its audit event and, when given, its confirmation email, in one transaction.
+    async fn create_subscription(
+        &self,
+        subscription: NewSubscription,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription>;
+    async fn subscription(&self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<Subscription>>;
+    /// Subscriptions of a tenant, oldest first, after the subscription `after` when given.
+    async fn subscriptions(
+        &self,
+        tenant_id: Uuid,
+        filter: &SubscriptionFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscription>>;
+    /// Who holds the subscription's licenses, by sign-in name.
+    async fn assignments(
+        &self,
+        tenant_id: Uuid,
+        subscription_id: Uuid,
+    ) -> StoreResult<Vec<Assignment>>;
+    /// Assigns and unassigns under the seat rules: only members of the tenant, never beyond the quantity, only
+    /// on an Active subscription. Users already holding a license are left as they are.
+    async fn change_assignments(
+        &self,
+        change: AssignmentChange,
+        actor: &AuditActor,
+    ) -> StoreResult<Subscription>;
+    /// Sets the total quantity: never below what is assigned.
+    async fn set_quantity(
+        &self,
+        tenant_id: Uuid,
+        subscription_id: Uuid,
+        quantity: i64,
+        expected_version: Option<i64>,
+        actor: &AuditActor,
+    ) -> StoreResult<Subscription>;
+    /// Cancels: every license is unassigned at once, renewal stops, the status changes; with the audit event and
+    /// the email, in one transaction.
+    async fn cancel_subscription(
+        &self,
+        cancellation: Cancellation,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription>;
+    /// Active self-service licenses per product.
+    async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>>;
+    /// Who holds one product's active self-service licenses, grouped by purchaser then user.
+    async fn license_holders(
+        &self,
+        tenant_id: Uuid,
+        target_id: &str,
+    ) -> StoreResult<Vec<LicenseHolder>>;
+    /// Moves every licensed user of a self-service subscription into a central one of the same tenant, then
+    /// cancels the source (Deleted, its users unassigned): all or nothing, in one transaction, with the audit
+    /// events and the purchaser's email. Needs one free target license per user who does not hold one yet.
+    async fn move_users(
+        &self,
+        request: MoveUsers,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<MoveOutcome>;
+
+    /// Takes up to `limit` messages that are due and not sent, and hides them from other dispatchers for
+    /// `lease_seconds` (their next attempt moves that far ahead), so that two dispatchers never take the same one.
+    async fn claim_messages(
+        &self,
+        limit: u32,
+        lease_seconds: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    async fn mark_message_sent(&self, id: i64) -> StoreResult<()>;
+    /// Records a failed attempt; the next one is due after `retry_in_seconds`.
+    async fn mark_message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_in_seconds: i64,
+    ) -> StoreResult<()>;
+    /// Every message in the outbox, oldest first (for operators and tests).
+    async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Streams the users of the given subscriptions (all self-service ones when `None`), in constant memory.
+    fn export_assignments(
+        &self,
+        tenant_id: Uuid,
+        subscription_ids: Option<Vec<Uuid>>,
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>>;
 }
 
 /// Opens the store that the URL names and brings its schema up to date when `migrate` is set.

@@ -1,7 +1,10 @@
 //! What the store keeps, as plain records.
 
 use chrono::{DateTime, Utc};
-use mscommerce_domain::{PolicyValue, Scope};
+use mscommerce_domain::{
+    AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
+    SubscriptionStatus,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -177,4 +180,197 @@ pub mod actions {
     pub const TENANT_CREATED: &str = "TenantCreated";
     pub const USER_CREATED: &str = "UserCreated";
     pub const APP_CREATED: &str = "AppCreated";
+    pub const USER_UPDATED: &str = "UserUpdated";
+    pub const SUBSCRIPTION_CREATED: &str = "SubscriptionCreated";
+    pub const ACQUISITION_REFUSED: &str = "AcquisitionRefused";
+    pub const LICENSES_ASSIGNED: &str = "LicensesAssigned";
+    pub const LICENSES_UNASSIGNED: &str = "LicensesUnassigned";
+    pub const QUANTITY_CHANGED: &str = "QuantityChanged";
+    pub const SUBSCRIPTION_CANCELLED: &str = "SubscriptionCancelled";
+    pub const USERS_MOVED: &str = "UsersMoved";
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub user_type: Option<UserType>,
+    pub account_enabled: Option<bool>,
+    pub password_hash: Option<String>,
+    /// Directory role template IDs: the whole new set.
+    pub roles: Option<Vec<String>>,
+}
+
+/// An email to write to the outbox with the change that causes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    /// Chosen by the caller, so that the confirmation written with it can name it.
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub target_scope: Scope,
+    pub target_id: String,
+    pub target_name: String,
+    pub purchase_type: PurchaseType,
+    pub acquisition_kind: AcquisitionKind,
+    pub purchaser_id: Option<Uuid>,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub billing_frequency: BillingFrequency,
+    pub expires_at: DateTime<Utc>,
+    pub auto_renew: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub target_scope: Scope,
+    pub target_id: String,
+    pub target_name: String,
+    pub purchase_type: PurchaseType,
+    pub acquisition_kind: AcquisitionKind,
+    pub purchaser: Option<UserRef>,
+    pub quantity: i64,
+    pub assigned_count: i64,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub billing_frequency: BillingFrequency,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub auto_renew: bool,
+    pub status: SubscriptionStatus,
+    pub cancellation_reason: Option<String>,
+    pub cancellation_comment: Option<String>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+/// A user as other records name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRef {
+    pub id: Uuid,
+    pub upn: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub user: UserRef,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// Which subscriptions to list.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionFilter {
+    pub purchase_type: Option<PurchaseType>,
+    pub purchaser_id: Option<Uuid>,
+}
+
+/// Assign some users and unassign others, in one transaction, under the seat rules.
+#[derive(Debug, Clone)]
+pub struct AssignmentChange {
+    pub tenant_id: Uuid,
+    pub subscription_id: Uuid,
+    pub assign: Vec<Uuid>,
+    pub unassign: Vec<Uuid>,
+    /// When given, the change happens only if the subscription is still at this version (If-Match).
+    pub expected_version: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cancellation {
+    pub tenant_id: Uuid,
+    pub subscription_id: Uuid,
+    pub reason: CancellationReason,
+    pub comment: Option<String>,
+    /// Disabled (the purchaser cancels) or Deleted (an admin cancels or takes over).
+    pub status: SubscriptionStatus,
+    pub expected_version: Option<i64>,
+}
+
+/// One product's self-service licenses, summed over all its self-service subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductLicenses {
+    pub target_scope: Scope,
+    pub target_id: String,
+    pub target_name: String,
+    pub subscription_count: i64,
+    pub available_quantity: i64,
+    pub assigned_count: i64,
+}
+
+/// Who holds a license of a product, through whose subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseHolder {
+    pub purchaser: UserRef,
+    pub subscription_id: Uuid,
+    pub user: UserRef,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// One row of a users export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub display_name: String,
+    pub upn: String,
+    pub product_name: String,
+    pub subscription_id: String,
+    /// The purchaser's UPN; empty for central subscriptions.
+    pub purchaser: String,
+    pub assigned_at: String,
+}
+
+/// An audit event written on its own (a refused acquisition changes nothing else).
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent {
+    pub tenant_id: Uuid,
+    pub action: String,
+    pub actor: AuditActor,
+    pub target_type: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// Moves every user of a self-service subscription to a central one, then cancels the source as Deleted.
+#[derive(Debug, Clone)]
+pub struct MoveUsers {
+    pub tenant_id: Uuid,
+    pub source_id: Uuid,
+    pub target_id: Uuid,
+    pub expected_version: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveOutcome {
+    pub source: Subscription,
+    pub target: Subscription,
+    /// Users who hold a target license now (those who held one already are not counted).
+    pub moved: i64,
+}
+
+/// An email waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub message_id: String,
+    pub tenant_id: Uuid,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i64,
 }

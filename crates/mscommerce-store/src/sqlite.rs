@@ -19,6 +19,10 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::migrate::{self, MigrationError, SQLITE_MIGRATIONS};
+use crate::sqlite_subscriptions::{
+    cancel_in, change_assignments_in, export, insert_message, message_from_row, move_users_in,
+    reload, set_quantity_in, subscription_from_row, user_ref, SUBSCRIPTION_SELECT,
+};
 use crate::{actions, records::*, Store, StoreError, StoreResult};
 
 pub struct SqliteStore {
@@ -32,17 +36,17 @@ fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_timestamp(text: &str) -> StoreResult<DateTime<Utc>> {
+pub(crate) fn parse_timestamp(text: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("'{text}' is not an RFC 3339 timestamp")))
 }
 
-fn parse_uuid(text: &str) -> StoreResult<Uuid> {
+pub(crate) fn parse_uuid(text: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("'{text}' is not a GUID")))
 }
 
@@ -72,20 +76,23 @@ fn conflict_as(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
 }
 
 /// One row of the audit trail, as written alongside the change it records.
-struct AuditRecord<'a> {
-    tenant_id: Uuid,
-    action: &'a str,
-    actor: &'a AuditActor,
-    target_type: &'a str,
-    target_id: &'a str,
-    target_name: &'a str,
-    policy_id: Option<&'a str>,
-    old_value: Option<&'a str>,
-    new_value: Option<&'a str>,
-    at: DateTime<Utc>,
+pub(crate) struct AuditRecord<'a> {
+    pub tenant_id: Uuid,
+    pub action: &'a str,
+    pub actor: &'a AuditActor,
+    pub target_type: &'a str,
+    pub target_id: String,
+    pub target_name: String,
+    pub policy_id: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
-async fn insert_audit(conn: &mut SqliteConnection, record: AuditRecord<'_>) -> StoreResult<()> {
+pub(crate) async fn insert_audit(
+    conn: &mut SqliteConnection,
+    record: AuditRecord<'_>,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (tenant_id, occurred_at, action, actor_id, actor_name, actor_type, \
          correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value) \
@@ -99,11 +106,11 @@ async fn insert_audit(conn: &mut SqliteConnection, record: AuditRecord<'_>) -> S
     .bind(&record.actor.kind)
     .bind(&record.actor.correlation_id)
     .bind(record.target_type)
-    .bind(record.target_id)
-    .bind(record.target_name)
+    .bind(&record.target_id)
+    .bind(&record.target_name)
     .bind(record.policy_id)
-    .bind(record.old_value)
-    .bind(record.new_value)
+    .bind(&record.old_value)
+    .bind(&record.new_value)
     .execute(conn)
     .await?;
     Ok(())
@@ -117,7 +124,7 @@ fn tenant_from_row(row: &SqliteRow) -> StoreResult<Tenant> {
     })
 }
 
-fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+pub(crate) fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
     let user_type = match row.try_get::<String, _>("user_type")?.as_str() {
         "Guest" => UserType::Guest,
         "Member" => UserType::Member,
@@ -148,7 +155,7 @@ fn app_from_row(row: &SqliteRow) -> StoreResult<App> {
     })
 }
 
-fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditEvent> {
+pub(crate) fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditEvent> {
     Ok(AuditEvent {
         id: row.try_get("id")?,
         tenant_id: parse_uuid(&row.try_get::<String, _>("tenant_id")?)?,
@@ -305,8 +312,8 @@ impl Store for SqliteStore {
                 action: actions::TENANT_CREATED,
                 actor,
                 target_type: "Tenant",
-                target_id: &created.id.to_string(),
-                target_name: &created.name,
+                target_id: created.id.to_string(),
+                target_name: created.name.clone(),
                 policy_id: None,
                 old_value: None,
                 new_value: None,
@@ -380,11 +387,11 @@ impl Store for SqliteStore {
                 action: actions::USER_CREATED,
                 actor,
                 target_type: "User",
-                target_id: &created.id.to_string(),
-                target_name: &created.upn,
+                target_id: created.id.to_string(),
+                target_name: created.upn.clone(),
                 policy_id: None,
                 old_value: None,
-                new_value: Some(&created.roles.join(" ")),
+                new_value: Some(created.roles.join(" ")),
                 at: created.created_at,
             },
         )
@@ -443,11 +450,11 @@ impl Store for SqliteStore {
                 action: actions::APP_CREATED,
                 actor,
                 target_type: "App",
-                target_id: &created.client_id.to_string(),
-                target_name: &created.display_name,
+                target_id: created.client_id.to_string(),
+                target_name: created.display_name.clone(),
                 policy_id: None,
                 old_value: None,
-                new_value: Some(&created.permissions.join(" ")),
+                new_value: Some(created.permissions.join(" ")),
                 at: created.created_at,
             },
         )
@@ -570,11 +577,11 @@ impl Store for SqliteStore {
                 action: actions::POLICY_VALUE_CHANGED,
                 actor: &change.actor,
                 target_type: scope,
-                target_id: &change.target_id,
-                target_name: &change.target_name,
+                target_id: change.target_id.clone(),
+                target_name: change.target_name.clone(),
                 policy_id: Some(&change.policy_id),
-                old_value: Some(old_value.as_str()),
-                new_value: Some(change.value.as_str()),
+                old_value: Some(old_value.as_str().to_string()),
+                new_value: Some(change.value.as_str().to_string()),
                 at,
             },
         )
@@ -603,5 +610,429 @@ impl Store for SqliteStore {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit_events(
+        &self,
+        tenant_id: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(tenant_id.to_string())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        insert_audit(
+            &mut conn,
+            AuditRecord {
+                tenant_id: event.tenant_id,
+                action: &event.action,
+                actor: &event.actor,
+                target_type: &event.target_type,
+                target_id: event.target_id.clone(),
+                target_name: event.target_name.clone(),
+                policy_id: None,
+                old_value: event.old_value.clone(),
+                new_value: event.new_value.clone(),
+                at: now(),
+            },
+        )
+        .await
+    }
+
+    async fn users(
+        &self,
+        tenant_id: Uuid,
+        after_upn: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<User>> {
+        let rows =
+            sqlx::query("SELECT * FROM users WHERE tenant_id = ? AND upn > ? ORDER BY upn LIMIT ?")
+                .bind(tenant_id.to_string())
+                .bind(after_upn.unwrap_or(""))
+                .bind(i64::from(limit))
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+            .bind(tenant_id.to_string())
+            .bind(user_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn update_user(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        update: UserUpdate,
+        actor: &AuditActor,
+    ) -> StoreResult<User> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+            .bind(tenant_id.to_string())
+            .bind(user_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "No user of this organization has the ID {user_id}."
+                ))
+            })?;
+        let mut user = user_from_row(&row)?;
+        let mut changed = Vec::new();
+        if let Some(name) = update.display_name {
+            changed.push(format!("displayName={name}"));
+            user.display_name = name;
+        }
+        if let Some(user_type) = update.user_type {
+            changed.push(format!("userType={}", user_type.as_str()));
+            user.user_type = user_type;
+        }
+        if let Some(enabled) = update.account_enabled {
+            changed.push(format!("accountEnabled={enabled}"));
+            user.account_enabled = enabled;
+        }
+        if let Some(hash) = update.password_hash {
+            changed.push("password".to_string());
+            user.password_hash = Some(hash);
+        }
+        if let Some(roles) = update.roles {
+            changed.push(format!("roles={}", roles.join(" ")));
+            user.roles = roles;
+        }
+        sqlx::query(
+            "UPDATE users SET display_name = ?, user_type = ?, account_enabled = ?, password_hash = ?, roles = ?              WHERE id = ?",
+        )
+        .bind(&user.display_name)
+        .bind(user.user_type.as_str())
+        .bind(user.account_enabled)
+        .bind(&user.password_hash)
+        .bind(user.roles.join(" "))
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id,
+                action: actions::USER_UPDATED,
+                actor,
+                target_type: "User",
+                target_id: user.id.to_string(),
+                target_name: user.upn.clone(),
+                policy_id: None,
+                old_value: None,
+                new_value: Some(changed.join(", ")),
+                at: now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn create_subscription(
+        &self,
+        new: NewSubscription,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription> {
+        let id = new.id;
+        let at = now();
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        sqlx::query(
+            "INSERT INTO subscriptions (id, tenant_id, target_scope, target_id, target_name, purchase_type,              acquisition_kind, purchaser_id, quantity, unit_price_minor, currency, billing_frequency, created_at,              expires_at, auto_renew, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Active')",
+        )
+        .bind(id.to_string())
+        .bind(new.tenant_id.to_string())
+        .bind(new.target_scope.as_str())
+        .bind(&new.target_id)
+        .bind(&new.target_name)
+        .bind(new.purchase_type.as_str())
+        .bind(new.acquisition_kind.as_str())
+        .bind(new.purchaser_id.map(|p| p.to_string()))
+        .bind(new.quantity)
+        .bind(new.unit_price_minor)
+        .bind(&new.currency)
+        .bind(new.billing_frequency.as_str())
+        .bind(timestamp(at))
+        .bind(timestamp(new.expires_at))
+        .bind(new.auto_renew)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: new.tenant_id,
+                action: actions::SUBSCRIPTION_CREATED,
+                actor,
+                target_type: "Subscription",
+                target_id: id.to_string(),
+                target_name: new.target_name.clone(),
+                policy_id: None,
+                old_value: None,
+                new_value: Some(format!(
+                    "{} {} x{}",
+                    new.purchase_type, new.acquisition_kind, new.quantity
+                )),
+                at,
+            },
+        )
+        .await?;
+        if let Some(message) = &message {
+            insert_message(&mut tx, new.tenant_id, message, at).await?;
+        }
+        let created = reload(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn subscription(&self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<Subscription>> {
+        let row = sqlx::query(&format!(
+            "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = ? AND s.id = ?"
+        ))
+        .bind(tenant_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(subscription_from_row).transpose()
+    }
+
+    async fn subscriptions(
+        &self,
+        tenant_id: Uuid,
+        filter: &SubscriptionFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscription>> {
+        let sql = format!(
+            "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = ? AND (? IS NULL OR s.purchase_type = ?)              AND (? IS NULL OR s.purchaser_id = ?)              AND (? IS NULL OR (s.created_at, s.id) > (SELECT created_at, id FROM subscriptions WHERE id = ?))              ORDER BY s.created_at, s.id LIMIT ?"
+        );
+        let purchase_type = filter.purchase_type.map(|t| t.as_str());
+        let purchaser = filter.purchaser_id.map(|p| p.to_string());
+        let after = after.map(|a| a.to_string());
+        let rows = sqlx::query(&sql)
+            .bind(tenant_id.to_string())
+            .bind(purchase_type)
+            .bind(purchase_type)
+            .bind(&purchaser)
+            .bind(&purchaser)
+            .bind(&after)
+            .bind(&after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(subscription_from_row).collect()
+    }
+
+    async fn assignments(
+        &self,
+        tenant_id: Uuid,
+        subscription_id: Uuid,
+    ) -> StoreResult<Vec<Assignment>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.upn, u.display_name, a.assigned_at FROM assignments a JOIN users u ON u.id = a.user_id              WHERE a.tenant_id = ? AND a.subscription_id = ? ORDER BY u.upn",
+        )
+        .bind(tenant_id.to_string())
+        .bind(subscription_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Assignment {
+                    user: user_ref(row, "")?,
+                    assigned_at: parse_timestamp(&row.try_get::<String, _>("assigned_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn change_assignments(
+        &self,
+        change: AssignmentChange,
+        actor: &AuditActor,
+    ) -> StoreResult<Subscription> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let subscription = change_assignments_in(&mut tx, &change, actor).await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    async fn set_quantity(
+        &self,
+        tenant_id: Uuid,
+        subscription_id: Uuid,
+        quantity: i64,
+        expected_version: Option<i64>,
+        actor: &AuditActor,
+    ) -> StoreResult<Subscription> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let subscription = set_quantity_in(
+            &mut tx,
+            tenant_id,
+            subscription_id,
+            quantity,
+            expected_version,
+            actor,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    async fn cancel_subscription(
+        &self,
+        cancellation: Cancellation,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let subscription = cancel_in(&mut tx, &cancellation, actor, message.as_ref()).await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>> {
+        let rows = sqlx::query(
+            "SELECT target_scope, target_id, MAX(target_name) AS target_name, COUNT(*) AS subscription_count,              SUM(quantity) AS available_quantity, SUM(assigned_count) AS assigned_count FROM subscriptions              WHERE tenant_id = ? AND purchase_type = 'SelfService' AND status = 'Active'              GROUP BY target_scope, target_id ORDER BY target_name",
+        )
+        .bind(tenant_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ProductLicenses {
+                    target_scope: parse_scope(&row.try_get::<String, _>("target_scope")?)?,
+                    target_id: row.try_get("target_id")?,
+                    target_name: row.try_get("target_name")?,
+                    subscription_count: row.try_get("subscription_count")?,
+                    available_quantity: row.try_get("available_quantity")?,
+                    assigned_count: row.try_get("assigned_count")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn license_holders(
+        &self,
+        tenant_id: Uuid,
+        target_id: &str,
+    ) -> StoreResult<Vec<LicenseHolder>> {
+        let rows = sqlx::query(
+            "SELECT p.id AS p_id, p.upn AS p_upn, p.display_name AS p_display_name, s.id AS subscription_id,              u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at              FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id              JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id              WHERE s.tenant_id = ? AND s.target_id = ? AND s.purchase_type = 'SelfService' AND s.status = 'Active'              ORDER BY p.upn, u.upn",
+        )
+        .bind(tenant_id.to_string())
+        .bind(target_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LicenseHolder {
+                    purchaser: user_ref(row, "p_")?,
+                    subscription_id: parse_uuid(&row.try_get::<String, _>("subscription_id")?)?,
+                    user: user_ref(row, "u_")?,
+                    assigned_at: parse_timestamp(&row.try_get::<String, _>("assigned_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn move_users(
+        &self,
+        request: MoveUsers,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<MoveOutcome> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let outcome = move_users_in(&mut tx, &request, actor, message.as_ref()).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn claim_messages(
+        &self,
+        limit: u32,
+        lease_seconds: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let at = now();
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let rows = sqlx::query(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        )
+        .bind(timestamp(at))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let messages: Vec<OutboxMessage> = rows
+            .iter()
+            .map(message_from_row)
+            .collect::<StoreResult<_>>()?;
+        let lease_end = timestamp(at + chrono::Duration::seconds(lease_seconds));
+        for message in &messages {
+            sqlx::query("UPDATE outbox SET next_attempt_at = ? WHERE id = ?")
+                .bind(&lease_end)
+                .bind(message.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(messages)
+    }
+
+    async fn mark_message_sent(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+            .bind(timestamp(now()))
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_in_seconds: i64,
+    ) -> StoreResult<()> {
+        let next = now() + chrono::Duration::seconds(retry_in_seconds);
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
+            .bind(error)
+            .bind(timestamp(next))
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>> {
+        let rows =
+            sqlx::query("SELECT * FROM outbox WHERE (? IS NULL OR tenant_id = ?) ORDER BY id")
+                .bind(tenant_id.map(|t| t.to_string()))
+                .bind(tenant_id.map(|t| t.to_string()))
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
+    fn export_assignments(
+        &self,
+        tenant_id: Uuid,
+        subscription_ids: Option<Vec<Uuid>>,
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>> {
+        export(self.read.clone(), tenant_id, subscription_ids)
     }
 }

@@ -5,15 +5,14 @@ use axum::Json;
 use chrono::SecondsFormat;
 use mscommerce_domain::Operation;
 use mscommerce_store::AuditEvent;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Caller, QueryParams};
 use crate::state::AppState;
 
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-pub const MAX_PAGE_SIZE: u32 = 1000;
+use crate::paging::{finish_page, PageQuery};
 
 /// One change of a policy value.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,46 +45,6 @@ pub struct PolicyChangePage {
     /// The next page; absent on the last one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_link: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct PageQuery {
-    /// Page size, 1 to 1000 (default 100). `$top` is accepted too.
-    #[serde(alias = "$top")]
-    pub top: Option<String>,
-    /// Opaque; take it from `nextLink`. `$skipToken` is accepted too.
-    #[serde(rename = "skipToken", alias = "$skipToken", alias = "$skiptoken")]
-    pub skip_token: Option<String>,
-}
-
-impl PageQuery {
-    fn size(&self) -> ApiResult<u32> {
-        match &self.top {
-            None => Ok(DEFAULT_PAGE_SIZE),
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "InvalidQueryParameter",
-                        format!("top '{text}' is not allowed: give a whole number from 1 to {MAX_PAGE_SIZE}."),
-                    )
-                }),
-        }
-    }
-
-    fn before(&self) -> ApiResult<Option<i64>> {
-        match &self.skip_token {
-            None => Ok(None),
-            Some(text) => text.parse::<i64>().ok().filter(|&n| n > 0).map(Some).ok_or_else(|| {
-                ApiError::bad_request(
-                    "InvalidQueryParameter",
-                    format!("skipToken '{text}' was not issued by this service; take it from nextLink."),
-                )
-            }),
-        }
-    }
 }
 
 fn entry(event: AuditEvent) -> PolicyChangeEntry {
@@ -128,24 +87,96 @@ pub async fn policy_changes(
 ) -> ApiResult<Json<PolicyChangePage>> {
     caller.require(Operation::ReadPolicy)?;
     let size = query.size()?;
+    let before = query.cursor_as(|c| c.parse::<i64>().ok())?;
     // One more than asked tells whether a next page exists.
     let mut events = state
         .store
-        .policy_changes(caller.principal.tenant_id, query.before()?, size + 1)
+        .policy_changes(caller.principal.tenant_id, before, size + 1)
         .await?;
-    let next_link = if events.len() > size as usize {
-        events.truncate(size as usize);
-        events.last().map(|last| {
-            format!(
-                "{}/v1.0/auditLogs/policyChanges?top={size}&skipToken={}",
-                state.settings.public_url, last.id
-            )
-        })
-    } else {
-        None
-    };
+    let base = format!("{}/v1.0/auditLogs/policyChanges", state.settings.public_url);
+    let next_link = finish_page(&mut events, size, &base, |e| e.id.to_string());
     Ok(Json(PolicyChangePage {
         items: events.into_iter().map(entry).collect(),
         next_link,
     }))
+}
+
+/// Any audited event: policy changes, users, subscriptions, acquisitions and refusals, take-overs.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventEntry {
+    pub id: String,
+    /// `PolicyValueChanged`, `UserCreated`, `UserUpdated`, `SubscriptionCreated`, `AcquisitionRefused`,
+    /// `LicensesAssigned`, `LicensesUnassigned`, `QuantityChanged`, `SubscriptionCancelled`, `UsersMoved`, ...
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub target_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
+    pub actor_id: String,
+    pub actor_name: String,
+    /// `User`, `App` or `Cli`.
+    pub actor_type: String,
+    pub correlation_id: String,
+    pub occurred_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventPage {
+    /// Newest first.
+    pub items: Vec<AuditEventEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+/// Every audited event of the organization, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1.0/auditLogs/events",
+    tag = "audit",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = AuditEventPage),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> ApiResult<Json<AuditEventPage>> {
+    caller.require(Operation::ReadSubscriptions)?;
+    let size = query.size()?;
+    let before = query.cursor_as(|c| c.parse::<i64>().ok())?;
+    let mut events = state
+        .store
+        .audit_events(caller.principal.tenant_id, before, size + 1)
+        .await?;
+    let base = format!("{}/v1.0/auditLogs/events", state.settings.public_url);
+    let next_link = finish_page(&mut events, size, &base, |e| e.id.to_string());
+    let items = events
+        .into_iter()
+        .map(|e| AuditEventEntry {
+            id: e.id.to_string(),
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            target_name: e.target_name,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            actor_type: e.actor_type,
+            correlation_id: e.correlation_id,
+            occurred_at: e.occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        })
+        .collect();
+    Ok(Json(AuditEventPage { items, next_link }))
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use mscommerce_domain::{Catalog, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
-use mscommerce_store::{AuditActor, PolicyChange};
+use mscommerce_store::PolicyChange;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -226,12 +226,7 @@ async fn write_value(
             target_name: target.name().to_string(),
             default_value: policy.default_value,
             value,
-            actor: AuditActor {
-                id: principal.object_id.to_string(),
-                name: principal.display_name().to_string(),
-                kind: principal.kind_name().to_string(),
-                correlation_id: caller.correlation_id.clone(),
-            },
+            actor: caller.actor(),
         })
         .await?;
     if let Some(revision) = write.revision {

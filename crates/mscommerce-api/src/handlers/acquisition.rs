@@ -1,0 +1,270 @@
+//! Self-service acquisition: members buy or try products, and other services ask first whether they may.
+//! Both go through [`decision_for`], so they always give the same answer.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::{SecondsFormat, Utc};
+use mscommerce_domain::notification::{self, Facts};
+use mscommerce_domain::{
+    decide, AcquisitionKind, Decision, Operation, PolicyDefinition, PolicyTarget, PrincipalKind,
+    PurchaseType, ALLOW_SELF_SERVICE_PURCHASE,
+};
+use mscommerce_store::{actions, NewAuditEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{BodyShape, Caller, JsonBody, QueryParams};
+use crate::handlers::subscriptions::{
+    created, new_subscription, outbox_message, parse_billing, parse_quantity, resolve_target,
+    SubscriptionView,
+};
+use crate::state::AppState;
+
+fn parse_kind(text: Option<&str>) -> ApiResult<AcquisitionKind> {
+    let names = || AcquisitionKind::ALL.map(|k| k.as_str()).join(", ");
+    match text {
+        None => Err(ApiError::bad_request(
+            "InvalidAcquisitionKind",
+            format!(
+                "Say how the product is acquired: acquisitionKind is one of {}.",
+                names()
+            ),
+        )),
+        Some(t) => AcquisitionKind::parse(t).ok_or_else(|| {
+            ApiError::bad_request(
+                "InvalidAcquisitionKind",
+                format!("'{t}' is not an acquisition kind; use one of {}.", names()),
+            )
+        }),
+    }
+}
+
+/// The one code path of every acquisition decision: the user's facts and the policy value from memory, the rule
+/// from the domain crate.
+pub async fn decision_for(
+    state: &AppState,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    target: &PolicyTarget<'_>,
+    kind: AcquisitionKind,
+) -> ApiResult<Decision> {
+    let facts = state
+        .users
+        .facts(&*state.store, tenant_id, user_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "UserNotFound",
+                format!("No user of this organization has the ID {user_id}."),
+            )
+        })?;
+    let policy =
+        PolicyDefinition::find(ALLOW_SELF_SERVICE_PURCHASE).expect("the policy is defined");
+    let value = state
+        .policies
+        .read(&*state.store, &state.catalog, tenant_id, |values| {
+            values.value(target, policy.default_value)
+        })
+        .await?;
+    Ok(decide(target, value, kind, facts.acquirer))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionQuery {
+    /// The product (current or old ID); or `offerType`.
+    pub product_id: Option<String>,
+    pub offer_type: Option<String>,
+    /// `Purchase`, `TrialWithPaymentMethod` or `TrialWithoutPaymentMethod` (any case).
+    pub kind: Option<String>,
+    /// The user to decide for; the caller when absent. Asking for someone else needs a policy reader's role or
+    /// app permission.
+    pub user_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionView {
+    pub allowed: bool,
+    pub policy_value: String,
+    /// Why, naming the product and the policy value.
+    pub reason: String,
+    /// When refused, the errorCode an acquisition would be refused with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal_code: Option<String>,
+    pub product_id: String,
+    pub product_name: String,
+    pub acquisition_kind: String,
+    pub user_id: String,
+}
+
+/// May this user acquire this product in this way now? Answered from memory: ask before showing a Buy button.
+#[utoipa::path(
+    get,
+    path = "/v1.0/acquisitionDecisions",
+    tag = "self-service",
+    security(("bearer" = [])),
+    params(DecisionQuery),
+    responses((status = 200, body = DecisionView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn decision(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<DecisionQuery>,
+) -> ApiResult<Json<DecisionView>> {
+    let user_id = match query.user_id.as_deref() {
+        Some(text) => {
+            let id = Uuid::parse_str(text).map_err(|_| {
+                ApiError::bad_request(
+                    "InvalidQueryParameter",
+                    format!("userId '{text}' is not a GUID."),
+                )
+            })?;
+            if id != caller.principal.object_id {
+                caller.require(Operation::ReadPolicy)?;
+            }
+            id
+        }
+        None if matches!(caller.principal.kind, PrincipalKind::User { .. }) => {
+            caller.principal.object_id
+        }
+        None => {
+            return Err(ApiError::bad_request(
+                "InvalidQueryParameter",
+                "An app asks on behalf of a user: give userId.",
+            ))
+        }
+    };
+    let target = resolve_target(
+        &state.catalog,
+        query.product_id.as_deref(),
+        query.offer_type.as_deref(),
+    )?;
+    let kind = parse_kind(query.kind.as_deref())?;
+    let decision = decision_for(&state, caller.principal.tenant_id, user_id, &target, kind).await?;
+    Ok(Json(DecisionView {
+        allowed: decision.allowed,
+        policy_value: decision.policy_value.as_str().to_string(),
+        reason: decision.reason,
+        refusal_code: decision.refusal.map(|r| r.code().to_string()),
+        product_id: target.id().to_string(),
+        product_name: target.name().to_string(),
+        acquisition_kind: kind.as_str().to_string(),
+        user_id: user_id.to_string(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AcquisitionRequest {
+    /// The product (current or old ID); or `offerType` for a third-party offer type.
+    pub product_id: Option<String>,
+    pub offer_type: Option<String>,
+    /// `Purchase`, `TrialWithPaymentMethod` or `TrialWithoutPaymentMethod`.
+    pub acquisition_kind: Option<String>,
+    /// Licenses, 1 to 1,000,000 (default 1).
+    pub quantity: Option<i64>,
+    /// `Monthly` (default) or `Annual`.
+    pub billing_frequency: Option<String>,
+}
+
+impl BodyShape for AcquisitionRequest {
+    const SHAPE: &'static str =
+        "{\"productId\": \"CFQ7TTC0H9MP\", \"acquisitionKind\": \"Purchase\", \"quantity\": 5, \
+                                 \"billingFrequency\": \"Monthly\"}";
+}
+
+/// Buy or start a trial of a product for yourself (self-service). The organization's policy decides.
+#[utoipa::path(
+    post,
+    path = "/v1.0/me/subscriptions",
+    tag = "self-service",
+    security(("bearer" = [])),
+    request_body = AcquisitionRequest,
+    responses(
+        (status = 201, body = SubscriptionView),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Refused: `AcquisitionBlockedByPolicy`, `OnlyTrialsWithoutPaymentMethodAllowed`, `GuestCannotAcquire`, `AccountDisabled`, `PurchaseNotOffered`, `TrialWithoutPaymentMethodNotOffered`, `OnlyUsersAcquire`", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn acquire(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<AcquisitionRequest>,
+) -> ApiResult<Response> {
+    let PrincipalKind::User {
+        upn, display_name, ..
+    } = &caller.principal.kind
+    else {
+        return Err(ApiError::refused(
+            StatusCode::FORBIDDEN,
+            "OnlyUsersAcquire",
+            "Self-service purchases and trials are made by users for themselves; an app cannot make one.",
+        ));
+    };
+    let target = resolve_target(
+        &state.catalog,
+        request.product_id.as_deref(),
+        request.offer_type.as_deref(),
+    )?;
+    let kind = parse_kind(request.acquisition_kind.as_deref())?;
+    let quantity = parse_quantity(request.quantity)?;
+    let billing = parse_billing(request.billing_frequency.as_deref())?;
+    let tenant_id = caller.principal.tenant_id;
+    let decision =
+        decision_for(&state, tenant_id, caller.principal.object_id, &target, kind).await?;
+    if let Some(refusal) = decision.refusal {
+        state
+            .store
+            .record_audit(NewAuditEvent {
+                tenant_id,
+                action: actions::ACQUISITION_REFUSED.to_string(),
+                actor: caller.actor(),
+                target_type: target.scope().as_str().to_string(),
+                target_id: target.id().to_string(),
+                target_name: target.name().to_string(),
+                old_value: Some(decision.policy_value.as_str().to_string()),
+                new_value: Some(format!("{kind}: {}", refusal.code())),
+            })
+            .await?;
+        return Err(ApiError::refused(
+            StatusCode::FORBIDDEN,
+            refusal.code(),
+            decision.reason,
+        ));
+    }
+    let new = new_subscription(
+        tenant_id,
+        &target,
+        PurchaseType::SelfService,
+        kind,
+        Some(caller.principal.object_id),
+        quantity,
+        billing,
+    );
+    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let subscription_id = new.id.to_string();
+    let email = notification::acquisition_confirmed(
+        &Facts {
+            product: target.name(),
+            subscription_id: &subscription_id,
+            purchaser_upn: upn,
+            purchaser_name: display_name,
+            actor: upn,
+            reason: kind.as_str(),
+            when: &when,
+        },
+        kind.is_trial(),
+    );
+    let subscription = state
+        .store
+        .create_subscription(new, &caller.actor(), Some(outbox_message(email)))
+        .await?;
+    Ok(created(&state, &subscription))
+}

@@ -1,0 +1,219 @@
+//! Taking over a self-service subscription: move its users to a central subscription, or cancel it. Either way
+//! the subscription ends as Deleted and its purchaser is told by email, written in the same transaction.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{SecondsFormat, Utc};
+use mscommerce_domain::notification;
+use mscommerce_domain::{CancellationReason, Operation, PurchaseType, SubscriptionStatus};
+use mscommerce_store::{Cancellation, MoveUsers, Subscription};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{BodyShape, Caller, JsonBody, PathParams};
+use crate::handlers::subscriptions::{
+    facts, if_match, outbox_message, parse_cancellation, parse_subscription_id, with_etag,
+    CancelRequest, SubscriptionView,
+};
+use crate::state::AppState;
+
+async fn self_service(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Subscription> {
+    caller.require(Operation::ManageSubscriptions)?;
+    let id = parse_subscription_id(id)?;
+    let subscription = state
+        .store
+        .subscription(caller.principal.tenant_id, id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "SubscriptionNotFound",
+                format!("No subscription of this organization has the ID {id}."),
+            )
+        })?;
+    if subscription.purchase_type != PurchaseType::SelfService {
+        return Err(ApiError::refused(
+            StatusCode::CONFLICT,
+            "NotSelfService",
+            "Only a self-service subscription can be taken over; this one is already central.",
+        ));
+    }
+    Ok(subscription)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoveRequest {
+    /// The central subscription (of the product the admin chooses) that receives the users.
+    pub target_subscription_id: String,
+}
+
+impl BodyShape for MoveRequest {
+    const SHAPE: &'static str = "{\"targetSubscriptionId\": \"<central subscription GUID>\"}";
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveResult {
+    /// "Move completed".
+    pub status: String,
+    /// Users who received a license of the target (users who held one already are not counted).
+    pub moved_users: i64,
+    /// The taken-over subscription: Deleted, no users.
+    pub source: SubscriptionView,
+    pub target: SubscriptionView,
+}
+
+/// Move every user of a self-service subscription to a central one, then cancel the self-service one.
+/// All or nothing: without one free target license per user, nothing moves and the answer says how many are
+/// missing. Synchronous: a move of 10,000 users is one database transaction of a few seconds at most.
+#[utoipa::path(
+    post,
+    path = "/v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers",
+    tag = "take-over",
+    security(("bearer" = [])),
+    params(("subscriptionId" = String, Path, description = "The self-service subscription (GUID)"), ("If-Match" = Option<String>, Header, description = "ETag of the self-service subscription")),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, body = MoveResult),
+        (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`NotEnoughLicenses` (the reason says how many are missing), `TargetNotCentral`, `NotSelfService`, `SubscriptionNotActive`", body = ErrorBody),
+        (status = 412, body = ErrorBody),
+    )
+)]
+pub async fn move_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    PathParams(id): PathParams<String>,
+    JsonBody(request): JsonBody<MoveRequest>,
+) -> ApiResult<Response> {
+    let source = self_service(&state, &caller, &id).await?;
+    let target_id = Uuid::parse_str(&request.target_subscription_id).map_err(|_| {
+        ApiError::bad_request(
+            "InvalidTargetSubscription",
+            format!(
+                "targetSubscriptionId '{}' is not a subscription ID (a GUID).",
+                request.target_subscription_id
+            ),
+        )
+    })?;
+    let target = state
+        .store
+        .subscription(caller.principal.tenant_id, target_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "SubscriptionNotFound",
+                format!("No subscription of this organization has the ID {target_id}."),
+            )
+        })?;
+    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let source_id = source.id.to_string();
+    let reason = CancellationReason::MovingToCentralLicenses.as_str();
+    let mut email_facts = facts(&source, caller.principal.display_name(), reason, &when);
+    email_facts.subscription_id = &source_id;
+    let message = source.purchaser.as_ref().map(|_| {
+        outbox_message(notification::users_moved_by_admin(
+            &email_facts,
+            &target.target_name,
+        ))
+    });
+    let outcome = state
+        .store
+        .move_users(
+            MoveUsers {
+                tenant_id: caller.principal.tenant_id,
+                source_id: source.id,
+                target_id,
+                expected_version: if_match(&headers)?,
+            },
+            &caller.actor(),
+            message,
+        )
+        .await?;
+    Ok(Json(MoveResult {
+        status: "Move completed".into(),
+        moved_users: outcome.moved,
+        source: SubscriptionView::of(&outcome.source),
+        target: SubscriptionView::of(&outcome.target),
+    })
+    .into_response())
+}
+
+/// Cancel a self-service subscription as an admin: its users lose access at once, it becomes Deleted, its
+/// purchaser is told. The request must say `"confirm": true`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/subscriptions/{subscriptionId}/takeOver/cancel",
+    tag = "take-over",
+    security(("bearer" = [])),
+    params(("subscriptionId" = String, Path, description = "The self-service subscription (GUID)"), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
+    request_body = CancelRequest,
+    responses((status = 200, body = SubscriptionView), (status = 400, description = "`ConfirmationRequired`, `InvalidCancellationReason`, ...", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody))
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    PathParams(id): PathParams<String>,
+    JsonBody(request): JsonBody<CancelRequest>,
+) -> ApiResult<Response> {
+    let subscription = self_service(&state, &caller, &id).await?;
+    if request.confirm != Some(true) {
+        return Err(ApiError::bad_request(
+            "ConfirmationRequired",
+            "Cancelling takes the licenses away from this subscription's users at once. Send \"confirm\": true to \
+             cancel.",
+        ));
+    }
+    let (reason, comment) = parse_cancellation(&request)?;
+    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let id_text = subscription.id.to_string();
+    let mut email_facts = facts(
+        &subscription,
+        caller.principal.display_name(),
+        reason.as_str(),
+        &when,
+    );
+    email_facts.subscription_id = &id_text;
+    let message = subscription
+        .purchaser
+        .as_ref()
+        .map(|_| outbox_message(notification::cancelled_by_admin(&email_facts)));
+    let cancelled = state
+        .store
+        .cancel_subscription(
+            Cancellation {
+                tenant_id: caller.principal.tenant_id,
+                subscription_id: subscription.id,
+                reason,
+                comment,
+                status: SubscriptionStatus::Deleted,
+                expected_version: if_match(&headers)?,
+            },
+            &caller.actor(),
+            message,
+        )
+        .await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        &cancelled,
+        SubscriptionView::of(&cancelled),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_confirmation_is_explicit() {
+        let body: super::CancelRequest =
+            serde_json::from_str(r#"{"reason": "Other", "comment": "x"}"#).unwrap();
+        assert_eq!(body.confirm, None, "absent is not consent");
+    }
+}

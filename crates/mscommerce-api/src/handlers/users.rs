@@ -1,0 +1,345 @@
+//! Users of a tenant: Global and User Administrators create, change and disable them; readers list them.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::SecondsFormat;
+use mscommerce_auth::{generate_secret, hash_secret};
+use mscommerce_domain::{DirectoryRole, Operation};
+use mscommerce_store::{NewUser, User, UserType, UserUpdate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{BodyShape, Caller, JsonBody, PathParams, QueryParams};
+use crate::paging::{finish_page, PageQuery};
+use crate::state::AppState;
+
+/// A user of the organization.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// `Member` or `Guest`.
+    pub user_type: String,
+    pub account_enabled: bool,
+    /// Directory role names (`GlobalAdministrator`, ...).
+    pub roles: Vec<String>,
+    pub created_at: String,
+    /// Only in the answer that created the user without a password: shown once, stored as a hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_password: Option<String>,
+}
+
+impl UserView {
+    pub fn of(user: &User) -> UserView {
+        UserView {
+            id: user.id.to_string(),
+            user_principal_name: user.upn.clone(),
+            display_name: user.display_name.clone(),
+            user_type: user.user_type.as_str().to_string(),
+            account_enabled: user.account_enabled,
+            roles: user
+                .roles
+                .iter()
+                .filter_map(|r| DirectoryRole::parse(r))
+                .map(|r| r.name().to_string())
+                .collect(),
+            created_at: user.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            initial_password: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUserRequest {
+    /// Sign-in name, unique across organizations (`ann@contoso.onmicrosoft.com`).
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// `Member` (default) or `Guest`.
+    pub user_type: Option<String>,
+    /// At least 8 characters; generated and answered once when absent.
+    pub password: Option<String>,
+    /// Role names or template IDs; only a Global Administrator may give roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+impl BodyShape for NewUserRequest {
+    const SHAPE: &'static str = "{\"userPrincipalName\": \"ann@contoso.onmicrosoft.com\", \"displayName\": \"Ann\", \
+                                 \"userType\": \"Member\"|\"Guest\", \"password\": \"...\", \"roles\": [\"GlobalReader\"]}";
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub user_type: Option<String>,
+    /// `false` disables the account: no new sign-in, no acquisition.
+    pub account_enabled: Option<bool>,
+    pub password: Option<String>,
+    /// The whole new set of roles; only a Global Administrator may change roles.
+    pub roles: Option<Vec<String>>,
+}
+
+impl BodyShape for UserPatch {
+    const SHAPE: &'static str =
+        "{\"displayName\": \"...\", \"userType\": \"Member\"|\"Guest\", \"accountEnabled\": \
+                                 false, \"password\": \"...\", \"roles\": [\"GlobalReader\"]}";
+}
+
+fn user_type(text: &str) -> ApiResult<UserType> {
+    match text {
+        t if t.eq_ignore_ascii_case("Member") => Ok(UserType::Member),
+        t if t.eq_ignore_ascii_case("Guest") => Ok(UserType::Guest),
+        other => Err(ApiError::bad_request(
+            "InvalidUserType",
+            format!("userType '{other}' is not allowed: use Member or Guest."),
+        )),
+    }
+}
+
+fn role_ids(caller: &Caller, names: &[String]) -> ApiResult<Vec<String>> {
+    caller.require(Operation::ManageRoles)?;
+    names
+        .iter()
+        .map(|name| {
+            DirectoryRole::parse(name)
+                .map(|r| r.template_id().to_string())
+                .ok_or_else(|| {
+                    let known: Vec<_> = DirectoryRole::ALL.iter().map(|r| r.name()).collect();
+                    ApiError::bad_request(
+                        "InvalidRole",
+                        format!("'{name}' is not a role. Roles: {}.", known.join(", ")),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn check_password(password: &str) -> ApiResult<()> {
+    if password.chars().count() < 8 {
+        return Err(ApiError::bad_request(
+            "WeakPassword",
+            "A password has at least 8 characters.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_upn(upn: &str) -> ApiResult<()> {
+    let valid = upn.len() <= 113
+        && upn
+            .split_once('@')
+            .is_some_and(|(name, domain)| !name.is_empty() && domain.contains('.'))
+        && !upn.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid {
+        return Err(ApiError::bad_request(
+            "InvalidUserPrincipalName",
+            format!("'{upn}' is not a sign-in name such as ann@contoso.onmicrosoft.com (at most 113 characters)."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_display_name(name: &str) -> ApiResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 256 {
+        return Err(ApiError::bad_request(
+            "InvalidDisplayName",
+            "displayName must be 1 to 256 characters.",
+        ));
+    }
+    Ok(())
+}
+
+fn parse_user_id(text: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::bad_request(
+            "InvalidPathParameter",
+            format!("'{text}' is not a user ID (a GUID)."),
+        )
+    })
+}
+
+fn user_not_found(id: Uuid) -> ApiError {
+    ApiError::not_found(
+        "UserNotFound",
+        format!("No user of this organization has the ID {id}."),
+    )
+}
+
+/// Create a user.
+#[utoipa::path(
+    post,
+    path = "/v1.0/users",
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = NewUserRequest,
+    responses(
+        (status = 201, body = UserView),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "The sign-in name is taken", body = ErrorBody),
+    )
+)]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<NewUserRequest>,
+) -> ApiResult<Response> {
+    caller.require(Operation::ManageUsers)?;
+    check_upn(&request.user_principal_name)?;
+    check_display_name(&request.display_name)?;
+    let user_type = request
+        .user_type
+        .as_deref()
+        .map(user_type)
+        .transpose()?
+        .unwrap_or(UserType::Member);
+    let roles = if request.roles.is_empty() {
+        Vec::new()
+    } else {
+        role_ids(&caller, &request.roles)?
+    };
+    let (password, generated) = match request.password {
+        Some(password) => {
+            check_password(&password)?;
+            (password, false)
+        }
+        None => (generate_secret(), true),
+    };
+    let user = state
+        .store
+        .create_user(
+            NewUser {
+                tenant_id: caller.principal.tenant_id,
+                upn: request.user_principal_name,
+                display_name: request.display_name,
+                user_type,
+                password_hash: Some(hash_secret(&password)),
+                roles,
+            },
+            &caller.actor(),
+        )
+        .await?;
+    state.users.put(&user);
+    let mut view = UserView::of(&user);
+    view.initial_password = generated.then_some(password);
+    let location = format!("{}/v1.0/users/{}", state.settings.public_url, user.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    )
+        .into_response())
+}
+
+/// List the organization's users, by sign-in name.
+#[utoipa::path(
+    get,
+    path = "/v1.0/users",
+    tag = "users",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> ApiResult<Json<UserPage>> {
+    caller.require(Operation::ReadUsers)?;
+    let size = query.size()?;
+    let after = query.cursor()?;
+    let mut users = state
+        .store
+        .users(caller.principal.tenant_id, after.as_deref(), size + 1)
+        .await?;
+    let base = format!("{}/v1.0/users", state.settings.public_url);
+    let next_link = finish_page(&mut users, size, &base, |u| u.upn.clone());
+    Ok(Json(UserPage {
+        items: users.iter().map(UserView::of).collect(),
+        next_link,
+    }))
+}
+
+/// Get one user.
+#[utoipa::path(
+    get,
+    path = "/v1.0/users/{userId}",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("userId" = String, Path, description = "The user's ID (GUID)")),
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(user_id): PathParams<String>,
+) -> ApiResult<Json<UserView>> {
+    caller.require(Operation::ReadUsers)?;
+    let id = parse_user_id(&user_id)?;
+    let user = state
+        .store
+        .user(caller.principal.tenant_id, id)
+        .await?
+        .ok_or_else(|| user_not_found(id))?;
+    Ok(Json(UserView::of(&user)))
+}
+
+/// Change a user: name, type, password, roles; `accountEnabled: false` disables the account.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/users/{userId}",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("userId" = String, Path, description = "The user's ID (GUID)")),
+    request_body = UserPatch,
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(user_id): PathParams<String>,
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> ApiResult<Json<UserView>> {
+    caller.require(Operation::ManageUsers)?;
+    let id = parse_user_id(&user_id)?;
+    if let Some(name) = &patch.display_name {
+        check_display_name(name)?;
+    }
+    if let Some(password) = &patch.password {
+        check_password(password)?;
+    }
+    let update = UserUpdate {
+        display_name: patch.display_name,
+        user_type: patch.user_type.as_deref().map(user_type).transpose()?,
+        account_enabled: patch.account_enabled,
+        password_hash: patch.password.as_deref().map(hash_secret),
+        roles: patch
+            .roles
+            .as_deref()
+            .map(|r| role_ids(&caller, r))
+            .transpose()?,
+    };
+    let user = state
+        .store
+        .update_user(caller.principal.tenant_id, id, update, &caller.actor())
+        .await?;
+    state.users.put(&user);
+    Ok(Json(UserView::of(&user)))
+}

@@ -1,0 +1,66 @@
+//! What the acquisition decision needs to know about users, in memory: the decision endpoint is the hottest of
+//! the service and must not wait for the database.
+//!
+//! Loaded on first use, replaced by every change made through this process, and forgotten when another replica
+//! says the user changed.
+
+use dashmap::DashMap;
+use mscommerce_domain::Acquirer;
+use mscommerce_store::{Store, StoreResult, User, UserType};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserFacts {
+    pub tenant_id: Uuid,
+    pub acquirer: Acquirer,
+}
+
+impl UserFacts {
+    pub fn of(user: &User) -> UserFacts {
+        UserFacts {
+            tenant_id: user.tenant_id,
+            acquirer: Acquirer {
+                is_guest: user.user_type == UserType::Guest,
+                account_enabled: user.account_enabled,
+            },
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct UserCache {
+    users: DashMap<Uuid, UserFacts>,
+}
+
+impl UserCache {
+    /// The facts of a user of `tenant_id`; `None` when no such user is in that tenant.
+    pub async fn facts(
+        &self,
+        store: &dyn Store,
+        tenant_id: Uuid,
+        user_id: Uuid,
+    ) -> StoreResult<Option<UserFacts>> {
+        if let Some(facts) = self.users.get(&user_id) {
+            return Ok((facts.tenant_id == tenant_id).then_some(*facts));
+        }
+        let Some(user) = store.user(tenant_id, user_id).await? else {
+            return Ok(None);
+        };
+        let facts = UserFacts::of(&user);
+        self.users.insert(user_id, facts);
+        Ok(Some(facts))
+    }
+
+    /// Records a user as just written.
+    pub fn put(&self, user: &User) {
+        self.users.insert(user.id, UserFacts::of(user));
+    }
+
+    pub fn forget(&self, user_id: Uuid) {
+        self.users.remove(&user_id);
+    }
+
+    pub fn clear(&self) {
+        self.users.clear();
+    }
+}

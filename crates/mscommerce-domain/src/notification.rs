@@ -1,0 +1,169 @@
+//! The emails the service sends, as plain text and HTML. Every message names the product, the subscription, the
+//! purchaser, who acted, the reason and when.
+
+/// A composed email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What every message states.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub product: &'a str,
+    pub subscription_id: &'a str,
+    pub purchaser_upn: &'a str,
+    pub purchaser_name: &'a str,
+    /// Who acted: the purchaser, or the admin.
+    pub actor: &'a str,
+    pub reason: &'a str,
+    /// RFC 3339, UTC.
+    pub when: &'a str,
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn compose(kind: &'static str, facts: &Facts<'_>, subject: String, lead: String) -> Email {
+    let rows = [
+        ("Product", facts.product),
+        ("Subscription", facts.subscription_id),
+        ("Purchaser", facts.purchaser_upn),
+        ("By", facts.actor),
+        ("Reason", facts.reason),
+        ("When", facts.when),
+    ];
+    let mut text = format!("Hello {},\n\n{lead}\n\n", facts.purchaser_name);
+    let mut html = format!(
+        "<!DOCTYPE html><html><body><p>Hello {},</p><p>{}</p><table>",
+        escape(facts.purchaser_name),
+        escape(&lead)
+    );
+    for (label, value) in rows {
+        text.push_str(&format!("{label}: {value}\n"));
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{label}</th><td>{}</td></tr>",
+            escape(value)
+        ));
+    }
+    text.push_str(
+        "\nThis message was sent by your organization's Microsoft 365 commerce service.\n",
+    );
+    html.push_str("</table><p>This message was sent by your organization's Microsoft 365 commerce service.</p></body></html>");
+    Email {
+        kind,
+        recipient: facts.purchaser_upn.to_string(),
+        subject,
+        text,
+        html,
+    }
+}
+
+/// To the purchaser, when a purchase or trial starts.
+pub fn acquisition_confirmed(facts: &Facts<'_>, is_trial: bool) -> Email {
+    let (subject, lead) = if is_trial {
+        (
+            format!("Your trial of {} has started", facts.product),
+            format!("Your trial of {} has started.", facts.product),
+        )
+    } else {
+        (
+            format!("Your purchase of {}", facts.product),
+            format!(
+                "Thank you for buying {}. Your subscription is active.",
+                facts.product
+            ),
+        )
+    };
+    compose("AcquisitionConfirmed", facts, subject, lead)
+}
+
+/// To the purchaser, when they cancel their own subscription.
+pub fn cancelled_by_purchaser(facts: &Facts<'_>) -> Email {
+    compose(
+        "SubscriptionCancelled",
+        facts,
+        format!("Your subscription to {} was cancelled", facts.product),
+        format!(
+            "You cancelled your subscription to {}. Its users no longer have licenses from it.",
+            facts.product
+        ),
+    )
+}
+
+/// To the purchaser, when an admin cancels the subscription they bought.
+pub fn cancelled_by_admin(facts: &Facts<'_>) -> Email {
+    compose(
+        "SubscriptionCancelledByAdmin",
+        facts,
+        format!("Your subscription to {} was cancelled by your admin", facts.product),
+        format!(
+            "An admin of your organization cancelled the subscription to {} that you bought. You will not be \
+             charged for it again, and its users no longer have licenses from it.",
+            facts.product
+        ),
+    )
+}
+
+/// To the purchaser, when an admin moves the users of their subscription to a central one and so cancels it.
+pub fn users_moved_by_admin(facts: &Facts<'_>, target_product: &str) -> Email {
+    compose(
+        "SubscriptionTakenOver",
+        facts,
+        format!("Your subscription to {} was cancelled by your admin", facts.product),
+        format!(
+            "An admin of your organization moved the users of the subscription to {} that you bought to licenses \
+             of {target_product} that the organization manages, and cancelled your subscription. You will not be \
+             charged for it again; its users keep their access.",
+            facts.product
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_state_every_fact_and_escape_html() {
+        let facts = Facts {
+            product: "Power BI Pro",
+            subscription_id: "sub-1",
+            purchaser_upn: "ann@contoso.test",
+            purchaser_name: "Ann <Finance>",
+            actor: "admin@contoso.test",
+            reason: "DuplicatePurchase",
+            when: "2026-11-25T07:00:00Z",
+        };
+        let email = cancelled_by_admin(&facts);
+        assert_eq!(email.recipient, "ann@contoso.test");
+        for fact in [
+            "Power BI Pro",
+            "sub-1",
+            "ann@contoso.test",
+            "admin@contoso.test",
+            "DuplicatePurchase",
+            "2026-11-25T07:00:00Z",
+        ] {
+            assert!(email.text.contains(fact), "{fact} in text");
+            assert!(email.html.contains(fact), "{fact} in html");
+        }
+        assert!(email.html.contains("Ann &lt;Finance&gt;") && !email.html.contains("<Finance>"));
+    }
+}
