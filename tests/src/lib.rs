@@ -410,6 +410,41 @@ impl Server {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// The server process's ID.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Peak resident memory of the server process so far, in KiB (VmHWM).
+    pub fn peak_memory_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("/proc");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM")
+    }
+
+    /// Creates a member through the admin command line and signs them in; answers (user ID, token).
+    pub async fn member(&self, tenant: &str, upn: &str) -> (String, String) {
+        self.create_user(tenant, upn, &[]);
+        let token = self.user_token(upn, USER_PASSWORD).await;
+        (
+            claims_of(&token)["oid"].as_str().expect("oid").to_string(),
+            token,
+        )
+    }
+
     /// Sends a raw body with the given content type.
     pub async fn put_raw(
         &self,

@@ -2,9 +2,11 @@
 //! database and talks to it over HTTP.
 
 mod access;
+mod acquisition;
 mod audit;
 mod operations;
 mod persistence;
 mod policies;
+mod subscriptions;
 mod tokens;
 mod validation;

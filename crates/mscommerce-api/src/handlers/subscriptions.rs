@@ -294,8 +294,8 @@ pub fn is_purchaser(caller: &Caller, subscription: &Subscription) -> bool {
         .is_some_and(|p| p.id == caller.principal.object_id)
 }
 
-/// Loads a subscription the caller may see: the purchaser's own, any for subscription readers, central ones for
-/// license managers. Others are told it does not exist.
+/// Loads a subscription the caller may see: the purchaser's own, any for subscription readers and license
+/// managers. Others are told it does not exist.
 pub async fn load_visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Subscription> {
     let subscription = state
         .store
@@ -305,8 +305,7 @@ pub async fn load_visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiRes
     let principal = &caller.principal;
     let visible = is_purchaser(caller, &subscription)
         || principal.may(Operation::ReadSubscriptions)
-        || (subscription.purchase_type == PurchaseType::Central
-            && principal.may(Operation::AssignLicenses));
+        || principal.may(Operation::AssignLicenses);
     if visible {
         Ok(subscription)
     } else {
