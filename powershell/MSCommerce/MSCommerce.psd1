@@ -1,0 +1,33 @@
+@{
+    RootModule           = 'MSCommerce.psm1'
+    ModuleVersion        = '1.0.0'
+    GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
+    Author               = 'mscommerce contributors'
+    CompanyName          = 'mscommerce'
+    Copyright            = '(c) mscommerce contributors. MIT License.'
+    Description          = 'Manage the self-service purchase policy of an mscommerce service: the six cmdlets of Microsoft''s MSCommerce module with the same parameters, plus unattended sign-in, pipelines, -WhatIf, an audit log and a one-command baseline. Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('MSCommerce.Format.ps1xml')
+    FunctionsToExport    = @(
+        'Connect-MSCommerce'
+        'Disconnect-MSCommerce'
+        'Get-MSCommerceAuditLog'
+        'Get-MSCommercePolicies'
+        'Get-MSCommercePolicy'
+        'Get-MSCommerceProductPolicies'
+        'Get-MSCommerceProductPolicy'
+        'Set-MSCommerceProductPolicyBaseline'
+        'Update-MSCommerceProductPolicy'
+    )
+    CmdletsToExport      = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog and Set-MSCommerceProductPolicyBaseline. See docs/POWERSHELL.md.'
+        }
+    }
+}

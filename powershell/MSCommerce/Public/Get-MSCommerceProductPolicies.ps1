@@ -1,0 +1,90 @@
+function Get-MSCommerceProductPolicies {
+    <#
+    .SYNOPSIS
+        Lists the value of a policy for every product, or for every third-party offer type.
+
+    .DESCRIPTION
+        Calls GET /v1.0/policies/{PolicyId}/products?scope=<Scope>. Like Microsoft's module 2.x it sends
+        scope=product unless -Scope says otherwise; -Scope OfferType lists the third-party offer types (SaaS,
+        POWERBIVISUALS, DYNAMICSCE, DYNAMICSBC). Products come back as MSCommerce.ProductPolicy objects
+        (PolicyId, PolicyValue, ProductName, ProductId) and offer types as MSCommerce.OfferTypePolicy objects
+        (PolicyId, PolicyValue, Scope, ScopeValue, ScopeId), which Update-MSCommerceProductPolicy accepts from the
+        pipeline. On failure it writes an error whose message starts with
+        "Failed to retrieve product policy with PolicyId '<id>'".
+
+    .PARAMETER PolicyId
+        The policy, for example AllowSelfServicePurchase. Binds from the PolicyId property of piped objects.
+
+    .PARAMETER Token
+        An access token to use for this call instead of the one Connect-MSCommerce obtained. With -Token the
+        command works without Connect-MSCommerce; the service address is then $env:MSCOMMERCE_URI, or
+        http://localhost:8080.
+
+    .PARAMETER Scope
+        What to list: 'product' (the default) or 'OfferType'. Other values are passed to the service, which
+        answers 400 BadRequest "Invalid scope.".
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase'
+
+        Lists every product with its value.
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' | Update-MSCommerceProductPolicy -Value 'Disabled'
+
+        Disables self-service purchase for every product.
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' -Scope 'OfferType'
+
+        Lists the third-party offer types with their value.
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies 'AllowSelfServicePurchase' | Where-Object -Property PolicyValue -EQ 'Enabled'
+
+        Lists the products that can still be bought.
+
+    .INPUTS
+        Objects with a PolicyId property.
+
+    .OUTPUTS
+        MSCommerce.ProductPolicy (PolicyId, PolicyValue, ProductName, ProductId) or MSCommerce.OfferTypePolicy
+        (PolicyId, PolicyValue, Scope, ScopeValue, ScopeId).
+    #>
+    [CmdletBinding()]
+    [OutputType('MSCommerce.ProductPolicy', 'MSCommerce.OfferTypePolicy')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string]$PolicyId,
+
+        [Parameter(Position = 1)]
+        [string]$Token,
+
+        [Parameter(Position = 2)]
+        [ValidateNotNullOrEmpty()]
+        [string]$Scope = 'product'
+    )
+
+    process {
+        $splatRest = @{
+            Method        = 'GET'
+            Path          = '/v1.0/policies/{policyId}/products'
+            PathParameter = @{ policyId = $PolicyId }
+            Query         = @{ scope = $Scope }
+            Token         = $Token
+            ErrorContext  = "Failed to retrieve product policy with PolicyId '$PolicyId'"
+            TargetObject  = $PolicyId
+        }
+        try {
+            $response = Invoke-MSCommerceRestMethod @splatRest
+        }
+        catch {
+            Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
+            return
+        }
+        foreach ($item in $response.items) {
+            ConvertTo-MSCommercePolicyItem -InputObject $item
+        }
+    }
+}

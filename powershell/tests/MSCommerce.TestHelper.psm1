@@ -1,0 +1,267 @@
+# Helpers shared by the Pester tests of the MSCommerce module: where the module is, test objects shaped like the
+# service's answers, and starting and stopping the real mscommerce binary for the integration tests.
+
+function Get-MSCommerceTestModulePath {
+    <#
+    .SYNOPSIS
+        Returns the path of MSCommerce.psd1.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+
+    return (Join-Path -Path $PSScriptRoot -ChildPath '../MSCommerce/MSCommerce.psd1')
+}
+
+function Import-MSCommerceTestModule {
+    <#
+    .SYNOPSIS
+        Imports a fresh copy of the module from the repository.
+    #>
+    [CmdletBinding()]
+    [OutputType([void])]
+    param()
+
+    Get-Module -Name 'MSCommerce' -All | Remove-Module -Force
+    Import-Module -Name (Get-MSCommerceTestModulePath) -Force -ErrorAction Stop
+}
+
+function New-MSCommerceTestProductItem {
+    <#
+    .SYNOPSIS
+        Returns a product item shaped like the service's JSON.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [string]$ProductId,
+
+        [string]$ProductName = 'Test product',
+
+        [string]$PolicyValue = 'Enabled'
+    )
+
+    [pscustomobject]@{
+        policyId    = 'AllowSelfServicePurchase'
+        policyValue = $PolicyValue
+        productId   = $ProductId
+        productName = $ProductName
+        scope       = 'product'
+    }
+}
+
+function New-MSCommerceTestOfferTypeItem {
+    <#
+    .SYNOPSIS
+        Returns an offer-type item shaped like the service's JSON.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [string]$ScopeId,
+
+        [string]$ScopeValue = 'Software as a Service',
+
+        [string]$PolicyValue = 'Enabled'
+    )
+
+    [pscustomobject]@{
+        policyId    = 'AllowSelfServicePurchase'
+        policyValue = $PolicyValue
+        scope       = 'OfferType'
+        scopeId     = $ScopeId
+        scopeValue  = $ScopeValue
+    }
+}
+
+function Get-MSCommerceTestBinaryPath {
+    <#
+    .SYNOPSIS
+        Returns the path of the mscommerce binary: $env:MSCOMMERCE_BIN, else target/debug/mscommerce.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+
+    if (-not [string]::IsNullOrEmpty($env:MSCOMMERCE_BIN)) {
+        return $env:MSCOMMERCE_BIN
+    }
+    $root = Resolve-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath '../..')
+    $name = 'mscommerce'
+    if ($PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows) {
+        $name = 'mscommerce.exe'
+    }
+    return (Join-Path -Path $root -ChildPath (Join-Path -Path 'target/debug' -ChildPath $name))
+}
+
+function Get-MSCommerceTestFreePort {
+    <#
+    .SYNOPSIS
+        Returns a TCP port that is free on 127.0.0.1 right now.
+    #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param()
+
+    $listener = New-Object -TypeName System.Net.Sockets.TcpListener -ArgumentList ([System.Net.IPAddress]::Loopback), 0
+    $listener.Start()
+    try {
+        return $listener.LocalEndpoint.Port
+    }
+    finally {
+        $listener.Stop()
+    }
+}
+
+function Start-MSCommerceTestService {
+    <#
+    .SYNOPSIS
+        Starts 'mscommerce serve' on a free port with a new SQLite file and waits until /readyz answers.
+
+    .DESCRIPTION
+        Returns an object with Process, Uri, Directory (the temporary folder with the database and the logs),
+        AdminUser and AdminPassword. Stop it with Stop-MSCommerceTestService.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; starts a process the tests own.')]
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [ValidateRange(1, 600)]
+        [int]$TimeoutSec = 60
+    )
+
+    $binary = Get-MSCommerceTestBinaryPath
+    if (-not (Test-Path -Path $binary -PathType Leaf)) {
+        throw "The mscommerce binary is not at '$binary'. Build it (cargo build -p mscommerce-server) or set MSCOMMERCE_BIN."
+    }
+
+    $directory = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('mscommerce-pester-' + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -Path $directory -ItemType Directory -Force
+    $port = Get-MSCommerceTestFreePort
+    $password = 'Pester-' + [guid]::NewGuid().ToString('N')
+    $databasePath = (Join-Path -Path $directory -ChildPath 'mscommerce.db').Replace('\', '/')
+    $environment = @{
+        MSCOMMERCE_LISTEN                   = "127.0.0.1:$port"
+        MSCOMMERCE_DATABASE_URL             = "sqlite://$databasePath"
+        MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD = $password
+    }
+
+    # Start-Process has no -Environment on Windows PowerShell 5.1: set the variables, start, restore.
+    $saved = @{}
+    foreach ($name in $environment.Keys) {
+        $saved[$name] = [System.Environment]::GetEnvironmentVariable($name)
+        [System.Environment]::SetEnvironmentVariable($name, $environment[$name])
+    }
+    try {
+        $splatProcess = @{
+            FilePath               = $binary
+            ArgumentList           = 'serve'
+            RedirectStandardOutput = (Join-Path -Path $directory -ChildPath 'stdout.log')
+            RedirectStandardError  = (Join-Path -Path $directory -ChildPath 'stderr.log')
+            PassThru               = $true
+        }
+        if ($PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows) {
+            $splatProcess['NoNewWindow'] = $true
+        }
+        $process = Start-Process @splatProcess
+    }
+    finally {
+        foreach ($name in $saved.Keys) {
+            [System.Environment]::SetEnvironmentVariable($name, $saved[$name])
+        }
+    }
+
+    $service = [pscustomobject]@{
+        Process       = $process
+        Uri           = "http://127.0.0.1:$port"
+        Directory     = $directory
+        DatabaseUrl   = $environment['MSCOMMERCE_DATABASE_URL']
+        AdminUser     = 'admin@contoso.onmicrosoft.com'
+        AdminPassword = $password
+    }
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([datetime]::UtcNow -lt $deadline) {
+        if ($process.HasExited) {
+            $log = Get-Content -Path (Join-Path -Path $directory -ChildPath 'stderr.log') -Raw -ErrorAction SilentlyContinue
+            throw "mscommerce serve exited with code $($process.ExitCode) before it was ready: $log"
+        }
+        try {
+            $ready = Invoke-WebRequest -Uri "$($service.Uri)/readyz" -UseBasicParsing -TimeoutSec 2 -ErrorAction Stop
+            if ($ready.StatusCode -eq 200) {
+                return $service
+            }
+        }
+        catch {
+            Start-Sleep -Milliseconds 200
+        }
+    }
+    Stop-MSCommerceTestService -Service $service
+    throw "mscommerce serve did not become ready at $($service.Uri) within $TimeoutSec seconds."
+}
+
+function Stop-MSCommerceTestService {
+    <#
+    .SYNOPSIS
+        Stops the process started by Start-MSCommerceTestService and removes its temporary folder.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; stops the process the tests started.')]
+    [CmdletBinding()]
+    [OutputType([void])]
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service
+    )
+
+    if ($null -ne $Service.Process -and -not $Service.Process.HasExited) {
+        Stop-Process -Id $Service.Process.Id -Force -ErrorAction SilentlyContinue
+        $null = $Service.Process.WaitForExit(10000)
+    }
+    Remove-Item -Path $Service.Directory -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Invoke-MSCommerceTestCli {
+    <#
+    .SYNOPSIS
+        Runs an administration command of the mscommerce binary against the database of a test service and
+        returns its standard output lines, for example: tenant list; app create --tenant <id> --name <name>
+        --permission <permission>.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service,
+
+        [Parameter(Mandatory)]
+        [string[]]$ArgumentList
+    )
+
+    $binary = Get-MSCommerceTestBinaryPath
+    $saved = [System.Environment]::GetEnvironmentVariable('MSCOMMERCE_DATABASE_URL')
+    [System.Environment]::SetEnvironmentVariable('MSCOMMERCE_DATABASE_URL', $Service.DatabaseUrl)
+    try {
+        $output = @(& $binary @ArgumentList)
+        if ($LASTEXITCODE -ne 0) {
+            throw "mscommerce $($ArgumentList -join ' ') exited with code $LASTEXITCODE."
+        }
+        return $output
+    }
+    finally {
+        [System.Environment]::SetEnvironmentVariable('MSCOMMERCE_DATABASE_URL', $saved)
+    }
+}
+
+Export-ModuleMember -Function @(
+    'Invoke-MSCommerceTestCli'
+    'Get-MSCommerceTestModulePath'
+    'Import-MSCommerceTestModule'
+    'New-MSCommerceTestProductItem'
+    'New-MSCommerceTestOfferTypeItem'
+    'Get-MSCommerceTestBinaryPath'
+    'Start-MSCommerceTestService'
+    'Stop-MSCommerceTestService'
+)

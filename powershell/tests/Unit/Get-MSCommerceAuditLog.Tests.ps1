@@ -1,0 +1,77 @@
+BeforeAll {
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../MSCommerce.TestHelper.psm1') -Force
+    Import-MSCommerceTestModule
+}
+
+AfterAll {
+    Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+}
+
+Describe 'Get-MSCommerceAuditLog' {
+    BeforeEach {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{
+                id            = '42'
+                policyId      = 'AllowSelfServicePurchase'
+                scope         = 'product'
+                targetId      = 'CFQ7TTC0H9MP'
+                targetName    = 'Power BI Pro'
+                oldValue      = 'Enabled'
+                newValue      = 'Disabled'
+                actorId       = '00000000-0000-0000-0000-000000000001'
+                actorName     = 'admin@contoso.onmicrosoft.com'
+                actorType     = 'User'
+                correlationId = 'c0ffee00-0000-0000-0000-000000000000'
+                changedAt     = '2026-11-25T06:30:00Z'
+            }
+        }
+    }
+
+    It 'Should read /v1.0/auditLogs/policyChanges following nextLink' {
+        $null = Get-MSCommerceAuditLog
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'GET' -and
+            $Path -eq '/v1.0/auditLogs/policyChanges' -and
+            $FollowNextLink -and
+            $First -eq 0 -and
+            $Query.Count -eq 0
+        }
+    }
+
+    It 'Should return MSCommerce.AuditEntry objects with ChangedAt as a UTC DateTime' {
+        $entry = Get-MSCommerceAuditLog
+        $entry.PSObject.TypeNames | Should -Contain 'MSCommerce.AuditEntry'
+        $entry.ChangedAt | Should -BeOfType [datetime]
+        $entry.ChangedAt.Kind | Should -Be 'Utc'
+        $entry.ChangedAt | Should -Be ([datetime]::new(2026, 11, 25, 6, 30, 0, [System.DateTimeKind]::Utc))
+        $entry.TargetId | Should -Be 'CFQ7TTC0H9MP'
+        $entry.ActorName | Should -Be 'admin@contoso.onmicrosoft.com'
+        $entry.NewValue | Should -Be 'Disabled'
+    }
+
+    It 'Should ask for pages of -First entries and stop after -First' {
+        $null = Get-MSCommerceAuditLog -First 20
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $First -eq 20 -and $Query.top -eq 20 }
+    }
+
+    It 'Should pass -Top as the page size' {
+        $null = Get-MSCommerceAuditLog -Top 500 -First 2000
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $First -eq 2000 -and $Query.top -eq 500 }
+    }
+
+    It 'Should refuse -Top <Top> before any call' -ForEach @(@{ Top = 0 }, @{ Top = 1001 }) {
+        { Get-MSCommerceAuditLog -Top $Top } | Should -Throw
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
+    }
+}
+
+Describe 'ConvertTo-MSCommerceUtcDateTime' {
+    It 'Should give the same UTC time for the string of Windows PowerShell and the DateTime of PowerShell 7' {
+        InModuleScope -ModuleName 'MSCommerce' -ScriptBlock {
+            $fromString = ConvertTo-MSCommerceUtcDateTime -Value '2026-11-25T06:30:00Z'
+            $fromDate = ConvertTo-MSCommerceUtcDateTime -Value ([datetime]::new(2026, 11, 25, 6, 30, 0, [System.DateTimeKind]::Utc)).ToLocalTime()
+            $fromString | Should -Be $fromDate
+            $fromString.Kind | Should -Be 'Utc'
+        }
+    }
+}

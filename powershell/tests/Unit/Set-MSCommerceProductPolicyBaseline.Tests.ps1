@@ -1,0 +1,125 @@
+BeforeAll {
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../MSCommerce.TestHelper.psm1') -Force
+    Import-MSCommerceTestModule
+}
+
+AfterAll {
+    Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+}
+
+Describe 'Set-MSCommerceProductPolicyBaseline' {
+    BeforeEach {
+        # The current state: Power BI Pro and Power Apps Enabled, Project Plan 1 Disabled; SaaS Enabled,
+        # Dynamics 365 Business Central Disabled.
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'GET' -and $Path -eq '/v1.0/policies/{policyId}/products' } -MockWith {
+            if ($Query.scope -eq 'OfferType') {
+                return [pscustomobject]@{
+                    items = @(
+                        [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; scope = 'OfferType'; scopeId = 'SaaS'; scopeValue = 'Software as a Service' }
+                        [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Disabled'; scope = 'OfferType'; scopeId = 'DYNAMICSBC'; scopeValue = 'Dynamics 365 Business Central' }
+                    )
+                }
+            }
+            [pscustomobject]@{
+                items = @(
+                    [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; scope = 'product' }
+                    [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0LH2H'; productName = 'Power Apps per user'; scope = 'product' }
+                    [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Disabled'; productId = 'CFQ7TTC0HDB1'; productName = 'Project Plan 1'; scope = 'product' }
+                )
+            }
+        }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'GET' -and $Path -eq '/v1.0/policies/{policyId}/products/{productId}' } -MockWith {
+            if ($PathParameter.productId -eq 'CFQ7TTC0L3PB') {
+                # The old ID of Power BI Pro.
+                return [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; scope = 'product' }
+            }
+            $exception = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList 'not found'
+            throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'ProductNotFound', 'ObjectNotFound', $PathParameter.productId)
+        }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PUT' } -MockWith {
+            [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = $Body.policyValue; productId = $PathParameter.productId; scope = 'product' }
+        }
+    }
+
+    It 'Should change only the products that differ from the baseline' {
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TTC0LH2H' = 'Enabled' })
+        $changes.Count | Should -Be 1
+        $changes[0].PSObject.TypeNames | Should -Contain 'MSCommerce.BaselineChange'
+        $changes[0].TargetId | Should -Be 'CFQ7TTC0H9MP'
+        $changes[0].OldValue | Should -Be 'Enabled'
+        $changes[0].NewValue | Should -Be 'Disabled'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'PUT' -and
+            $Path -eq '/v1.0/policies/{policyId}/products/{productId}' -and
+            $PathParameter.productId -eq 'CFQ7TTC0H9MP' -and
+            $Body.policyValue -eq 'Disabled'
+        }
+    }
+
+    It 'Should change nothing and write nothing when the state already matches' {
+        $changes = Set-MSCommerceProductPolicyBaseline -DefaultValue 'Enabled' -Exception @{ 'CFQ7TTC0HDB1' = 'Disabled' }
+        $changes | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+    }
+
+    It 'Should only read with -WhatIf' {
+        $changes = Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -WhatIf
+        $changes | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'GET' }
+    }
+
+    It 'Should bring offer types to -OfferTypeValue with -IncludeOfferTypes' {
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'OnlyTrialsWithoutPaymentMethod' -Exception @{ 'CFQ7TTC0H9MP' = 'Enabled'; 'CFQ7TTC0LH2H' = 'Enabled'; 'CFQ7TTC0HDB1' = 'Disabled' } -IncludeOfferTypes -OfferTypeValue 'Disabled')
+        $changes.Count | Should -Be 1
+        $changes[0].Scope | Should -Be 'OfferType'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'PUT' -and $Path -eq '/v1.0/policies/{policyId}/offerTypes/{offerType}' -and $PathParameter.offerType -eq 'SaaS' -and $Body.policyValue -eq 'Disabled'
+        }
+    }
+
+    It 'Should refuse OnlyTrialsWithoutPaymentMethod for offer types before any call' -ForEach @(
+        @{ Case = 'default value'; Splat = @{ DefaultValue = 'OnlyTrialsWithoutPaymentMethod'; IncludeOfferTypes = $true } }
+        @{ Case = 'exception'; Splat = @{ DefaultValue = 'Disabled'; Exception = @{ 'SaaS' = 'OnlyTrialsWithoutPaymentMethod' }; IncludeOfferTypes = $true } }
+    ) {
+        { Set-MSCommerceProductPolicyBaseline @Splat } | Should -Throw -ErrorId 'PolicyValueNotAllowed*'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
+    }
+
+    It 'Should refuse an exception value that is not a policy value before any call' {
+        { Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TTC0H9MP' = 'Maybe' } } | Should -Throw -ErrorId 'InvalidPolicyValue*'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
+    }
+
+    It 'Should map an old product ID of an exception to the current one' {
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TTC0L3PB' = 'Enabled'; 'CFQ7TTC0LH2H' = 'Enabled' })
+        $changes | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+    }
+
+    It 'Should refuse an exception naming no product, before any change' {
+        { Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TYPO0000' = 'Enabled' } } | Should -Throw -ErrorId 'ExceptionTargetNotFound*'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+    }
+
+    It 'Should report a refused change and go on with the others' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PUT' -and $PathParameter.productId -eq 'CFQ7TTC0H9MP' } -MockWith {
+            $exception = New-Object -TypeName System.ArgumentException -ArgumentList 'Failed to update product policy, ErrorMessage - 400 ErrorDetails - {"errorCode":"PolicyValueNotAllowed"}'
+            throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'PolicyValueNotAllowed', 'InvalidArgument', 'CFQ7TTC0H9MP')
+        }
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'OnlyTrialsWithoutPaymentMethod' -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $changes.Count | Should -Be 2
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'PolicyValueNotAllowed*'
+    }
+}
+
+Describe 'Get-MSCommerceBaselinePlan' {
+    It 'Should compare values case-insensitively' {
+        InModuleScope -ModuleName 'MSCommerce' -ScriptBlock {
+            $current = @([pscustomobject]@{ PSTypeName = 'MSCommerce.ProductPolicy'; PolicyId = 'P'; PolicyValue = 'disabled'; ProductName = 'X'; ProductId = 'A' })
+            $map = ConvertTo-MSCommerceBaselineException -Exception @{}
+            @(Get-MSCommerceBaselinePlan -CurrentItem $current -DefaultValue 'Disabled' -OfferTypeValue 'Disabled' -Exception $map).Count | Should -Be 0
+        }
+    }
+}

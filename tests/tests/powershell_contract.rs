@@ -1,0 +1,1289 @@
+//! Static checks of the PowerShell module `MSCommerce`, for machines without a PowerShell engine.
+//!
+//! Every `.ps1`, `.psm1` and `.psd1` file under `powershell/` is parsed with the tree-sitter PowerShell grammar,
+//! and the syntax trees are checked against three contracts:
+//!
+//! - the manifest exports exactly the functions of `Public/`, one per file, named like the file;
+//! - Microsoft's six cmdlets keep the parameter names, types, parameter sets, mandatory flags and positions of
+//!   Microsoft's module 2.x (the table below, from `reference/mscommerce-wire-protocol.md`);
+//! - every request the module sends exists in `docs/openapi.json`.
+//!
+//! How requests are found: the module talks HTTP only through `Invoke-MSCommerceRestMethod`, and every call of
+//! it names its request literally, either as arguments (`-Method 'POST' -Path '/oauth2/v2.0/token'`) or in the
+//! hashtable literal it splats (`$splatRest = @{ Method = 'GET'; Path = '/v1.0/policies/{policyId}' }` then
+//! `Invoke-MSCommerceRestMethod @splatRest`; the nearest assignment before the call counts). A call whose method
+//! or path cannot be read that way fails the test. Path segments written `{name}` or containing `$` are
+//! parameters and match any `{param}` segment of the OpenAPI document; a query string is ignored. Only the keys of
+//! `paths` and their lowercase method keys are read from the document.
+//!
+//! The Pester tests in `powershell/tests/` check the behaviour wherever `pwsh` exists.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tree_sitter::{Node, Parser, Tree};
+
+/// The parameter set PowerShell uses when a function names none.
+const ALL_SETS: &str = "__AllParameterSets";
+
+/// The command every request goes through.
+const REST_ENTRY_POINT: &str = "Invoke-MSCommerceRestMethod";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives in the repository root")
+        .to_path_buf()
+}
+
+fn powershell_dir() -> PathBuf {
+    repo_root().join("powershell")
+}
+
+fn module_dir() -> PathBuf {
+    powershell_dir().join("MSCommerce")
+}
+
+/// One parsed file.
+struct Source {
+    /// Path relative to the repository root, with forward slashes, for messages.
+    name: String,
+    text: String,
+    tree: Tree,
+}
+
+impl Source {
+    fn load(path: &Path) -> Source {
+        let text = fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let mut parser = Parser::new();
+        parser
+            .set_language(&tree_sitter_powershell::LANGUAGE.into())
+            .expect("the PowerShell grammar matches this tree-sitter version");
+        let tree = parser
+            .parse(&text, None)
+            .expect("tree-sitter returns a tree for any input");
+        let name = path
+            .strip_prefix(repo_root())
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        Source { name, text, tree }
+    }
+
+    fn text_of(&self, node: Node) -> &str {
+        node.utf8_text(self.text.as_bytes())
+            .expect("the source is UTF-8")
+    }
+
+    /// `file:line` of a node, 1-based.
+    fn location(&self, node: Node) -> String {
+        format!("{}:{}", self.name, node.start_position().row + 1)
+    }
+}
+
+/// Every `.ps1`, `.psm1` and `.psd1` file under `dir`, sorted.
+fn powershell_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = fs::read_dir(&current)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", current.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if matches!(
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .as_deref(),
+                Some("ps1" | "psm1" | "psd1")
+            ) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// All nodes of a tree, depth first, in source order.
+fn descendants(root: Node) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        nodes.push(node);
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    nodes
+}
+
+fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+fn children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).collect()
+}
+
+fn first_descendant<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    descendants(node).into_iter().find(|n| n.kind() == kind)
+}
+
+/// The value of a quoted string literal, or the text as it is.
+fn unquote(text: &str) -> String {
+    let trimmed = text.trim();
+    let bytes = trimmed.as_bytes();
+    if trimmed.len() >= 2 && bytes[0] == b'\'' && bytes[trimmed.len() - 1] == b'\'' {
+        trimmed[1..trimmed.len() - 1].replace("''", "'")
+    } else if trimmed.len() >= 2 && bytes[0] == b'"' && bytes[trimmed.len() - 1] == b'"' {
+        trimmed[1..trimmed.len() - 1].to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+fn is_string_literal(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with('\'') && t.ends_with('\'') && t.len() >= 2)
+        || (t.starts_with('"') && t.ends_with('"') && t.len() >= 2)
+}
+
+/// Syntax errors and missing tokens of one file, as `file:line:column: ...` lines in source order. An ERROR node
+/// that contains another ERROR or MISSING node is not reported itself: the inner one is the precise place.
+fn syntax_problems(source: &Source) -> Vec<String> {
+    let mut problems = Vec::new();
+    for node in descendants(source.tree.root_node()) {
+        let position = node.start_position();
+        let what = if node.is_missing() {
+            format!("missing `{}`", node.kind())
+        } else if node.is_error()
+            && !descendants(node)
+                .iter()
+                .skip(1)
+                .any(|inner| inner.is_error() || inner.is_missing())
+        {
+            let excerpt: String = source
+                .text_of(node)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            format!("syntax error (ERROR node) at `{excerpt}`")
+        } else {
+            continue;
+        };
+        problems.push((
+            position.row,
+            position.column,
+            format!(
+                "{}:{}:{}: {what}",
+                source.name,
+                position.row + 1,
+                position.column + 1
+            ),
+        ));
+    }
+    problems.sort();
+    problems
+        .into_iter()
+        .map(|(_, _, problem)| problem)
+        .collect()
+}
+
+#[test]
+fn every_powershell_file_parses_without_errors() {
+    let files = powershell_files(&powershell_dir());
+    assert!(
+        files.len() >= 20,
+        "expected the module and its tests under powershell/, found only {} PowerShell files",
+        files.len()
+    );
+    let problems: Vec<String> = files
+        .iter()
+        .flat_map(|path| syntax_problems(&Source::load(path)))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the tree-sitter PowerShell grammar rejects {} place(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The string values of the manifest key `key` (for example FunctionsToExport).
+fn manifest_strings(manifest: &Source, key: &str) -> Option<(Vec<String>, String)> {
+    for entry in descendants(manifest.tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "hash_entry")
+    {
+        let parts = children(entry);
+        let Some(key_node) = parts.iter().find(|n| n.kind() == "key_expression") else {
+            continue;
+        };
+        if !manifest.text_of(*key_node).trim().eq_ignore_ascii_case(key) {
+            continue;
+        }
+        let value_text: String = parts
+            .iter()
+            .skip_while(|n| n.kind() != "=")
+            .skip(1)
+            .map(|n| manifest.text_of(*n))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let strings = descendants(entry)
+            .into_iter()
+            .filter(|n| n.kind() == "string_literal")
+            .map(|n| unquote(manifest.text_of(n)))
+            .collect();
+        return Some((strings, value_text));
+    }
+    None
+}
+
+/// The top-level functions of a file, with their nodes.
+fn top_level_functions<'s>(source: &'s Source) -> Vec<(String, Node<'s>)> {
+    let root = source.tree.root_node();
+    let mut functions = Vec::new();
+    for child in named_children(root) {
+        let statements = if child.kind() == "statement_list" {
+            named_children(child)
+        } else {
+            vec![child]
+        };
+        for statement in statements {
+            if statement.kind() == "function_statement" {
+                let name = named_children(statement)
+                    .into_iter()
+                    .find(|n| n.kind() == "function_name")
+                    .map(|n| source.text_of(n).to_string())
+                    .unwrap_or_default();
+                functions.push((name, statement));
+            }
+        }
+    }
+    functions
+}
+
+/// A hint for failures that follow from a syntax error.
+fn parse_note(source: &Source) -> String {
+    if source.tree.root_node().has_error() {
+        " (the file has syntax errors, see every_powershell_file_parses_without_errors)".to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn public_sources() -> Vec<Source> {
+    let public = module_dir().join("Public");
+    let sources: Vec<Source> = powershell_files(&public)
+        .iter()
+        .map(|p| Source::load(p))
+        .collect();
+    assert!(
+        !sources.is_empty(),
+        "no PowerShell files in {}",
+        public.display()
+    );
+    sources
+}
+
+fn file_stem(source: &Source) -> String {
+    Path::new(&source.name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn manifest_exports_exactly_the_public_functions() {
+    let manifest = Source::load(&module_dir().join("MSCommerce.psd1"));
+    let mut problems = Vec::new();
+
+    let (exported, exported_text) = manifest_strings(&manifest, "FunctionsToExport")
+        .unwrap_or_else(|| panic!("{}: no FunctionsToExport entry", manifest.name));
+    if exported_text.contains('*') {
+        problems.push(format!(
+            "{}: FunctionsToExport uses a wildcard: {exported_text}",
+            manifest.name
+        ));
+    }
+    for key in ["CmdletsToExport", "AliasesToExport", "VariablesToExport"] {
+        match manifest_strings(&manifest, key) {
+            Some((values, _)) if values.is_empty() => {}
+            Some((values, text)) => problems.push(format!(
+                "{}: {key} must be @(), found {text} ({values:?})",
+                manifest.name
+            )),
+            None => problems.push(format!(
+                "{}: {key} is missing; write {key} = @()",
+                manifest.name
+            )),
+        }
+    }
+
+    let mut public = BTreeSet::new();
+    for source in public_sources() {
+        let stem = file_stem(&source);
+        let functions = top_level_functions(&source);
+        let names: Vec<&str> = functions.iter().map(|(name, _)| name.as_str()).collect();
+        if names != [stem.as_str()] {
+            problems.push(format!(
+                "{}: a Public file must define exactly one function named like the file ({stem}), found \
+                 {names:?}{}",
+                source.name,
+                parse_note(&source)
+            ));
+        }
+        public.insert(stem);
+    }
+
+    let exported: BTreeSet<String> = exported.into_iter().collect();
+    for missing in public.difference(&exported) {
+        problems.push(format!(
+            "{}: Public/{missing}.ps1 is not in FunctionsToExport",
+            manifest.name
+        ));
+    }
+    for extra in exported.difference(&public) {
+        problems.push(format!(
+            "{}: FunctionsToExport lists '{extra}', but there is no Public/{extra}.ps1",
+            manifest.name
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "manifest exports do not match Public/:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameter contract of Microsoft's six cmdlets
+// ---------------------------------------------------------------------------------------------------------------
+
+/// One `[Parameter(...)]` attribute.
+#[derive(Debug, Clone, Default)]
+struct ParameterAttribute {
+    set: Option<String>,
+    mandatory: bool,
+    position: Option<i64>,
+}
+
+#[derive(Debug)]
+struct ScriptParameter {
+    name: String,
+    type_name: Option<String>,
+    attributes: Vec<ParameterAttribute>,
+    validate_set: Option<Vec<String>>,
+    line: String,
+}
+
+#[derive(Debug, Default)]
+struct CmdletBinding {
+    default_set: Option<String>,
+    supports_should_process: bool,
+    confirm_impact: Option<String>,
+    positional_binding: bool,
+}
+
+#[derive(Debug)]
+struct FunctionMetadata {
+    binding: CmdletBinding,
+    parameters: Vec<ScriptParameter>,
+}
+
+/// What one parameter is in one parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Membership {
+    mandatory: bool,
+    position: Option<i64>,
+}
+
+/// (name, value) pairs of an attribute's arguments; a bare name has no value.
+fn attribute_arguments(source: &Source, attribute: Node) -> Vec<(Option<String>, Option<String>)> {
+    let Some(arguments) = named_children(attribute)
+        .into_iter()
+        .find(|n| n.kind() == "attribute_arguments")
+    else {
+        return Vec::new();
+    };
+    named_children(arguments)
+        .into_iter()
+        .filter(|n| n.kind() == "attribute_argument")
+        .map(|argument| {
+            let parts = children(argument);
+            match parts.as_slice() {
+                [name] if name.kind() == "simple_name" => {
+                    (Some(source.text_of(*name).to_string()), None)
+                }
+                [name, equals, value, ..]
+                    if name.kind() == "simple_name" && equals.kind() == "=" =>
+                {
+                    (
+                        Some(source.text_of(*name).to_string()),
+                        Some(source.text_of(*value).to_string()),
+                    )
+                }
+                _ => (None, Some(source.text_of(argument).to_string())),
+            }
+        })
+        .collect()
+}
+
+fn attribute_name(source: &Source, attribute: Node) -> Option<String> {
+    named_children(attribute)
+        .into_iter()
+        .find(|n| n.kind() == "attribute_name")
+        .map(|n| source.text_of(n).trim().to_string())
+}
+
+fn is_true(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .map(|v| v.trim().eq_ignore_ascii_case("$true"))
+        .unwrap_or(true)
+}
+
+fn short_name(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase()
+}
+
+fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
+    let script_block = named_children(function)
+        .into_iter()
+        .find(|n| n.kind() == "script_block")
+        .unwrap_or_else(|| panic!("{}: the function has no body", source.location(function)));
+    let param_block = named_children(script_block)
+        .into_iter()
+        .find(|n| n.kind() == "param_block")
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: the function has no param() block",
+                source.location(function)
+            )
+        });
+
+    let mut binding = CmdletBinding {
+        positional_binding: true,
+        ..CmdletBinding::default()
+    };
+    if let Some(list) = named_children(param_block)
+        .into_iter()
+        .find(|n| n.kind() == "attribute_list")
+    {
+        for attribute in named_children(list) {
+            if attribute_name(source, attribute).map(|n| short_name(&n))
+                != Some("cmdletbinding".into())
+            {
+                continue;
+            }
+            for (name, value) in attribute_arguments(source, attribute) {
+                match name.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                    Some("defaultparametersetname") => {
+                        binding.default_set = value.map(|v| unquote(&v))
+                    }
+                    Some("supportsshouldprocess") => {
+                        binding.supports_should_process = is_true(&value)
+                    }
+                    Some("confirmimpact") => binding.confirm_impact = value.map(|v| unquote(&v)),
+                    Some("positionalbinding") => binding.positional_binding = is_true(&value),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    let mut parameters = Vec::new();
+    let Some(list) = named_children(param_block)
+        .into_iter()
+        .find(|n| n.kind() == "parameter_list")
+    else {
+        return FunctionMetadata {
+            binding,
+            parameters,
+        };
+    };
+    for script_parameter in named_children(list)
+        .into_iter()
+        .filter(|n| n.kind() == "script_parameter")
+    {
+        let variable = named_children(script_parameter)
+            .into_iter()
+            .find(|n| n.kind() == "variable")
+            .expect("a script parameter has a variable");
+        let mut parameter = ScriptParameter {
+            name: source.text_of(variable).trim_start_matches('$').to_string(),
+            type_name: None,
+            attributes: Vec::new(),
+            validate_set: None,
+            line: source.location(script_parameter),
+        };
+        let attributes = named_children(script_parameter)
+            .into_iter()
+            .filter(|n| n.kind() == "attribute_list")
+            .flat_map(named_children);
+        for attribute in attributes {
+            match attribute_name(source, attribute) {
+                None => {
+                    // A type constraint such as [string] or [string[]].
+                    let text = source.text_of(attribute).trim();
+                    parameter.type_name = Some(
+                        text.trim_start_matches('[')
+                            .strip_suffix(']')
+                            .unwrap_or(text)
+                            .to_string(),
+                    );
+                }
+                Some(name) if short_name(&name) == "parameter" => {
+                    let mut parsed = ParameterAttribute::default();
+                    for (key, value) in attribute_arguments(source, attribute) {
+                        match key.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                            Some("mandatory") => parsed.mandatory = is_true(&value),
+                            Some("parametersetname") => parsed.set = value.map(|v| unquote(&v)),
+                            Some("position") => {
+                                parsed.position = value.and_then(|v| v.trim().parse().ok())
+                            }
+                            _ => {}
+                        }
+                    }
+                    parameter.attributes.push(parsed);
+                }
+                Some(name) if short_name(&name) == "validateset" => {
+                    parameter.validate_set = Some(
+                        attribute_arguments(source, attribute)
+                            .into_iter()
+                            .filter(|(key, _)| key.is_none())
+                            .filter_map(|(_, value)| value.map(|v| unquote(&v)))
+                            .collect(),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        parameters.push(parameter);
+    }
+    FunctionMetadata {
+        binding,
+        parameters,
+    }
+}
+
+/// Parameter set -> parameter -> membership, computed with PowerShell's rules: a parameter without a set name is
+/// in every set; positions are given in declaration order to every parameter except switches only when no
+/// parameter names a set or a position and positional binding is on.
+fn effective_sets(metadata: &FunctionMetadata) -> BTreeMap<String, BTreeMap<String, Membership>> {
+    let named_sets: BTreeSet<String> = metadata
+        .parameters
+        .iter()
+        .flat_map(|p| p.attributes.iter())
+        .filter_map(|a| a.set.clone())
+        .filter(|s| s != ALL_SETS)
+        .collect();
+    let custom = metadata
+        .parameters
+        .iter()
+        .flat_map(|p| p.attributes.iter())
+        .any(|a| a.position.is_some() || a.set.as_deref().is_some_and(|s| s != ALL_SETS));
+    let all_sets: Vec<String> = if named_sets.is_empty() {
+        vec![ALL_SETS.to_string()]
+    } else {
+        named_sets.into_iter().collect()
+    };
+
+    let mut sets: BTreeMap<String, BTreeMap<String, Membership>> = all_sets
+        .iter()
+        .map(|s| (s.clone(), BTreeMap::new()))
+        .collect();
+    let mut automatic_position = 0;
+    for parameter in &metadata.parameters {
+        let is_switch = parameter.type_name.as_deref().map(short_name).as_deref() == Some("switch")
+            || parameter.type_name.as_deref().map(short_name).as_deref() == Some("switchparameter");
+        let implicit = if !custom && metadata.binding.positional_binding && !is_switch {
+            automatic_position += 1;
+            Some(automatic_position - 1)
+        } else {
+            None
+        };
+        let attributes = if parameter.attributes.is_empty() {
+            vec![ParameterAttribute::default()]
+        } else {
+            parameter.attributes.clone()
+        };
+        for attribute in &attributes {
+            let membership = Membership {
+                mandatory: attribute.mandatory,
+                position: attribute.position.or(implicit),
+            };
+            match attribute.set.as_deref() {
+                Some(set) if set != ALL_SETS => {
+                    sets.entry(set.to_string())
+                        .or_default()
+                        .insert(parameter.name.clone(), membership);
+                }
+                _ => {
+                    for set in &all_sets {
+                        sets.get_mut(set)
+                            .expect("every set is known")
+                            .entry(parameter.name.clone())
+                            .or_insert(membership);
+                    }
+                }
+            }
+        }
+    }
+    sets
+}
+
+/// Microsoft's parameter: name, accepted type constraints, and (set, mandatory, position) for each set it is in.
+struct ExpectedParameter {
+    name: &'static str,
+    types: &'static [&'static str],
+    sets: &'static [(&'static str, bool, Option<i64>)],
+}
+
+struct ExpectedCmdlet {
+    name: &'static str,
+    default_set: Option<&'static str>,
+    sets: &'static [&'static str],
+    /// Sets of our own that Microsoft's cmdlet does not have.
+    extra_sets_allowed: bool,
+    confirm_impact: Option<&'static str>,
+    parameters: &'static [ExpectedParameter],
+}
+
+const STRING: &[&str] = &["string"];
+const STRING_OR_ARRAY: &[&str] = &["string", "string[]"];
+const VALUE_SET: [&str; 3] = ["Enabled", "Disabled", "OnlyTrialsWithoutPaymentMethod"];
+
+/// Microsoft's module 2.x (reference/mscommerce-wire-protocol.md, section 1). Positions are PowerShell's automatic
+/// ones: declaration order for the cmdlets without parameter sets, none ("Named") for those with sets.
+/// Get-MSCommerceProductPolicies: 2.x added -Scope after 1.x's PolicyId (0) and Token (1).
+const MICROSOFT_CMDLETS: &[ExpectedCmdlet] = &[
+    ExpectedCmdlet {
+        name: "Connect-MSCommerce",
+        default_set: None,
+        sets: &[ALL_SETS],
+        extra_sets_allowed: true,
+        confirm_impact: None,
+        parameters: &[
+            ExpectedParameter {
+                name: "ClientId",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(0))],
+            },
+            ExpectedParameter {
+                name: "RedirectUri",
+                types: &["uri", "system.uri"],
+                sets: &[(ALL_SETS, false, Some(1))],
+            },
+            ExpectedParameter {
+                name: "Resource",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(2))],
+            },
+        ],
+    },
+    ExpectedCmdlet {
+        name: "Get-MSCommercePolicies",
+        default_set: None,
+        sets: &[ALL_SETS],
+        extra_sets_allowed: false,
+        confirm_impact: None,
+        parameters: &[ExpectedParameter {
+            name: "Token",
+            types: STRING,
+            sets: &[(ALL_SETS, false, Some(0))],
+        }],
+    },
+    ExpectedCmdlet {
+        name: "Get-MSCommercePolicy",
+        default_set: None,
+        sets: &[ALL_SETS],
+        extra_sets_allowed: false,
+        confirm_impact: None,
+        parameters: &[
+            ExpectedParameter {
+                name: "PolicyId",
+                types: STRING,
+                sets: &[(ALL_SETS, true, Some(0))],
+            },
+            ExpectedParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(1))],
+            },
+        ],
+    },
+    ExpectedCmdlet {
+        name: "Get-MSCommerceProductPolicies",
+        default_set: None,
+        sets: &[ALL_SETS],
+        extra_sets_allowed: false,
+        confirm_impact: None,
+        parameters: &[
+            ExpectedParameter {
+                name: "PolicyId",
+                types: STRING,
+                sets: &[(ALL_SETS, true, Some(0))],
+            },
+            ExpectedParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(1))],
+            },
+            ExpectedParameter {
+                name: "Scope",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(2))],
+            },
+        ],
+    },
+    ExpectedCmdlet {
+        name: "Get-MSCommerceProductPolicy",
+        default_set: Some("Product"),
+        sets: &["Product", "OfferType"],
+        extra_sets_allowed: false,
+        confirm_impact: None,
+        parameters: &[
+            ExpectedParameter {
+                name: "PolicyId",
+                types: STRING,
+                sets: &[("Product", true, None), ("OfferType", true, None)],
+            },
+            ExpectedParameter {
+                name: "ProductId",
+                types: STRING_OR_ARRAY,
+                sets: &[("Product", true, None)],
+            },
+            ExpectedParameter {
+                name: "OfferType",
+                types: STRING,
+                sets: &[("OfferType", true, None)],
+            },
+            ExpectedParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[("Product", false, None), ("OfferType", false, None)],
+            },
+        ],
+    },
+    ExpectedCmdlet {
+        name: "Update-MSCommerceProductPolicy",
+        default_set: Some("ProductEnum"),
+        sets: &[
+            "ProductEnum",
+            "ProductToggle",
+            "OfferTypeEnum",
+            "OfferTypeToggle",
+        ],
+        extra_sets_allowed: false,
+        confirm_impact: Some("Medium"),
+        parameters: &[
+            ExpectedParameter {
+                name: "PolicyId",
+                types: STRING,
+                sets: &[
+                    ("ProductEnum", true, None),
+                    ("ProductToggle", true, None),
+                    ("OfferTypeEnum", true, None),
+                    ("OfferTypeToggle", true, None),
+                ],
+            },
+            ExpectedParameter {
+                name: "ProductId",
+                types: STRING_OR_ARRAY,
+                sets: &[("ProductEnum", true, None), ("ProductToggle", true, None)],
+            },
+            ExpectedParameter {
+                name: "OfferType",
+                types: STRING,
+                sets: &[
+                    ("OfferTypeEnum", true, None),
+                    ("OfferTypeToggle", true, None),
+                ],
+            },
+            ExpectedParameter {
+                name: "Value",
+                types: STRING,
+                sets: &[("ProductEnum", true, None), ("OfferTypeEnum", true, None)],
+            },
+            ExpectedParameter {
+                name: "Enabled",
+                types: STRING,
+                sets: &[
+                    ("ProductToggle", true, None),
+                    ("OfferTypeToggle", true, None),
+                ],
+            },
+            ExpectedParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[
+                    ("ProductEnum", false, None),
+                    ("ProductToggle", false, None),
+                    ("OfferTypeEnum", false, None),
+                    ("OfferTypeToggle", false, None),
+                ],
+            },
+        ],
+    },
+];
+
+fn describe(membership: Option<&Membership>) -> String {
+    match membership {
+        None => "absent".to_string(),
+        Some(m) => format!(
+            "{}, position {}",
+            if m.mandatory { "mandatory" } else { "optional" },
+            m.position
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "Named".to_string())
+        ),
+    }
+}
+
+fn check_cmdlet(expected: &ExpectedCmdlet, source: &Source, function: Node) -> Vec<String> {
+    let metadata = function_metadata(source, function);
+    let ours = effective_sets(&metadata);
+    let place = format!("{} ({})", expected.name, source.location(function));
+    let mut problems = Vec::new();
+
+    // Microsoft's single unnamed set is our default set when we added sets of our own.
+    let our_set = |set: &str| -> String {
+        if set == ALL_SETS && !ours.contains_key(ALL_SETS) {
+            metadata
+                .binding
+                .default_set
+                .clone()
+                .unwrap_or_else(|| ALL_SETS.to_string())
+        } else {
+            set.to_string()
+        }
+    };
+
+    if let Some(default_set) = expected.default_set {
+        if metadata.binding.default_set.as_deref() != Some(default_set) {
+            problems.push(format!(
+                "{place}: DefaultParameterSetName must be '{default_set}', found {:?}",
+                metadata.binding.default_set
+            ));
+        }
+    }
+    if let Some(impact) = expected.confirm_impact {
+        if !metadata.binding.supports_should_process {
+            problems.push(format!(
+                "{place}: CmdletBinding must have SupportsShouldProcess"
+            ));
+        }
+        if metadata.binding.confirm_impact.as_deref() != Some(impact) {
+            problems.push(format!(
+                "{place}: ConfirmImpact must be '{impact}', found {:?}",
+                metadata.binding.confirm_impact
+            ));
+        }
+    }
+
+    let expected_sets: BTreeSet<String> = expected.sets.iter().map(|s| our_set(s)).collect();
+    for set in &expected_sets {
+        if !ours.contains_key(set) {
+            problems.push(format!(
+                "{place}: parameter set '{set}' is missing (found {:?})",
+                ours.keys().collect::<Vec<_>>()
+            ));
+        }
+    }
+    if !expected.extra_sets_allowed {
+        for set in ours.keys().filter(|s| !expected_sets.contains(*s)) {
+            problems.push(format!(
+                "{place}: parameter set '{set}' is not one of Microsoft's {:?}",
+                expected.sets
+            ));
+        }
+    }
+
+    for parameter in expected.parameters {
+        let Some(declared) = metadata
+            .parameters
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(parameter.name))
+        else {
+            problems.push(format!("{place}: parameter -{} is missing", parameter.name));
+            continue;
+        };
+        if declared.name != parameter.name {
+            problems.push(format!(
+                "{}: parameter -{} must be spelled -{}",
+                declared.line, declared.name, parameter.name
+            ));
+        }
+        let declared_type = declared
+            .type_name
+            .as_deref()
+            .unwrap_or("object")
+            .to_ascii_lowercase();
+        let declared_type = declared_type.trim_start_matches("system.");
+        if !parameter
+            .types
+            .iter()
+            .any(|t| t.trim_start_matches("system.") == declared_type)
+        {
+            problems.push(format!(
+                "{}: -{} must be of type {:?}, found [{declared_type}]",
+                declared.line, parameter.name, parameter.types
+            ));
+        }
+        for set in expected.sets {
+            let wanted =
+                parameter
+                    .sets
+                    .iter()
+                    .find(|(s, _, _)| s == set)
+                    .map(|(_, mandatory, position)| Membership {
+                        mandatory: *mandatory,
+                        position: *position,
+                    });
+            let target = our_set(set);
+            let found = ours
+                .get(&target)
+                .and_then(|members| members.get(parameter.name))
+                .copied();
+            if wanted != found {
+                problems.push(format!(
+                    "{}: -{} in parameter set '{target}': Microsoft's module has it {}, this module {}",
+                    declared.line,
+                    parameter.name,
+                    describe(wanted.as_ref()),
+                    describe(found.as_ref())
+                ));
+            }
+        }
+    }
+
+    // Parameters of our own must not change how Microsoft's calls bind.
+    for set in &expected_sets {
+        let Some(members) = ours.get(set) else {
+            continue;
+        };
+        for (name, membership) in members {
+            if expected
+                .parameters
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(name))
+            {
+                continue;
+            }
+            if membership.mandatory || membership.position.is_some() {
+                problems.push(format!(
+                    "{place}: added parameter -{name} is {} in Microsoft's parameter set '{set}'; it must be optional and Named",
+                    describe(Some(membership))
+                ));
+            }
+        }
+    }
+
+    if expected.name == "Update-MSCommerceProductPolicy" {
+        let value = metadata.parameters.iter().find(|p| p.name == "Value");
+        let values: Option<BTreeSet<String>> = value
+            .and_then(|p| p.validate_set.clone())
+            .map(|v| v.into_iter().collect());
+        let wanted: BTreeSet<String> = VALUE_SET.iter().map(|s| s.to_string()).collect();
+        if values.as_ref() != Some(&wanted) {
+            problems.push(format!(
+                "{place}: -Value must have ValidateSet {VALUE_SET:?}, found {values:?}"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn compatible_cmdlets_keep_microsofts_parameter_contract() {
+    let sources = public_sources();
+    let mut problems = Vec::new();
+    for expected in MICROSOFT_CMDLETS {
+        let found = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(name, _)| name == expected.name)
+                .map(|(_, node)| (source, node))
+        });
+        match found {
+            Some((source, function)) => problems.extend(check_cmdlet(expected, source, function)),
+            None => problems.push(format!(
+                "{}: no such function in Public/{}",
+                expected.name,
+                sources
+                    .iter()
+                    .find(|s| file_stem(s) == expected.name)
+                    .map(parse_note)
+                    .unwrap_or_default()
+            )),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the compatible cmdlets differ from Microsoft's module:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests against the OpenAPI document
+// ---------------------------------------------------------------------------------------------------------------
+
+/// One request the module sends.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Request {
+    method: String,
+    path: String,
+    location: String,
+}
+
+/// Named arguments (`-Name value`) and splatted variables (`@name`) of a command.
+fn command_arguments<'t>(
+    source: &Source,
+    command: Node<'t>,
+) -> (Vec<(String, Option<Node<'t>>)>, Vec<String>) {
+    let mut named = Vec::new();
+    let mut splats = Vec::new();
+    let Some(elements) = command.child_by_field_name("command_elements") else {
+        return (named, splats);
+    };
+    let parts: Vec<Node> = named_children(elements)
+        .into_iter()
+        .filter(|n| n.kind() != "command_argument_sep")
+        .collect();
+    let mut index = 0;
+    while index < parts.len() {
+        let part = parts[index];
+        let text = source.text_of(part).trim().to_string();
+        if part.kind() == "command_parameter" {
+            let value = parts
+                .get(index + 1)
+                .copied()
+                .filter(|n| n.kind() != "command_parameter");
+            if value.is_some() {
+                index += 1;
+            }
+            named.push((text.trim_start_matches('-').to_ascii_lowercase(), value));
+        } else if let Some(name) = text.strip_prefix('@') {
+            if !name.starts_with('{') && !name.starts_with('(') {
+                splats.push(name.to_ascii_lowercase());
+            }
+        }
+        index += 1;
+    }
+    (named, splats)
+}
+
+/// Keys and value texts of a hashtable literal.
+fn hash_entries(source: &Source, hash: Node) -> BTreeMap<String, String> {
+    let mut entries = BTreeMap::new();
+    let Some(body) = named_children(hash)
+        .into_iter()
+        .find(|n| n.kind() == "hash_literal_body")
+    else {
+        return entries;
+    };
+    for entry in named_children(body)
+        .into_iter()
+        .filter(|n| n.kind() == "hash_entry")
+    {
+        let parts = children(entry);
+        let Some(key) = parts.first() else { continue };
+        let value: Vec<&str> = parts
+            .iter()
+            .skip_while(|n| n.kind() != "=")
+            .skip(1)
+            .map(|n| source.text_of(*n))
+            .collect();
+        entries.insert(
+            unquote(source.text_of(*key)).to_ascii_lowercase(),
+            value.join(" ").trim().to_string(),
+        );
+    }
+    entries
+}
+
+/// The hashtable literal most recently assigned to `$name` before `before` (a byte offset).
+fn splatted_hash<'t>(source: &'t Source, name: &str, before: usize) -> Option<Node<'t>> {
+    descendants(source.tree.root_node())
+        .into_iter()
+        .rev()
+        .filter(|n| n.kind() == "assignment_expression" && n.start_byte() < before)
+        .filter(|n| {
+            named_children(*n)
+                .first()
+                .map(|left| {
+                    source
+                        .text_of(*left)
+                        .trim()
+                        .trim_start_matches('$')
+                        .eq_ignore_ascii_case(name)
+                })
+                .unwrap_or(false)
+        })
+        .find_map(|n| {
+            let value = n.child_by_field_name("value")?;
+            if !source.text_of(value).trim_start().starts_with("@{") {
+                return None;
+            }
+            first_descendant(value, "hash_literal_expression")
+        })
+}
+
+/// Every request of the module: (requests found, calls whose request cannot be read).
+fn module_requests() -> (Vec<Request>, Vec<String>) {
+    let mut requests = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in powershell_files(&module_dir()) {
+        let source = Source::load(&path);
+        for command in descendants(source.tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "command")
+        {
+            let Some(name) = command.child_by_field_name("command_name") else {
+                continue;
+            };
+            if !source
+                .text_of(name)
+                .trim()
+                .eq_ignore_ascii_case(REST_ENTRY_POINT)
+            {
+                continue;
+            }
+            let (named, splats) = command_arguments(&source, command);
+            let mut method = None;
+            let mut request_path = None;
+            for (parameter, value) in &named {
+                let value = value.map(|v| source.text_of(v).trim().to_string());
+                match parameter.as_str() {
+                    "method" => method = value,
+                    "path" => request_path = value,
+                    _ => {}
+                }
+            }
+            for splat in &splats {
+                if let Some(hash) = splatted_hash(&source, splat, command.start_byte()) {
+                    let entries = hash_entries(&source, hash);
+                    method = method.or_else(|| entries.get("method").cloned());
+                    request_path = request_path.or_else(|| entries.get("path").cloned());
+                }
+            }
+            match (method, request_path) {
+                (Some(m), Some(p)) if is_string_literal(&m) && is_string_literal(&p) => requests.push(Request {
+                    method: unquote(&m).to_ascii_lowercase(),
+                    path: unquote(&p),
+                    location: source.location(command),
+                }),
+                (m, p) => unreadable.push(format!(
+                    "{}: cannot read the request of `{}` (method {m:?}, path {p:?}); pass -Method and -Path as string \
+                     literals, directly or in the splatted hashtable literal",
+                    source.location(command),
+                    source.text_of(command).lines().next().unwrap_or("").trim()
+                )),
+            }
+        }
+    }
+    requests.sort();
+    (requests, unreadable)
+}
+
+fn is_parameter_segment(segment: &str) -> bool {
+    (segment.starts_with('{') && segment.ends_with('}')) || segment.contains('$')
+}
+
+fn path_matches(module_path: &str, openapi_path: &str) -> bool {
+    let module_path = module_path.split('?').next().unwrap_or(module_path);
+    let ours: Vec<&str> = module_path.trim_end_matches('/').split('/').collect();
+    let theirs: Vec<&str> = openapi_path.trim_end_matches('/').split('/').collect();
+    ours.len() == theirs.len()
+        && ours.iter().zip(&theirs).all(|(o, t)| {
+            let t_param = t.starts_with('{') && t.ends_with('}');
+            if is_parameter_segment(o) {
+                t_param
+            } else {
+                t_param || o == t
+            }
+        })
+}
+
+#[test]
+fn every_request_of_the_module_exists_in_openapi() {
+    let document_path = repo_root().join("docs").join("openapi.json");
+    let document: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&document_path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", document_path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{} is not JSON: {e}", document_path.display()));
+    let paths = document["paths"]
+        .as_object()
+        .expect("docs/openapi.json has a `paths` object");
+
+    let (requests, mut problems) = module_requests();
+    for request in &requests {
+        let operation = paths.iter().find(|(path, item)| {
+            path_matches(&request.path, path) && item.get(request.method.as_str()).is_some()
+        });
+        if operation.is_none() {
+            let same_path: Vec<&String> = paths
+                .keys()
+                .filter(|p| path_matches(&request.path, p))
+                .collect();
+            problems.push(format!(
+                "{}: {} {} is not in docs/openapi.json{}",
+                request.location,
+                request.method.to_ascii_uppercase(),
+                request.path,
+                if same_path.is_empty() {
+                    " (no such path)".to_string()
+                } else {
+                    format!(
+                        " (the path {same_path:?} has no `{}` operation)",
+                        request.method
+                    )
+                }
+            ));
+        }
+    }
+
+    // The extraction itself must keep finding the requests every user relies on.
+    let found: BTreeSet<(String, String)> = requests
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    for (method, path) in [
+        ("get", "/v1.0/policies"),
+        ("get", "/v1.0/policies/{policyId}"),
+        ("get", "/v1.0/policies/{policyId}/products"),
+        ("get", "/v1.0/policies/{policyId}/products/{productId}"),
+        ("put", "/v1.0/policies/{policyId}/products/{productId}"),
+        ("get", "/v1.0/policies/{policyId}/offerTypes/{offerType}"),
+        ("put", "/v1.0/policies/{policyId}/offerTypes/{offerType}"),
+        ("get", "/v1.0/auditLogs/policyChanges"),
+        ("post", "/oauth2/v2.0/token"),
+        ("post", "/{tenantId}/oauth2/v2.0/token"),
+    ] {
+        if !found.contains(&(method.to_string(), path.to_string())) {
+            problems.push(format!(
+                "no call of {REST_ENTRY_POINT} sends {} {path}; found: {:?}",
+                method.to_ascii_uppercase(),
+                found
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "requests of the PowerShell module do not match docs/openapi.json:\n{}",
+        problems.join("\n")
+    );
+}
