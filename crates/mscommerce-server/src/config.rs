@@ -49,6 +49,23 @@ pub struct Settings {
     pub bootstrap_admin_upn: String,
     /// Password of that administrator; generated and printed once when not set.
     pub bootstrap_admin_password: Option<Secret>,
+    /// The sender of notification emails.
+    pub mail_from: String,
+    /// SMTP server for notification emails. Without it, emails are written as .eml files to `mail_folder`.
+    pub smtp_host: Option<String>,
+    /// Defaults to 465 with `tls`, 587 with `starttls`, 25 with `none`.
+    pub smtp_port: Option<u16>,
+    /// `starttls`, `tls` (implicit TLS) or `none` (plain; only for a relay on the same host or network).
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// Where emails are written when no SMTP server is configured.
+    pub mail_folder: PathBuf,
+    /// How often the dispatcher looks for new emails when idle, in milliseconds.
+    pub mail_poll_interval_ms: u64,
+    /// First retry after a failed delivery, in seconds; doubled each time, up to `mail_retry_max_seconds`.
+    pub mail_retry_base_seconds: u64,
+    pub mail_retry_max_seconds: u64,
 }
 
 impl Default for Settings {
@@ -67,6 +84,16 @@ impl Default for Settings {
             bootstrap_tenant_name: "Contoso".into(),
             bootstrap_admin_upn: "admin@contoso.onmicrosoft.com".into(),
             bootstrap_admin_password: None,
+            mail_from: "Microsoft 365 commerce <no-reply@mscommerce.local>".into(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_folder: PathBuf::from("data/mail"),
+            mail_poll_interval_ms: 1000,
+            mail_retry_base_seconds: 5,
+            mail_retry_max_seconds: 900,
         }
     }
 }
@@ -128,6 +155,9 @@ impl Settings {
         }
         if settings.public_url.as_deref() == Some("") {
             settings.public_url = None;
+        }
+        if settings.smtp_host.as_deref() == Some("") {
+            settings.smtp_host = None;
         }
         settings.check()?;
         Ok(settings)
@@ -208,6 +238,41 @@ impl Settings {
                     "must be at least 8 characters",
                 ));
             }
+        }
+        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
+            return Err(setting_error(
+                "smtp_tls",
+                format!("'{}' must be starttls, tls or none", self.smtp_tls),
+            ));
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(setting_error(
+                "mail_from",
+                format!(
+                    "'{}' is not an address such as \"Commerce <no-reply@contoso.com>\"",
+                    self.mail_from
+                ),
+            ));
+        }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err(setting_error(
+                "smtp_username",
+                "and smtp_password go together: set both or neither",
+            ));
+        }
+        if !(10..=3_600_000).contains(&self.mail_poll_interval_ms) {
+            return Err(setting_error(
+                "mail_poll_interval_ms",
+                "must be from 10 to 3600000",
+            ));
+        }
+        if self.mail_retry_base_seconds == 0
+            || self.mail_retry_base_seconds > self.mail_retry_max_seconds
+        {
+            return Err(setting_error(
+                "mail_retry_base_seconds",
+                "must be at least 1 and at most mail_retry_max_seconds",
+            ));
         }
         Ok(())
     }

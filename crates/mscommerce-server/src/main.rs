@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod dispatcher;
 mod serve;
 
 use std::path::PathBuf;

@@ -13,6 +13,7 @@ use mscommerce_store::{AuditActor, NewSigningKey, NewTenant, NewUser, Store, Use
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Secret, Settings};
+use crate::dispatcher::Dispatcher;
 
 pub fn init_logging(settings: &Settings) {
     let filter =
@@ -138,6 +139,9 @@ pub async fn run(settings: Settings) -> Result<()> {
         started,
         store,
     };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = Dispatcher::new(services.store.clone(), &settings)?;
+    let dispatching = tokio::spawn(dispatcher.run(stopped));
     let app = mscommerce_api::router(Arc::new(services));
     tracing::info!(
         address = %bound,
@@ -149,6 +153,8 @@ pub async fn run(settings: Settings) -> Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    let _ = stop.send(true);
+    let _ = dispatching.await;
     tracing::info!("mscommerce stopped");
     Ok(())
 }

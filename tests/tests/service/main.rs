@@ -8,5 +8,6 @@ mod operations;
 mod persistence;
 mod policies;
 mod subscriptions;
+mod takeover;
 mod tokens;
 mod validation;

@@ -1,0 +1,208 @@
+//! Delivers the outbox: every email the service writes (with the change that causes it) is sent here, at least
+//! once, with its stable Message-ID, so a receiver can drop a duplicate.
+//!
+//! Messages are claimed for a while before they are sent, so that several dispatchers (replicas) never take the
+//! same one; a message whose delivery fails is tried again later, the wait doubling each time. Without an SMTP
+//! server configured, messages are written as .eml files to a folder, and logged.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use lettre::message::{header, Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use mscommerce_store::{OutboxMessage, Store};
+use tokio::sync::watch;
+
+use crate::config::{Secret, Settings};
+
+/// Messages taken per round.
+const BATCH: u32 = 50;
+/// How long a claimed message stays hidden from other dispatchers: longer than any delivery takes.
+const LEASE_SECONDS: i64 = 120;
+
+enum Delivery {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(PathBuf),
+}
+
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    delivery: Delivery,
+    from: Mailbox,
+    poll_interval: Duration,
+    retry_base_seconds: u64,
+    retry_max_seconds: u64,
+}
+
+impl Dispatcher {
+    pub fn new(store: Arc<dyn Store>, settings: &Settings) -> Result<Dispatcher> {
+        let delivery = match &settings.smtp_host {
+            None => {
+                std::fs::create_dir_all(&settings.mail_folder).with_context(|| {
+                    format!(
+                        "mail_folder: cannot create {}",
+                        settings.mail_folder.display()
+                    )
+                })?;
+                Delivery::Folder(settings.mail_folder.clone())
+            }
+            Some(host) => {
+                let mut builder = match settings.smtp_tls.as_str() {
+                    "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+                    "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+                    _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                        host,
+                    )),
+                }
+                .with_context(|| format!("smtp_host: {host}"))?;
+                let default_port = match settings.smtp_tls.as_str() {
+                    "tls" => 465,
+                    "starttls" => 587,
+                    _ => 25,
+                };
+                builder = builder
+                    .port(settings.smtp_port.unwrap_or(default_port))
+                    .timeout(Some(Duration::from_secs(15)));
+                if let (Some(user), Some(Secret(password))) =
+                    (&settings.smtp_username, &settings.smtp_password)
+                {
+                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+                }
+                Delivery::Smtp(builder.build())
+            }
+        };
+        Ok(Dispatcher {
+            store,
+            delivery,
+            from: settings.mail_from.parse().context("mail_from")?,
+            poll_interval: Duration::from_millis(settings.mail_poll_interval_ms),
+            retry_base_seconds: settings.mail_retry_base_seconds,
+            retry_max_seconds: settings.mail_retry_max_seconds,
+        })
+    }
+
+    /// Delivers until `stop` turns true; a delivery in progress finishes first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        match &self.delivery {
+            Delivery::Smtp(_) => tracing::info!("notification emails go to the SMTP server"),
+            Delivery::Folder(folder) => tracing::info!(
+                folder = %folder.display(),
+                "no SMTP server configured: notification emails are written as .eml files"
+            ),
+        }
+        while !*stop.borrow() {
+            let handled = match self.round().await {
+                Ok(handled) => handled,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the outbox could not be read; trying again");
+                    0
+                }
+            };
+            if handled == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.poll_interval) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+
+    /// One round: claim what is due, deliver it. Answers how many messages were handled.
+    pub async fn round(&self) -> Result<usize> {
+        let messages = self.store.claim_messages(BATCH, LEASE_SECONDS).await?;
+        for message in &messages {
+            match self.deliver(message).await {
+                Ok(()) => {
+                    self.store.mark_message_sent(message.id).await?;
+                    tracing::info!(
+                        mail.message_id = %message.message_id,
+                        mail.kind = %message.kind,
+                        mail.attempts = message.attempts + 1,
+                        "notification delivered"
+                    );
+                }
+                Err(e) => {
+                    let wait = self.retry_delay(message.attempts);
+                    tracing::warn!(
+                        mail.message_id = %message.message_id,
+                        mail.attempts = message.attempts + 1,
+                        retry_in_s = wait,
+                        error = %format!("{e:#}"),
+                        "notification not delivered; will retry"
+                    );
+                    self.store
+                        .mark_message_failed(message.id, &format!("{e:#}"), wait as i64)
+                        .await?;
+                }
+            }
+        }
+        Ok(messages.len())
+    }
+
+    /// Seconds before the next attempt after `attempts` failed ones: doubling, capped.
+    fn retry_delay(&self, attempts: i64) -> u64 {
+        let factor = 1u64 << attempts.clamp(0, 20);
+        self.retry_base_seconds
+            .saturating_mul(factor)
+            .min(self.retry_max_seconds)
+    }
+
+    fn compose(&self, message: &OutboxMessage) -> Result<Message> {
+        let to: Mailbox = message.recipient.parse().with_context(|| {
+            format!(
+                "the recipient '{}' is not an email address",
+                message.recipient
+            )
+        })?;
+        let sent: SystemTime = message.created_at.into();
+        Message::builder()
+            .message_id(Some(message.message_id.clone()))
+            .date(sent)
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.clone())
+            .header(header::MIME_VERSION_1_0)
+            .multipart(MultiPart::alternative_plain_html(
+                message.body_text.clone(),
+                message.body_html.clone(),
+            ))
+            .context("composing the message")
+    }
+
+    async fn deliver(&self, message: &OutboxMessage) -> Result<()> {
+        let email = self.compose(message)?;
+        match &self.delivery {
+            Delivery::Smtp(transport) => {
+                transport.send(email).await.context("SMTP")?;
+            }
+            Delivery::Folder(folder) => {
+                // Named after the Message-ID, so a second delivery of the same message replaces the first.
+                let name: String = message
+                    .message_id
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let path = folder.join(format!("{name}.eml"));
+                let partial = folder.join(format!(".{name}.partial"));
+                tokio::fs::write(&partial, email.formatted()).await?;
+                tokio::fs::rename(&partial, &path).await?;
+                tracing::info!(
+                    mail.to = %message.recipient,
+                    mail.subject = %message.subject,
+                    file = %path.display(),
+                    "notification written to the mail folder"
+                );
+            }
+        }
+        Ok(())
+    }
+}
