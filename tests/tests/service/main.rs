@@ -3,6 +3,7 @@
 
 mod access;
 mod acquisition;
+mod admin_access;
 mod audit;
 mod operations;
 mod persistence;
