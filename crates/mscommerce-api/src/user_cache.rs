@@ -2,7 +2,10 @@
 //! the service and must not wait for the database.
 //!
 //! Loaded on first use, replaced by every change made through this process, and forgotten when another replica
-//! says the user changed.
+//! says the user changed. A change made behind the service's back (the admin command line writing to the same
+//! database) is picked up when the held facts are older than [`FRESH_FOR`].
+
+use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use mscommerce_domain::Acquirer;
@@ -27,9 +30,12 @@ impl UserFacts {
     }
 }
 
+/// How long held facts are trusted without a sign of change.
+pub const FRESH_FOR: Duration = Duration::from_secs(30);
+
 #[derive(Default)]
 pub struct UserCache {
-    users: DashMap<Uuid, UserFacts>,
+    users: DashMap<Uuid, (UserFacts, Instant)>,
 }
 
 impl UserCache {
@@ -40,20 +46,24 @@ impl UserCache {
         tenant_id: Uuid,
         user_id: Uuid,
     ) -> StoreResult<Option<UserFacts>> {
-        if let Some(facts) = self.users.get(&user_id) {
-            return Ok((facts.tenant_id == tenant_id).then_some(*facts));
+        if let Some(held) = self.users.get(&user_id) {
+            let (facts, loaded) = *held;
+            if loaded.elapsed() < FRESH_FOR {
+                return Ok((facts.tenant_id == tenant_id).then_some(facts));
+            }
         }
         let Some(user) = store.user(tenant_id, user_id).await? else {
             return Ok(None);
         };
         let facts = UserFacts::of(&user);
-        self.users.insert(user_id, facts);
+        self.users.insert(user_id, (facts, Instant::now()));
         Ok(Some(facts))
     }
 
     /// Records a user as just written.
     pub fn put(&self, user: &User) {
-        self.users.insert(user.id, UserFacts::of(user));
+        self.users
+            .insert(user.id, (UserFacts::of(user), Instant::now()));
     }
 
     pub fn forget(&self, user_id: Uuid) {

@@ -32,6 +32,31 @@ pub enum TenantCommand {
 pub enum UserCommand {
     /// Create a user with roles and a password.
     Create(CreateUser),
+    /// List a tenant's users: ID, sign-in name, type, enabled, roles.
+    List {
+        #[arg(long)]
+        tenant: Uuid,
+    },
+    /// Change a user: enable or disable the account, rename, replace the roles.
+    Update(UpdateUser),
+}
+
+#[derive(Args)]
+pub struct UpdateUser {
+    #[arg(long)]
+    tenant: Uuid,
+    /// The user's sign-in name.
+    #[arg(long)]
+    upn: String,
+    #[arg(long, conflicts_with = "enable")]
+    disable: bool,
+    #[arg(long)]
+    enable: bool,
+    #[arg(long)]
+    display_name: Option<String>,
+    /// The whole new set of roles (repeat for several); `--role none` removes every role.
+    #[arg(long = "role")]
+    roles: Vec<String>,
 }
 
 #[derive(Args)]
@@ -178,7 +203,76 @@ fn new_password(from_stdin: bool) -> Result<(String, bool)> {
 }
 
 pub async fn user(settings: &Settings, command: UserCommand) -> Result<()> {
-    let UserCommand::Create(args) = command;
+    match command {
+        UserCommand::Create(args) => create_user(settings, args).await,
+        UserCommand::List { tenant } => list_users(settings, tenant).await,
+        UserCommand::Update(args) => update_user(settings, args).await,
+    }
+}
+
+async fn list_users(settings: &Settings, tenant: Uuid) -> Result<()> {
+    let store = open_store(settings).await?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.users(tenant, after.as_deref(), 500).await?;
+        for user in &page {
+            let roles: Vec<&str> = user
+                .roles
+                .iter()
+                .filter_map(|r| DirectoryRole::parse(r))
+                .map(|r| r.name())
+                .collect();
+            let state = if user.account_enabled {
+                "enabled"
+            } else {
+                "disabled"
+            };
+            println!(
+                "{}\t{}\t{}\t{state}\t{}",
+                user.id,
+                user.upn,
+                user.user_type.as_str(),
+                roles.join(",")
+            );
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => after = Some(last.upn.clone()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+async fn update_user(settings: &Settings, args: UpdateUser) -> Result<()> {
+    let store = open_store(settings).await?;
+    let user = store
+        .user_by_upn(&args.upn)
+        .await?
+        .filter(|u| u.tenant_id == args.tenant)
+        .with_context(|| format!("--upn {}: no such user in tenant {}", args.upn, args.tenant))?;
+    let roles = match args.roles.as_slice() {
+        [] => None,
+        [none] if none.eq_ignore_ascii_case("none") => Some(Vec::new()),
+        names => Some(parse_roles(names)?),
+    };
+    let update = mscommerce_store::UserUpdate {
+        display_name: args.display_name,
+        account_enabled: (args.disable || args.enable).then_some(args.enable),
+        roles,
+        ..Default::default()
+    };
+    let updated = store
+        .update_user(args.tenant, user.id, update, &operator())
+        .await?;
+    let state = if updated.account_enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    println!("{}\t{}\t{state}", updated.id, updated.upn);
+    Ok(())
+}
+
+async fn create_user(settings: &Settings, args: CreateUser) -> Result<()> {
     if !args.upn.contains('@') {
         bail!(
             "--upn '{}' must be a sign-in name such as user@contoso.onmicrosoft.com",
