@@ -5,6 +5,8 @@
 //! the one held, so updates and loads may reach the cache in any order and the newest value still wins.
 //! After warm-up a read takes one map lookup and no database round trip.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use dashmap::DashMap;
 use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
@@ -58,6 +60,8 @@ impl TenantValues {
 
 pub struct PolicyCache {
     tenants: DashMap<Uuid, TenantValues>,
+    /// Times a tenant was loaded from the store: flat once warm.
+    loads: AtomicU64,
 }
 
 impl Default for PolicyCache {
@@ -70,12 +74,18 @@ impl PolicyCache {
     pub fn new() -> PolicyCache {
         PolicyCache {
             tenants: DashMap::new(),
+            loads: AtomicU64::new(0),
         }
     }
 
     /// Number of tenants held.
     pub fn tenant_count(&self) -> usize {
         self.tenants.len()
+    }
+
+    /// Times a tenant's values were read from the store.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
     }
 
     /// Runs `read` on the tenant's values, loading them first when they are not all held.
@@ -91,6 +101,7 @@ impl PolicyCache {
                 return Ok(read(&values));
             }
         }
+        self.loads.fetch_add(1, Ordering::Relaxed);
         let stored = store.policy_values(tenant_id).await?;
         let mut entry = self
             .tenants

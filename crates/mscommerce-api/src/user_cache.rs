@@ -5,6 +5,7 @@
 //! says the user changed. A change made behind the service's back (the admin command line writing to the same
 //! database) is picked up when the held facts are older than [`FRESH_FOR`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -36,6 +37,8 @@ pub const FRESH_FOR: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub struct UserCache {
     users: DashMap<Uuid, (UserFacts, Instant)>,
+    /// Times a user was read from the store.
+    loads: AtomicU64,
 }
 
 impl UserCache {
@@ -52,6 +55,7 @@ impl UserCache {
                 return Ok((facts.tenant_id == tenant_id).then_some(facts));
             }
         }
+        self.loads.fetch_add(1, Ordering::Relaxed);
         let Some(user) = store.user(tenant_id, user_id).await? else {
             return Ok(None);
         };
@@ -64,6 +68,11 @@ impl UserCache {
     pub fn put(&self, user: &User) {
         self.users
             .insert(user.id, (UserFacts::of(user), Instant::now()));
+    }
+
+    /// Times a user was read from the store.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
     }
 
     pub fn forget(&self, user_id: Uuid) {

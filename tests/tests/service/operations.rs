@@ -219,3 +219,79 @@ async fn backup_copies_the_database_while_it_serves() {
         "an existing file is never overwritten"
     );
 }
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("{name} not in /metrics"))
+}
+
+#[tokio::test]
+async fn warm_reads_make_no_database_round_trip() {
+    let server = Server::start().await;
+    let tenant = server.first_tenant();
+    let admin = server.admin_token().await;
+    let (_, member) = server.member(&tenant, "ann@contoso.onmicrosoft.com").await;
+    let warm_up = [
+        product_path("CFQ7TTC0H9MP"),
+        "/v1.0/acquisitionDecisions?productId=CFQ7TTC0H9MP&kind=Purchase".to_string(),
+    ];
+    for path in &warm_up {
+        server.get(path, &member).await;
+        server.get(path, &admin).await;
+    }
+    let metrics = |s: &Server| {
+        let s = s.http.get(format!("{}/metrics", s.base));
+        async move { s.send().await.unwrap().text().await.unwrap() }
+    };
+    let before = metrics(&server).await;
+    for _ in 0..50 {
+        server
+            .get(&product_path("CFQ7TTC0L3PB"), &admin)
+            .await
+            .expect(200, None);
+        server
+            .get(&format!("/v1.0/policies/{POLICY}/products"), &admin)
+            .await
+            .expect(200, None);
+        server
+            .get(&offer_type_path("SaaS"), &admin)
+            .await
+            .expect(200, None);
+        server
+            .get(
+                "/v1.0/acquisitionDecisions?productId=CFQ7TTC0HDB1&kind=TrialWithoutPaymentMethod",
+                &member,
+            )
+            .await
+            .expect(200, None);
+    }
+    // A write keeps the cache current without a reload.
+    server
+        .put(
+            &product_path("CFQ7TTC0H9MP"),
+            &admin,
+            serde_json::json!({"policyValue": "Disabled"}),
+        )
+        .await
+        .expect(200, None);
+    assert_eq!(
+        server.get(&product_path("CFQ7TTC0H9MP"), &admin).await.json["policyValue"],
+        "Disabled"
+    );
+    let after = metrics(&server).await;
+    for name in [
+        "mscommerce_policy_cache_loads_total",
+        "mscommerce_user_cache_loads_total",
+    ] {
+        assert_eq!(
+            metric(&before, name),
+            metric(&after, name),
+            "{name}: 200 warm reads and a write loaded nothing"
+        );
+    }
+    assert!(
+        metric(&after, "mscommerce_policy_cache_loads_total") >= 1.0,
+        "the first read did load"
+    );
+}

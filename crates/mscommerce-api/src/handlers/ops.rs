@@ -53,6 +53,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             state.policies.tenant_count() as f64,
         ),
         (
+            "mscommerce_policy_cache_loads_total",
+            "Times a tenant's policy values were read from the database (flat once warm).",
+            state.policies.loads() as f64,
+        ),
+        (
+            "mscommerce_user_cache_loads_total",
+            "Times a user's account state was read from the database for a decision.",
+            state.users.loads() as f64,
+        ),
+        (
             "mscommerce_token_cache_entries",
             "Verified tokens held until they expire.",
             state.verifier.cached_tokens() as f64,
