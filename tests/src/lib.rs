@@ -245,6 +245,17 @@ impl Server {
         }
     }
 
+    /// Asks the process to stop (SIGTERM) and waits for it; answers its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        child.wait().expect("the process ends")
+    }
+
     /// Kills the process and starts a new one on the same database and port.
     pub async fn restart(&mut self) {
         self.kill();

@@ -295,3 +295,17 @@ async fn warm_reads_make_no_database_round_trip() {
         "the first read did load"
     );
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_service_gracefully() {
+    let mut server = Server::start().await;
+    let token = server.admin_token().await;
+    server.get("/v1.0/policies", &token).await.expect(200, None);
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    let log = server.log("stderr.log");
+    assert!(
+        log.contains("shutting down") && log.contains("mscommerce stopped"),
+        "{log}"
+    );
+}
