@@ -116,6 +116,22 @@ pub(crate) async fn insert_audit(
     Ok(())
 }
 
+/// Fails with NotFound unless the tenant exists (inside the caller's transaction).
+async fn ensure_tenant(conn: &mut SqliteConnection, tenant_id: Uuid) -> StoreResult<()> {
+    let exists = sqlx::query("SELECT 1 FROM tenants WHERE id = ?")
+        .bind(tenant_id.to_string())
+        .fetch_optional(conn)
+        .await?
+        .is_some();
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!(
+            "no tenant has the ID {tenant_id}"
+        )))
+    }
+}
+
 fn tenant_from_row(row: &SqliteRow) -> StoreResult<Tenant> {
     Ok(Tenant {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
@@ -353,17 +369,7 @@ impl Store for SqliteStore {
             created_at: now(),
         };
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let tenant_exists = sqlx::query("SELECT 1 FROM tenants WHERE id = ?")
-            .bind(created.tenant_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !tenant_exists {
-            return Err(StoreError::NotFound(format!(
-                "no tenant has the ID {}",
-                created.tenant_id
-            )));
-        }
+        ensure_tenant(&mut tx, created.tenant_id).await?;
         sqlx::query(
             "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
              roles, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -419,17 +425,7 @@ impl Store for SqliteStore {
             created_at: now(),
         };
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let tenant_exists = sqlx::query("SELECT 1 FROM tenants WHERE id = ?")
-            .bind(created.tenant_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !tenant_exists {
-            return Err(StoreError::NotFound(format!(
-                "no tenant has the ID {}",
-                created.tenant_id
-            )));
-        }
+        ensure_tenant(&mut tx, created.tenant_id).await?;
         sqlx::query(
             "INSERT INTO apps (client_id, object_id, tenant_id, display_name, secret_hash, permissions, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",

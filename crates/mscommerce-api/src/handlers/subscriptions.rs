@@ -754,6 +754,7 @@ pub fn parse_cancellation(
 /// The facts every email about this subscription states.
 pub fn facts<'a>(
     subscription: &'a Subscription,
+    subscription_id: &'a str,
     actor: &'a str,
     reason: &'a str,
     when: &'a str,
@@ -764,7 +765,7 @@ pub fn facts<'a>(
         .map_or(("", ""), |p| (p.upn.as_str(), p.display_name.as_str()));
     Facts {
         product: &subscription.target_name,
-        subscription_id: "",
+        subscription_id,
         purchaser_upn: upn,
         purchaser_name: name,
         actor,
@@ -803,18 +804,41 @@ pub async fn cancel(
 ) -> ApiResult<Response> {
     let subscription = load_visible(&state, &caller, parse_subscription_id(&id)?).await?;
     require_billing_owner(&caller, &subscription)?;
-    let (reason, comment) = parse_cancellation(&request)?;
+    cancel_and_notify(
+        &state,
+        &caller,
+        &headers,
+        &subscription,
+        &request,
+        SubscriptionStatus::Disabled,
+        notification::cancelled_by_purchaser,
+    )
+    .await
+}
+
+/// Cancels a subscription (every license unassigned at once) and, when a user bought it, writes `email` to them in
+/// the same transaction.
+pub async fn cancel_and_notify(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    subscription: &Subscription,
+    request: &CancelRequest,
+    status: SubscriptionStatus,
+    email: fn(&Facts<'_>) -> notification::Email,
+) -> ApiResult<Response> {
+    let (reason, comment) = parse_cancellation(request)?;
     let when = rfc3339(Utc::now());
-    let id_text = subscription.id.to_string();
+    let id = subscription.id.to_string();
+    let actor = caller.principal.display_name();
     let message = subscription.purchaser.as_ref().map(|_| {
-        let mut facts = facts(
-            &subscription,
-            caller.principal.display_name(),
+        outbox_message(email(&facts(
+            subscription,
+            &id,
+            actor,
             reason.as_str(),
             &when,
-        );
-        facts.subscription_id = &id_text;
-        outbox_message(notification::cancelled_by_purchaser(&facts))
+        )))
     });
     let cancelled = state
         .store
@@ -824,8 +848,8 @@ pub async fn cancel(
                 subscription_id: subscription.id,
                 reason,
                 comment,
-                status: SubscriptionStatus::Disabled,
-                expected_version: if_match(&headers)?,
+                status,
+                expected_version: if_match(headers)?,
             },
             &caller.actor(),
             message,

@@ -8,7 +8,7 @@ use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use mscommerce_domain::notification;
 use mscommerce_domain::{CancellationReason, Operation, PurchaseType, SubscriptionStatus};
-use mscommerce_store::{Cancellation, MoveUsers, Subscription};
+use mscommerce_store::{MoveUsers, Subscription};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{BodyShape, Caller, JsonBody, PathParams};
 use crate::handlers::subscriptions::{
-    facts, if_match, outbox_message, parse_cancellation, parse_subscription_id, with_etag,
-    CancelRequest, SubscriptionView,
+    cancel_and_notify, facts, if_match, outbox_message, parse_subscription_id, CancelRequest,
+    SubscriptionView,
 };
 use crate::state::AppState;
 
@@ -116,8 +116,13 @@ pub async fn move_users(
     let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
     let source_id = source.id.to_string();
     let reason = CancellationReason::MovingToCentralLicenses.as_str();
-    let mut email_facts = facts(&source, caller.principal.display_name(), reason, &when);
-    email_facts.subscription_id = &source_id;
+    let email_facts = facts(
+        &source,
+        &source_id,
+        caller.principal.display_name(),
+        reason,
+        &when,
+    );
     let message = source.purchaser.as_ref().map(|_| {
         outbox_message(notification::users_moved_by_admin(
             &email_facts,
@@ -172,40 +177,16 @@ pub async fn cancel(
              cancel.",
         ));
     }
-    let (reason, comment) = parse_cancellation(&request)?;
-    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let id_text = subscription.id.to_string();
-    let mut email_facts = facts(
+    cancel_and_notify(
+        &state,
+        &caller,
+        &headers,
         &subscription,
-        caller.principal.display_name(),
-        reason.as_str(),
-        &when,
-    );
-    email_facts.subscription_id = &id_text;
-    let message = subscription
-        .purchaser
-        .as_ref()
-        .map(|_| outbox_message(notification::cancelled_by_admin(&email_facts)));
-    let cancelled = state
-        .store
-        .cancel_subscription(
-            Cancellation {
-                tenant_id: caller.principal.tenant_id,
-                subscription_id: subscription.id,
-                reason,
-                comment,
-                status: SubscriptionStatus::Deleted,
-                expected_version: if_match(&headers)?,
-            },
-            &caller.actor(),
-            message,
-        )
-        .await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        &cancelled,
-        SubscriptionView::of(&cancelled),
-    ))
+        &request,
+        SubscriptionStatus::Deleted,
+        notification::cancelled_by_admin,
+    )
+    .await
 }
 
 #[cfg(test)]
