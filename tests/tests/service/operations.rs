@@ -309,3 +309,46 @@ async fn sigterm_stops_the_service_gracefully() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_fault_of_ours_is_a_500_without_internals_and_logged_in_full() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    // Break the database under the running service.
+    let pool = sqlx::SqlitePool::connect(&server.database_url())
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE audit_events")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let response = server
+        .http
+        .put(format!("{}{}", server.base, product_path("CFQ7TTC0H9MP")))
+        .bearer_auth(&token)
+        .header("x-ms-correlation-id", "fault-1")
+        .json(&serde_json::json!({"policyValue": "Disabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errorCode"], "InternalError");
+    let reason = body["reason"].as_str().unwrap();
+    assert!(
+        !reason.contains("audit_events") && !reason.to_lowercase().contains("sql"),
+        "no internals: {reason}"
+    );
+    let log = server.log("stderr.log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("fault-1") && l.contains("audit_events"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("ERROR"), "{line}");
+    // The change was rolled back with its missing audit event: nothing half-written.
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM policy_values")
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+    assert_eq!(value, None);
+}
