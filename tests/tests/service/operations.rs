@@ -352,3 +352,57 @@ async fn a_fault_of_ours_is_a_500_without_internals_and_logged_in_full() {
         .unwrap();
     assert_eq!(value, None);
 }
+
+#[tokio::test]
+async fn logs_are_json_on_request_and_carry_the_correlation_id() {
+    let server = Server::start_with(&[
+        ("MSCOMMERCE_LOG_FORMAT", "json"),
+        ("MSCOMMERCE_LOG_LEVEL", "debug"),
+    ])
+    .await;
+    let response = server
+        .http
+        .get(format!("{}/v1.0/policies", server.base))
+        .header("x-ms-correlation-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let log = server.log("stderr.log");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(!lines.is_empty());
+    let finished = lines
+        .iter()
+        .find(|l| l.to_string().contains("trace-me-42") && l["message"] == "request finished")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(finished["http.status"], 401);
+    assert!(!log.contains("Bearer "), "no token in the logs");
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_stopped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start_with(&[("MSCOMMERCE_REQUEST_TIMEOUT_SECONDS", "1")]).await;
+    let token = server.admin_token().await;
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Headers promise a body that never comes.
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{",
+        product_path("CFQ7TTC0H9MP")
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), socket.read(&mut answer))
+        .await
+        .expect("answered within the limit, not left hanging")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("RequestTimeout"), "{text}");
+}
