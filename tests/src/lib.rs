@@ -98,6 +98,8 @@ fn free_port() -> u16 {
 pub struct Server {
     child: Option<Child>,
     pub dir: TempDir,
+    /// The server's own PostgreSQL database, when the suite runs on PostgreSQL.
+    postgres: Option<PgDatabase>,
     pub base: String,
     port: u16,
     extra_env: Vec<(String, String)>,
@@ -153,6 +155,7 @@ impl Server {
         let mut server = Server {
             child: None,
             dir: TempDir::new(),
+            postgres: PgDatabase::create().await,
             base: String::new(),
             port: 0,
             extra_env: env
@@ -169,7 +172,23 @@ impl Server {
     }
 
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.0.join("mscommerce.db").display())
+        match &self.postgres {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}", self.dir.0.join("mscommerce.db").display()),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A connection pool to the server's database, whichever backend it is. Queries number their parameters
+    /// `$1`, `$2`, ... in order, which both backends read.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url())
+            .await
+            .expect("the database")
     }
 
     fn command(&self) -> Command {
@@ -475,12 +494,58 @@ impl Server {
         answer(request.send().await.expect("request")).await
     }
 
+    /// Writes `count` members (`<prefix><n>@contoso.onmicrosoft.com`) straight into the database, each holding a
+    /// license of `subscription`, whose quantity becomes `count`: for tests of bulk behaviour, in seconds.
+    pub async fn seed_licensed_members(
+        &self,
+        tenant: &str,
+        subscription: &str,
+        prefix: &str,
+        count: i64,
+    ) {
+        let id = if self.is_postgres() {
+            "'00000000-0000-4000-8000-' || lpad(i::text, 12, '0')"
+        } else {
+            "printf('00000000-0000-4000-8000-%012d', i)"
+        };
+        let pool = self.db().await;
+        let mut tx = pool.begin().await.expect("transaction");
+        sqlx::query(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, roles, created_at) \
+             SELECT {id}, $2, $3 || i || '@contoso.onmicrosoft.com', 'User ' || i, 'Member', TRUE, '', \
+             '2026-01-01T00:00:00.000Z' FROM n"
+        ))
+        .bind(count)
+        .bind(tenant)
+        .bind(prefix)
+        .execute(&mut *tx)
+        .await
+        .expect("users");
+        sqlx::query(
+            "INSERT INTO assignments (subscription_id, user_id, tenant_id, assigned_at) \
+             SELECT $1, id, tenant_id, '2026-01-02T00:00:00.000Z' FROM users WHERE upn LIKE $2",
+        )
+        .bind(subscription)
+        .bind(format!("{prefix}%"))
+        .execute(&mut *tx)
+        .await
+        .expect("assignments");
+        sqlx::query("UPDATE subscriptions SET quantity = $1, assigned_count = $2 WHERE id = $3")
+            .bind(count)
+            .bind(count)
+            .bind(subscription)
+            .execute(&mut *tx)
+            .await
+            .expect("subscription");
+        tx.commit().await.expect("commit");
+        pool.close().await;
+    }
+
     /// The server's signing key (kid, PKCS#8 DER), read from its database, to forge tokens in tests.
     pub async fn signing_key(&self) -> (String, Vec<u8>) {
         use sqlx::Row;
-        let pool = sqlx::SqlitePool::connect(&self.database_url())
-            .await
-            .expect("database");
+        let pool = self.db().await;
         let row = sqlx::query(
             "SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1",
         )
@@ -499,6 +564,65 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+        if let Some(database) = self.postgres.take() {
+            database.drop_now();
+        }
+    }
+}
+
+/// When `MSCOMMERCE_TEST_POSTGRES_URL` names a PostgreSQL server, every test server gets a database of its own
+/// there, dropped afterwards.
+pub const POSTGRES_ENV: &str = "MSCOMMERCE_TEST_POSTGRES_URL";
+
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<PgDatabase> {
+        use sqlx::Connection;
+        let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+        let name = format!("mscommerce_test_{}", Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin_url}: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("CREATE DATABASE");
+        let _ = admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        Some(PgDatabase {
+            url: format!("{base}/{name}"),
+            admin_url,
+            name,
+        })
+    }
+
+    /// Drops the database, from a thread of its own: Drop cannot await, and may run inside a runtime.
+    fn drop_now(self) {
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
+                    let _ = sqlx::query(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ))
+                    .execute(&mut admin)
+                    .await;
+                }
+            });
+        })
+        .join();
     }
 }
 

@@ -134,9 +134,9 @@ impl PolicyCache {
         entry.merge(scope, slot, value, revision);
     }
 
-    /// Forgets a tenant, so that its next read loads it again (used when another replica may have written).
-    pub fn invalidate(&self, tenant_id: Uuid) {
-        self.tenants.remove(&tenant_id);
+    /// Forgets every tenant (notices may have been lost).
+    pub fn clear(&self) {
+        self.tenants.clear();
     }
 
     fn merge_stored(values: &mut TenantValues, catalog: &Catalog, stored: &StoredPolicyValue) {

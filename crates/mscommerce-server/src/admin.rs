@@ -120,6 +120,9 @@ pub async fn backup(settings: &Settings, to: &Path) -> Result<()> {
             to.display()
         );
     }
+    if !settings.database_url.starts_with("sqlite:") {
+        bail!("backup copies a SQLite database; back up PostgreSQL with pg_dump or pg_basebackup (docs/OPERATIONS.md)");
+    }
     let store = SqliteStore::open(&settings.database_url).await?;
     store.check_schema().await?;
     let target = to.to_str().context("--to: the path is not UTF-8")?;

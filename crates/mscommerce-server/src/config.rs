@@ -29,7 +29,7 @@ pub struct Settings {
     pub listen: String,
     /// The URL clients use to reach the service; the token issuer. Defaults to `http://<listen>`.
     pub public_url: Option<String>,
-    /// `sqlite://path/to/file.db`.
+    /// `sqlite://path/to/file.db`, or `postgres://user:password@host:5432/database` for several replicas.
     pub database_url: String,
     /// Apply missing migrations at start (otherwise `mscommerce migrate` must have run).
     pub migrate_on_start: bool,
@@ -195,12 +195,15 @@ impl Settings {
                 ));
             }
         }
-        if !self.database_url.starts_with("sqlite:") {
+        let url = self.database_url.as_str();
+        if !["sqlite:", "postgres:", "postgresql:"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme))
+        {
             return Err(setting_error(
                 "database_url",
                 format!(
-                    "'{}' is not supported: use sqlite://path/to/file.db",
-                    self.database_url
+                    "'{url}' is not supported: use sqlite://path/to/file.db or postgres://user@host:5432/database"
                 ),
             ));
         }

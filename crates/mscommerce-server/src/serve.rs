@@ -9,7 +9,9 @@ use mscommerce_auth::{
     generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
 };
 use mscommerce_domain::{Catalog, DirectoryRole};
-use mscommerce_store::{AuditActor, NewSigningKey, NewTenant, NewUser, Store, UserType};
+use mscommerce_store::{
+    AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, StoreError, UserType,
+};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Secret, Settings};
@@ -44,15 +46,20 @@ async fn signing_keys(store: &dyn Store) -> Result<Vec<SigningKey>> {
     let mut stored = store.signing_keys().await?;
     if stored.is_empty() {
         let key = SigningKey::generate()?;
-        store
+        let added = store
             .add_signing_key(NewSigningKey {
                 kid: key.kid.clone(),
                 algorithm: ALGORITHM.into(),
                 private_key: key.pkcs8_base64(),
                 public_key: key.public_base64url(),
             })
-            .await?;
-        tracing::info!(key.id = %key.kid, "created a signing key");
+            .await;
+        match added {
+            Ok(()) => tracing::info!(key.id = %key.kid, "created a signing key"),
+            // Replicas share keys: another one starting at the same moment stored its key first.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
         stored = store.signing_keys().await?;
     }
     stored
@@ -62,37 +69,31 @@ async fn signing_keys(store: &dyn Store) -> Result<Vec<SigningKey>> {
 }
 
 /// On an empty database: one tenant and its Global Administrator, so that a first `serve` gives a usable system.
+/// Atomic: of several replicas starting on one empty database, one bootstraps.
 async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
     if !store.tenants().await?.is_empty() {
         return Ok(());
     }
     let actor = AuditActor::command_line(uuid::Uuid::new_v4().to_string());
-    let tenant = store
-        .create_tenant(
-            NewTenant {
-                id: None,
-                name: settings.bootstrap_tenant_name.clone(),
-            },
-            &actor,
-        )
-        .await?;
     let (password, generated) = match &settings.bootstrap_admin_password {
         Some(Secret(password)) => (password.clone(), false),
         None => (generate_secret(), true),
     };
-    let admin = store
-        .create_user(
-            NewUser {
-                tenant_id: tenant.id,
-                upn: settings.bootstrap_admin_upn.clone(),
-                display_name: "Global Administrator".into(),
-                user_type: UserType::Member,
-                password_hash: Some(hash_secret(&password)),
-                roles: vec![DirectoryRole::GlobalAdministrator.template_id().to_string()],
-            },
-            &actor,
-        )
-        .await?;
+    let tenant = NewTenant {
+        id: None,
+        name: settings.bootstrap_tenant_name.clone(),
+    };
+    let admin = NewUser {
+        tenant_id: uuid::Uuid::nil(), // the new tenant's, set by the store
+        upn: settings.bootstrap_admin_upn.clone(),
+        display_name: "Global Administrator".into(),
+        user_type: UserType::Member,
+        password_hash: Some(hash_secret(&password)),
+        roles: vec![DirectoryRole::GlobalAdministrator.template_id().to_string()],
+    };
+    let Some((tenant, admin)) = store.create_first_tenant(tenant, admin, &actor).await? else {
+        return Ok(()); // another replica bootstrapped first
+    };
     // Printed, not logged: logs are kept and shipped; the password must appear once, to the operator.
     println!("Created tenant '{}' ({})", tenant.name, tenant.id);
     println!("Created Global Administrator {}", admin.upn);
@@ -101,6 +102,43 @@ async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
         println!("  (shown once; set MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD before the first start to choose it)");
     }
     Ok(())
+}
+
+/// Keeps this replica's caches in step with changes other replicas make (PostgreSQL only).
+fn follow_other_replicas(services: &Arc<Services>) {
+    let Some(mut notices) = services.store.subscribe_changes() else {
+        return;
+    };
+    let services = Arc::clone(services);
+    tokio::spawn(async move {
+        while let Some(notice) = notices.recv().await {
+            match notice {
+                ChangeNotice::Policy {
+                    tenant_id,
+                    revision,
+                    scope,
+                    target_id,
+                    value,
+                } => {
+                    // The same revision merge as local writes: order of arrival does not matter.
+                    if let Some(target) = services.catalog.target(scope, &target_id) {
+                        services.policies.apply(
+                            &services.catalog,
+                            tenant_id,
+                            &target,
+                            value,
+                            revision,
+                        );
+                    }
+                }
+                ChangeNotice::User { user_id } => services.users.forget(user_id),
+                ChangeNotice::Resynchronize => {
+                    services.policies.clear();
+                    services.users.clear();
+                }
+            }
+        }
+    });
 }
 
 pub async fn run(settings: Settings) -> Result<()> {
@@ -142,7 +180,9 @@ pub async fn run(settings: Settings) -> Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let dispatcher = Dispatcher::new(services.store.clone(), &settings)?;
     let dispatching = tokio::spawn(dispatcher.run(stopped));
-    let app = mscommerce_api::router(Arc::new(services));
+    let services = Arc::new(services);
+    follow_other_replicas(&services);
+    let app = mscommerce_api::router(services);
     tracing::info!(
         address = %bound,
         public_url = %public_url,

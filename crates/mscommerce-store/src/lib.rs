@@ -4,6 +4,8 @@
 //! Every write that changes state writes its audit event in the same transaction.
 
 mod migrate;
+mod postgres;
+mod postgres_subscriptions;
 mod records;
 mod sqlite;
 mod sqlite_subscriptions;
@@ -14,8 +16,26 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 pub use migrate::MigrationError;
+pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
+
+/// A change made through another replica, announced through the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeNotice {
+    /// A policy value of the tenant changed: the value itself, with the revision that wrote it.
+    Policy {
+        tenant_id: Uuid,
+        revision: i64,
+        scope: mscommerce_domain::Scope,
+        target_id: String,
+        value: mscommerce_domain::PolicyValue,
+    },
+    /// A user's account changed.
+    User { user_id: Uuid },
+    /// Notices may have been lost (the listening connection dropped and came back): forget what is cached.
+    Resynchronize,
+}
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -85,6 +105,15 @@ pub trait Store: Send + Sync + 'static {
     async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant>;
     async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>>;
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+
+    /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
+    /// starting at once on an empty database, one bootstraps and the others answer `None`.
+    async fn create_first_tenant(
+        &self,
+        tenant: NewTenant,
+        admin: NewUser,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<(Tenant, User)>>;
 
     /// Fails with [`StoreError::Conflict`] when the UPN is taken (in any tenant) and [`StoreError::NotFound`]
     /// when the tenant does not exist.
@@ -218,6 +247,14 @@ pub trait Store: Send + Sync + 'static {
     /// Every message in the outbox, oldest first (for operators and tests).
     async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>>;
 
+    /// Changes committed by any process on this database, as they commit, for the caches: a policy value (with its
+    /// revision) or a user. After the channel was interrupted, [`ChangeNotice::Resynchronize`]. `None` when the
+    /// backend has no such channel: a SQLite file is served by one process (the admin commands, which also write
+    /// to it, change users only, and cached user facts expire).
+    fn subscribe_changes(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {
+        None
+    }
+
     /// Streams the users of the given subscriptions (all self-service ones when `None`), in constant memory.
     fn export_assignments(
         &self,
@@ -226,8 +263,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>>;
 }
 
-/// Opens the store that the URL names and brings its schema up to date when `migrate` is set.
-/// `sqlite:` URLs are served by [`SqliteStore`].
+/// Opens the store that the URL names (`sqlite:` or `postgres:`/`postgresql:`) and brings its schema up to date
+/// when `migrate` is set; otherwise checks that it is.
 pub async fn open(url: &str, migrate: bool) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         let store = SqliteStore::open(url).await?;
@@ -238,8 +275,19 @@ pub async fn open(url: &str, migrate: bool) -> StoreResult<Arc<dyn Store>> {
         }
         return Ok(Arc::new(store));
     }
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let store = PgStore::open(url).await?;
+        if migrate {
+            store.migrate().await?;
+        } else {
+            store.check_schema().await?;
+        }
+        return Ok(Arc::new(store));
+    }
     Err(StoreError::UnsupportedUrl {
         url: url.to_string(),
-        problem: "the scheme must be sqlite: (for example sqlite://data/mscommerce.db)".into(),
+        problem: "the scheme must be sqlite: (sqlite://data/mscommerce.db) or postgres: \
+                  (postgres://user@host:5432/database)"
+            .into(),
     })
 }

@@ -25,6 +25,19 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
     },
 ];
 
+pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "subscriptions",
+        sql: include_str!("../migrations/postgres/0002_subscriptions.sql"),
+    },
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
     #[error(
@@ -114,8 +127,17 @@ mod tests {
 
     #[test]
     fn versions_are_in_order_and_unique() {
-        for pair in SQLITE_MIGRATIONS.windows(2) {
-            assert!(pair[0].version < pair[1].version);
+        for list in [SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS] {
+            for pair in list.windows(2) {
+                assert!(pair[0].version < pair[1].version);
+            }
         }
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names =
+            |list: &[Migration]| list.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(names(SQLITE_MIGRATIONS), names(POSTGRES_MIGRATIONS));
     }
 }

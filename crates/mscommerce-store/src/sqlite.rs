@@ -296,6 +296,100 @@ impl SqliteStore {
     }
 }
 
+/// Inserts a tenant and its audit event inside the caller's transaction.
+async fn insert_tenant(
+    conn: &mut SqliteConnection,
+    tenant: NewTenant,
+    actor: &AuditActor,
+) -> StoreResult<Tenant> {
+    let created = Tenant {
+        id: tenant.id.unwrap_or_else(Uuid::new_v4),
+        name: tenant.name,
+        created_at: now(),
+    };
+    sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+        .bind(created.id.to_string())
+        .bind(&created.name)
+        .bind(timestamp(created.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            conflict_as(e, || {
+                format!("a tenant with the ID {} already exists", created.id)
+            })
+        })?;
+    insert_audit(
+        &mut *conn,
+        AuditRecord {
+            tenant_id: created.id,
+            action: actions::TENANT_CREATED,
+            actor,
+            target_type: "Tenant",
+            target_id: created.id.to_string(),
+            target_name: created.name.clone(),
+            policy_id: None,
+            old_value: None,
+            new_value: None,
+            at: created.created_at,
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Inserts a user and its audit event inside the caller's transaction.
+async fn insert_user(
+    conn: &mut SqliteConnection,
+    user: NewUser,
+    actor: &AuditActor,
+) -> StoreResult<User> {
+    let created = User {
+        id: Uuid::new_v4(),
+        tenant_id: user.tenant_id,
+        upn: user.upn.to_lowercase(),
+        display_name: user.display_name,
+        user_type: user.user_type,
+        account_enabled: true,
+        password_hash: user.password_hash,
+        roles: user.roles,
+        created_at: now(),
+    };
+    ensure_tenant(&mut *conn, created.tenant_id).await?;
+    sqlx::query(
+        "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
+         roles, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(created.id.to_string())
+    .bind(created.tenant_id.to_string())
+    .bind(&created.upn)
+    .bind(&created.display_name)
+    .bind(created.user_type.as_str())
+    .bind(created.account_enabled)
+    .bind(&created.password_hash)
+    .bind(created.roles.join(" "))
+    .bind(timestamp(created.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| conflict_as(e, || format!("a user named {} already exists", created.upn)))?;
+    insert_audit(
+        &mut *conn,
+        AuditRecord {
+            tenant_id: created.tenant_id,
+            action: actions::USER_CREATED,
+            actor,
+            target_type: "User",
+            target_id: created.id.to_string(),
+            target_name: created.upn.clone(),
+            policy_id: None,
+            old_value: None,
+            new_value: Some(created.roles.join(" ")),
+            at: created.created_at,
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -304,39 +398,8 @@ impl Store for SqliteStore {
     }
 
     async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant> {
-        let created = Tenant {
-            id: tenant.id.unwrap_or_else(Uuid::new_v4),
-            name: tenant.name,
-            created_at: now(),
-        };
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
-            .bind(created.id.to_string())
-            .bind(&created.name)
-            .bind(timestamp(created.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                conflict_as(e, || {
-                    format!("a tenant with the ID {} already exists", created.id)
-                })
-            })?;
-        insert_audit(
-            &mut tx,
-            AuditRecord {
-                tenant_id: created.id,
-                action: actions::TENANT_CREATED,
-                actor,
-                target_type: "Tenant",
-                target_id: created.id.to_string(),
-                target_name: created.name.clone(),
-                policy_id: None,
-                old_value: None,
-                new_value: None,
-                at: created.created_at,
-            },
-        )
-        .await?;
+        let created = insert_tenant(&mut tx, tenant, actor).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -357,53 +420,37 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, user: NewUser, actor: &AuditActor) -> StoreResult<User> {
-        let created = User {
-            id: Uuid::new_v4(),
-            tenant_id: user.tenant_id,
-            upn: user.upn.to_lowercase(),
-            display_name: user.display_name,
-            user_type: user.user_type,
-            account_enabled: true,
-            password_hash: user.password_hash,
-            roles: user.roles,
-            created_at: now(),
-        };
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        ensure_tenant(&mut tx, created.tenant_id).await?;
-        sqlx::query(
-            "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
-             roles, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(created.id.to_string())
-        .bind(created.tenant_id.to_string())
-        .bind(&created.upn)
-        .bind(&created.display_name)
-        .bind(created.user_type.as_str())
-        .bind(created.account_enabled)
-        .bind(&created.password_hash)
-        .bind(created.roles.join(" "))
-        .bind(timestamp(created.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_as(e, || format!("a user named {} already exists", created.upn)))?;
-        insert_audit(
+        let created = insert_user(&mut tx, user, actor).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn create_first_tenant(
+        &self,
+        tenant: NewTenant,
+        admin: NewUser,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<(Tenant, User)>> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
+            .fetch_one(&mut *tx)
+            .await?;
+        if tenants > 0 {
+            return Ok(None);
+        }
+        let created = insert_tenant(&mut tx, tenant, actor).await?;
+        let admin = insert_user(
             &mut tx,
-            AuditRecord {
-                tenant_id: created.tenant_id,
-                action: actions::USER_CREATED,
-                actor,
-                target_type: "User",
-                target_id: created.id.to_string(),
-                target_name: created.upn.clone(),
-                policy_id: None,
-                old_value: None,
-                new_value: Some(created.roles.join(" ")),
-                at: created.created_at,
+            NewUser {
+                tenant_id: created.id,
+                ..admin
             },
+            actor,
         )
         .await?;
         tx.commit().await?;
-        Ok(created)
+        Ok(Some((created, admin)))
     }
 
     async fn user_by_upn(&self, upn: &str) -> StoreResult<Option<User>> {

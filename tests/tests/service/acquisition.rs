@@ -204,9 +204,7 @@ async fn a_purchase_records_price_term_and_confirmation() {
     assert_eq!(mine.json["items"].as_array().unwrap().len(), 2);
 
     // The confirmations wait in the outbox, written with the subscriptions.
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     let mail: Vec<(String, String, String)> =
         sqlx::query_as("SELECT recipient, subject, body_text FROM outbox ORDER BY id")
             .fetch_all(&pool)

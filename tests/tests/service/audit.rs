@@ -180,9 +180,7 @@ async fn admin_commands_are_audited_but_not_listed_as_policy_changes() {
     let log = server.get("/v1.0/auditLogs/policyChanges", &token).await;
     assert_eq!(log.json["items"], json!([]));
     // The user creation is in the audit table all the same.
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_events ORDER BY id")
         .fetch_all(&pool)
         .await

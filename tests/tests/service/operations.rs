@@ -193,6 +193,12 @@ async fn admin_commands_refuse_bad_input_clearly() {
 #[tokio::test]
 async fn backup_copies_the_database_while_it_serves() {
     let server = Server::start().await;
+    if server.is_postgres() {
+        let refused = server.cli(&["backup", "--to", "/tmp/never.db"]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("pg_dump"));
+        return;
+    }
     let token = server.admin_token().await;
     server
         .put(
@@ -315,9 +321,7 @@ async fn a_fault_of_ours_is_a_500_without_internals_and_logged_in_full() {
     let server = Server::start().await;
     let token = server.admin_token().await;
     // Break the database under the running service.
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     sqlx::query("DROP TABLE audit_events")
         .execute(&pool)
         .await

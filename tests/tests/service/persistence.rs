@@ -50,9 +50,11 @@ async fn passwords_and_secrets_are_stored_only_as_argon2_hashes() {
     let server = Server::start().await;
     let tenant = server.first_tenant();
     let (_, secret) = server.create_app(&tenant, "Job", &["Policy.Read.AllowSelfServicePurchase"]);
-    let bytes = std::fs::read(server.dir.0.join("mscommerce.db")).unwrap();
-    let wal = std::fs::read(server.dir.0.join("mscommerce.db-wal")).unwrap_or_default();
-    for haystack in [&bytes, &wal] {
+    // On SQLite the whole file can be searched for the secrets in the clear.
+    let files = ["mscommerce.db", "mscommerce.db-wal"]
+        .map(|f| std::fs::read(server.dir.0.join(f)).unwrap_or_default());
+    assert!(server.is_postgres() || !files[0].is_empty());
+    for haystack in &files {
         let text = String::from_utf8_lossy(haystack);
         assert!(
             !text.contains(ADMIN_PASSWORD)
@@ -60,9 +62,7 @@ async fn passwords_and_secrets_are_stored_only_as_argon2_hashes() {
                 && !text.contains(&secret)
         );
     }
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     let hashes: Vec<String> = sqlx::query_scalar(
         "SELECT password_hash FROM users UNION ALL SELECT secret_hash FROM apps",
     )

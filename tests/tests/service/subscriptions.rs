@@ -593,39 +593,10 @@ async fn a_million_row_export_streams_in_flat_memory() {
     let (_, ann) = server.member(&tenant, "ann@contoso.onmicrosoft.com").await;
     let sub = id(&buy(&server, &ann, POWER_BI, 1).await);
     // Seeded in SQL: a million members holding the subscription's licenses.
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
     let seeded = std::time::Instant::now();
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
-         INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, roles, created_at) \
-         SELECT printf('00000000-0000-4000-8000-%012d', i), ?, 'user' || i || '@contoso.onmicrosoft.com', \
-         'User ' || i, 'Member', 1, '', '2026-01-01T00:00:00.000Z' FROM n",
-    )
-    .bind(ROWS)
-    .bind(&tenant)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO assignments (subscription_id, user_id, tenant_id, assigned_at) \
-         SELECT ?, id, tenant_id, '2026-01-02T00:00:00.000Z' FROM users WHERE upn LIKE 'user%'",
-    )
-    .bind(&sub)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query("UPDATE subscriptions SET quantity = ?, assigned_count = ? WHERE id = ?")
-        .bind(ROWS)
-        .bind(ROWS)
-        .bind(&sub)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    pool.close().await;
+    server
+        .seed_licensed_members(&tenant, &sub, "user", ROWS)
+        .await;
     eprintln!("seeded {ROWS} assignments in {:?}", seeded.elapsed());
 
     server

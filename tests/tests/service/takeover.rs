@@ -227,9 +227,7 @@ async fn without_enough_licenses_nothing_moves() {
             .json,
     );
     assert_eq!(before, after, "nothing changed");
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     let mail: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'SubscriptionTakenOver'")
             .fetch_one(&pool)
@@ -389,34 +387,9 @@ async fn ten_thousand_users_move_at_once() {
     let shop = shop(&server).await;
     let source = self_service_with_users(&server, &shop, &shop.ann, "u", 0).await;
     let target = central(&server, &shop, USERS).await;
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
-         INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, roles, created_at) \
-         SELECT printf('00000000-0000-4000-8000-%012d', i), ?, 'bulk' || i || '@contoso.onmicrosoft.com', 'Bulk ' || i, \
-         'Member', 1, '', '2026-01-01T00:00:00.000Z' FROM n",
-    )
-    .bind(USERS)
-    .bind(&shop.tenant)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO assignments SELECT ?, id, tenant_id, '2026-01-02T00:00:00.000Z' FROM users WHERE upn LIKE 'bulk%'")
-        .bind(&source)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE subscriptions SET quantity = ?, assigned_count = ? WHERE id = ?")
-        .bind(USERS)
-        .bind(USERS)
-        .bind(&source)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    server
+        .seed_licensed_members(&shop.tenant, &source, "bulk", USERS)
+        .await;
     let started = std::time::Instant::now();
     let moved = server
         .post(
@@ -481,9 +454,7 @@ async fn mail_waits_for_a_down_smtp_server_and_arrives_exactly_once() {
     }
     // The SMTP server is down for a while: deliveries fail and are retried.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let pool = sqlx::SqlitePool::connect(&server.database_url())
-        .await
-        .unwrap();
+    let pool = server.db().await;
     let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0 AND last_error IS NOT NULL")
         .fetch_one(&pool)
         .await
@@ -505,11 +476,11 @@ async fn mail_waits_for_a_down_smtp_server_and_arrives_exactly_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 3, "three distinct, stable Message-IDs");
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT message_id FROM outbox ORDER BY message_id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let mut stored: Vec<String> = sqlx::query_scalar("SELECT message_id FROM outbox")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    stored.sort();
     assert_eq!(
         ids,
         stored.iter().map(String::as_str).collect::<Vec<_>>(),

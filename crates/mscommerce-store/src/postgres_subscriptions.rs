@@ -1,0 +1,573 @@
+//! The PostgreSQL store's subscriptions, licenses, take-over and outbox queries.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use mscommerce_domain::subscription::{check_active, check_assign, check_new_quantity};
+use mscommerce_domain::{
+    AcquisitionKind, BillingFrequency, PurchaseType, Scope, SubscriptionStatus,
+};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use crate::postgres::{insert_audit, parse_timestamp, parse_uuid, timestamp, AuditRecord};
+use crate::{actions, records::*, RuleKind, StoreError, StoreResult};
+
+pub(crate) const SUBSCRIPTION_SELECT: &str =
+    "SELECT s.*, p.upn AS purchaser_upn, p.display_name AS purchaser_name \
+     FROM subscriptions s LEFT JOIN users p ON p.id = s.purchaser_id";
+
+fn corrupt(what: &str, text: &str) -> StoreError {
+    StoreError::Corrupt(format!("'{text}' is not a {what}"))
+}
+
+pub(crate) fn subscription_from_row(row: &PgRow) -> StoreResult<Subscription> {
+    let text = |name: &str| row.try_get::<String, _>(name);
+    let scope = text("target_scope")?;
+    let purchase_type = text("purchase_type")?;
+    let kind = text("acquisition_kind")?;
+    let billing = text("billing_frequency")?;
+    let status = text("status")?;
+    let purchaser = match row.try_get::<Option<String>, _>("purchaser_id")? {
+        Some(id) => Some(UserRef {
+            id: parse_uuid(&id)?,
+            upn: row
+                .try_get::<Option<String>, _>("purchaser_upn")?
+                .unwrap_or_default(),
+            display_name: row
+                .try_get::<Option<String>, _>("purchaser_name")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let optional_time = |name: &str| -> StoreResult<Option<DateTime<Utc>>> {
+        row.try_get::<Option<String>, _>(name)?
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()
+    };
+    Ok(Subscription {
+        id: parse_uuid(&text("id")?)?,
+        tenant_id: parse_uuid(&text("tenant_id")?)?,
+        target_scope: Scope::parse(&scope).ok_or_else(|| corrupt("scope", &scope))?,
+        target_id: text("target_id")?,
+        target_name: text("target_name")?,
+        purchase_type: PurchaseType::parse(&purchase_type)
+            .ok_or_else(|| corrupt("purchase type", &purchase_type))?,
+        acquisition_kind: AcquisitionKind::parse(&kind)
+            .ok_or_else(|| corrupt("acquisition kind", &kind))?,
+        purchaser,
+        quantity: row.try_get("quantity")?,
+        assigned_count: row.try_get("assigned_count")?,
+        unit_price_minor: row.try_get("unit_price_minor")?,
+        currency: text("currency")?,
+        billing_frequency: BillingFrequency::parse(&billing)
+            .ok_or_else(|| corrupt("billing frequency", &billing))?,
+        created_at: parse_timestamp(&text("created_at")?)?,
+        expires_at: parse_timestamp(&text("expires_at")?)?,
+        auto_renew: row.try_get("auto_renew")?,
+        status: SubscriptionStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        cancellation_reason: row.try_get("cancellation_reason")?,
+        cancellation_comment: row.try_get("cancellation_comment")?,
+        cancelled_at: optional_time("cancelled_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub(crate) fn user_ref(row: &PgRow, prefix: &str) -> StoreResult<UserRef> {
+    Ok(UserRef {
+        id: parse_uuid(&row.try_get::<String, _>(format!("{prefix}id").as_str())?)?,
+        upn: row.try_get(format!("{prefix}upn").as_str())?,
+        display_name: row.try_get(format!("{prefix}display_name").as_str())?,
+    })
+}
+
+pub(crate) async fn insert_message(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    message: &NewMessage,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (message_id, tenant_id, kind, recipient, subject, body_text, body_html, created_at, \
+         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(format!("<{}@mscommerce>", Uuid::new_v4()))
+    .bind(tenant_id.to_string())
+    .bind(&message.kind)
+    .bind(&message.recipient)
+    .bind(&message.subject)
+    .bind(&message.body_text)
+    .bind(&message.body_html)
+    .bind(timestamp(at))
+    .bind(timestamp(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Loads a subscription of the tenant inside a transaction and checks the caller's If-Match version.
+pub(crate) async fn load_for_change(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    expected_version: Option<i64>,
+) -> StoreResult<Subscription> {
+    // Locked until the transaction ends: a second change of this subscription waits for this one.
+    let row = sqlx::query(&format!(
+        "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = $1 AND s.id = $2 FOR UPDATE OF s"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("No subscription has the ID {id}.")))?;
+    let subscription = subscription_from_row(&row)?;
+    if let Some(expected) = expected_version {
+        if expected != subscription.version {
+            return Err(StoreError::VersionMismatch(format!(
+                "The subscription changed since it was read (version {} now, {expected} in If-Match). Read it \
+                 again and retry.",
+                subscription.version
+            )));
+        }
+    }
+    Ok(subscription)
+}
+
+pub(crate) async fn reload(conn: &mut PgConnection, id: Uuid) -> StoreResult<Subscription> {
+    let row = sqlx::query(&format!("{SUBSCRIPTION_SELECT} WHERE s.id = $1"))
+        .bind(id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    subscription_from_row(&row)
+}
+
+/// `$first, $first+1, ...`: `count` numbered parameters.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn unique(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+/// The users to license: every one must be a member of the tenant.
+async fn members(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<Vec<UserRef>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, upn, display_name, user_type FROM users WHERE tenant_id = $1 AND id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(tenant_id.to_string());
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let found: Vec<(UserRef, String)> = rows
+        .iter()
+        .map(|row| Ok((user_ref(row, "")?, row.try_get::<String, _>("user_type")?)))
+        .collect::<StoreResult<_>>()?;
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.iter().any(|(u, _)| u.id == **id))
+        .map(Uuid::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(StoreError::Rule {
+            kind: RuleKind::NotFound,
+            code: "UserNotFound",
+            reason: format!(
+                "No user of this organization has the ID {}.",
+                missing.join(", ")
+            ),
+        });
+    }
+    let guests: Vec<&str> = found
+        .iter()
+        .filter(|(_, t)| t == "Guest")
+        .map(|(u, _)| u.upn.as_str())
+        .collect();
+    if !guests.is_empty() {
+        return Err(StoreError::Rule {
+            kind: RuleKind::Conflict,
+            code: "NotAMember",
+            reason: format!(
+                "Licenses go to members of the organization; {} is a guest.",
+                guests.join(", ")
+            ),
+        });
+    }
+    Ok(found.into_iter().map(|(u, _)| u).collect())
+}
+
+async fn holders(
+    conn: &mut PgConnection,
+    subscription_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT user_id FROM assignments WHERE subscription_id = $1 AND user_id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql).bind(subscription_id.to_string());
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|id| parse_uuid(id))
+        .collect()
+}
+
+/// The body of `change_assignments`, inside the caller's write transaction.
+pub(crate) async fn change_assignments_in(
+    conn: &mut PgConnection,
+    change: &AssignmentChange,
+    actor: &AuditActor,
+) -> StoreResult<Subscription> {
+    let subscription = load_for_change(
+        conn,
+        change.tenant_id,
+        change.subscription_id,
+        change.expected_version,
+    )
+    .await?;
+    check_active(subscription.status)?;
+    let to_unassign: Vec<Uuid> = holders(conn, subscription.id, &unique(&change.unassign))
+        .await?
+        .into_iter()
+        .collect();
+    let wanted = unique(&change.assign);
+    let already = holders(conn, subscription.id, &wanted).await?;
+    let new_users: Vec<Uuid> = wanted
+        .into_iter()
+        .filter(|id| !already.contains(id))
+        .collect();
+    let licensed = members(conn, change.tenant_id, &new_users).await?;
+    let remaining = subscription.assigned_count - to_unassign.len() as i64;
+    check_assign(subscription.quantity, remaining, licensed.len() as i64)?;
+    let at = Utc::now();
+    for id in &to_unassign {
+        sqlx::query("DELETE FROM assignments WHERE subscription_id = $1 AND user_id = $2")
+            .bind(subscription.id.to_string())
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for user in &licensed {
+        sqlx::query("INSERT INTO assignments (subscription_id, user_id, tenant_id, assigned_at) VALUES ($1, $2, $3, $4)")
+            .bind(subscription.id.to_string())
+            .bind(user.id.to_string())
+            .bind(change.tenant_id.to_string())
+            .bind(timestamp(at))
+            .execute(&mut *conn)
+            .await?;
+    }
+    if to_unassign.is_empty() && licensed.is_empty() {
+        return Ok(subscription);
+    }
+    sqlx::query(
+        "UPDATE subscriptions SET assigned_count = $1, version = version + 1 WHERE id = $2",
+    )
+    .bind(remaining + licensed.len() as i64)
+    .bind(subscription.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    let audit = |action, users: String| AuditRecord {
+        tenant_id: change.tenant_id,
+        action,
+        actor,
+        target_type: "Subscription",
+        target_id: subscription.id.to_string(),
+        target_name: subscription.target_name.clone(),
+        policy_id: None,
+        old_value: None,
+        new_value: Some(users),
+        at,
+    };
+    if !to_unassign.is_empty() {
+        let ids: Vec<String> = to_unassign.iter().map(Uuid::to_string).collect();
+        insert_audit(conn, audit(actions::LICENSES_UNASSIGNED, ids.join(" "))).await?;
+    }
+    if !licensed.is_empty() {
+        let upns: Vec<&str> = licensed.iter().map(|u| u.upn.as_str()).collect();
+        insert_audit(conn, audit(actions::LICENSES_ASSIGNED, upns.join(" "))).await?;
+    }
+    reload(conn, subscription.id).await
+}
+
+pub(crate) async fn set_quantity_in(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    quantity: i64,
+    expected_version: Option<i64>,
+    actor: &AuditActor,
+) -> StoreResult<Subscription> {
+    let subscription = load_for_change(conn, tenant_id, id, expected_version).await?;
+    check_active(subscription.status)?;
+    check_new_quantity(quantity, subscription.assigned_count)?;
+    if quantity == subscription.quantity {
+        return Ok(subscription);
+    }
+    sqlx::query("UPDATE subscriptions SET quantity = $1, version = version + 1 WHERE id = $2")
+        .bind(quantity)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    insert_audit(
+        conn,
+        AuditRecord {
+            tenant_id,
+            action: actions::QUANTITY_CHANGED,
+            actor,
+            target_type: "Subscription",
+            target_id: id.to_string(),
+            target_name: subscription.target_name.clone(),
+            policy_id: None,
+            old_value: Some(subscription.quantity.to_string()),
+            new_value: Some(quantity.to_string()),
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    reload(conn, id).await
+}
+
+pub(crate) async fn cancel_in(
+    conn: &mut PgConnection,
+    cancellation: &Cancellation,
+    actor: &AuditActor,
+    message: Option<&NewMessage>,
+) -> StoreResult<Subscription> {
+    let subscription = load_for_change(
+        conn,
+        cancellation.tenant_id,
+        cancellation.subscription_id,
+        cancellation.expected_version,
+    )
+    .await?;
+    check_active(subscription.status)?;
+    let at = Utc::now();
+    let id = subscription.id.to_string();
+    // Licensed users lose access at once.
+    sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE subscriptions SET assigned_count = 0, auto_renew = false, status = $1, cancellation_reason = $2, \
+         cancellation_comment = $3, cancelled_at = $4, cancelled_by = $5, version = version + 1 WHERE id = $6",
+    )
+    .bind(cancellation.status.as_str())
+    .bind(cancellation.reason.as_str())
+    .bind(&cancellation.comment)
+    .bind(timestamp(at))
+    .bind(&actor.name)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    insert_audit(
+        conn,
+        AuditRecord {
+            tenant_id: cancellation.tenant_id,
+            action: actions::SUBSCRIPTION_CANCELLED,
+            actor,
+            target_type: "Subscription",
+            target_id: id.clone(),
+            target_name: subscription.target_name.clone(),
+            policy_id: None,
+            old_value: Some(subscription.status.as_str().to_string()),
+            new_value: Some(format!("{} ({})", cancellation.status, cancellation.reason)),
+            at,
+        },
+    )
+    .await?;
+    if let Some(message) = message {
+        insert_message(conn, cancellation.tenant_id, message, at).await?;
+    }
+    reload(conn, subscription.id).await
+}
+
+/// Streams export rows from a reader connection through a bounded channel: the database hands over rows as the
+/// client takes them, so memory stays flat whatever the row count.
+pub(crate) fn export(
+    pool: sqlx::PgPool,
+    tenant_id: Uuid,
+    subscription_ids: Option<Vec<Uuid>>,
+) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(async move {
+        let which = match &subscription_ids {
+            Some(ids) => format!("s.id IN ({})", placeholders(3, ids.len())),
+            None => "s.purchase_type = 'SelfService'".to_string(),
+        };
+        let sql = format!(
+            "SELECT u.display_name, u.upn, s.target_name, s.id AS subscription_id, COALESCE(p.upn, '') AS purchaser, \
+             a.assigned_at FROM assignments a \
+             JOIN subscriptions s ON s.id = a.subscription_id \
+             JOIN users u ON u.id = a.user_id \
+             LEFT JOIN users p ON p.id = s.purchaser_id \
+             WHERE a.tenant_id = $1 AND s.tenant_id = $2 AND {which} \
+             ORDER BY a.subscription_id, a.user_id"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(tenant_id.to_string())
+            .bind(tenant_id.to_string());
+        for id in subscription_ids.iter().flatten() {
+            query = query.bind(id.to_string());
+        }
+        let mut rows = query.fetch(&pool);
+        while let Some(row) = rows.next().await {
+            let item = row.map_err(StoreError::from).and_then(|row| {
+                Ok(ExportRow {
+                    display_name: row.try_get("display_name")?,
+                    upn: row.try_get("upn")?,
+                    product_name: row.try_get("target_name")?,
+                    subscription_id: row.try_get("subscription_id")?,
+                    purchaser: row.try_get("purchaser")?,
+                    assigned_at: row.try_get("assigned_at")?,
+                })
+            });
+            let failed = item.is_err();
+            // The client went away: stop reading.
+            if sender.send(item).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+pub(crate) async fn move_users_in(
+    conn: &mut PgConnection,
+    request: &MoveUsers,
+    actor: &AuditActor,
+    message: Option<&NewMessage>,
+) -> StoreResult<MoveOutcome> {
+    // Both rows are locked in one fixed order (by ID), so two moves never wait on each other in a circle.
+    sqlx::query("SELECT id FROM subscriptions WHERE id IN ($1, $2) ORDER BY id FOR UPDATE")
+        .bind(request.source_id.to_string())
+        .bind(request.target_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    let source = load_for_change(
+        conn,
+        request.tenant_id,
+        request.source_id,
+        request.expected_version,
+    )
+    .await?;
+    let target = load_for_change(conn, request.tenant_id, request.target_id, None).await?;
+    if source.purchase_type != PurchaseType::SelfService {
+        return Err(StoreError::Rule {
+            kind: RuleKind::Conflict,
+            code: "NotSelfService",
+            reason: "Only a self-service subscription can be taken over; this one is central."
+                .into(),
+        });
+    }
+    if target.purchase_type != PurchaseType::Central {
+        return Err(StoreError::Rule {
+            kind: RuleKind::Conflict,
+            code: "TargetNotCentral",
+            reason:
+                "Users can only be moved to a central subscription; the target was bought through \
+                     self-service."
+                    .into(),
+        });
+    }
+    check_active(source.status)?;
+    check_active(target.status)?;
+    // Users already licensed by the target need no new seat.
+    let needing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM assignments a WHERE a.subscription_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.subscription_id = $2 AND t.user_id = a.user_id)",
+    )
+    .bind(source.id.to_string())
+    .bind(target.id.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    check_assign(target.quantity, target.assigned_count, needing)?;
+    let at = Utc::now();
+    sqlx::query(
+        "INSERT INTO assignments (subscription_id, user_id, tenant_id, assigned_at) \
+         SELECT $1, user_id, tenant_id, $2 FROM assignments a WHERE a.subscription_id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.subscription_id = $4 AND t.user_id = a.user_id)",
+    )
+    .bind(target.id.to_string())
+    .bind(timestamp(at))
+    .bind(source.id.to_string())
+    .bind(target.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE subscriptions SET assigned_count = assigned_count + $1, version = version + 1 WHERE id = $2")
+        .bind(needing)
+        .bind(target.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    insert_audit(
+        conn,
+        AuditRecord {
+            tenant_id: request.tenant_id,
+            action: actions::USERS_MOVED,
+            actor,
+            target_type: "Subscription",
+            target_id: source.id.to_string(),
+            target_name: source.target_name.clone(),
+            policy_id: None,
+            old_value: Some(format!("{} users on {}", source.assigned_count, source.id)),
+            new_value: Some(format!("moved to {} ({})", target.id, target.target_name)),
+            at,
+        },
+    )
+    .await?;
+    let cancellation = Cancellation {
+        tenant_id: request.tenant_id,
+        subscription_id: source.id,
+        reason: mscommerce_domain::CancellationReason::MovingToCentralLicenses,
+        comment: None,
+        status: SubscriptionStatus::Deleted,
+        expected_version: None,
+    };
+    let source = cancel_in(conn, &cancellation, actor, message).await?;
+    let target = reload(conn, target.id).await?;
+    Ok(MoveOutcome {
+        source,
+        target,
+        moved: needing,
+    })
+}
+
+pub(crate) fn message_from_row(row: &PgRow) -> StoreResult<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: row.try_get("id")?,
+        message_id: row.try_get("message_id")?,
+        tenant_id: parse_uuid(&row.try_get::<String, _>("tenant_id")?)?,
+        kind: row.try_get("kind")?,
+        recipient: row.try_get("recipient")?,
+        subject: row.try_get("subject")?,
+        body_text: row.try_get("body_text")?,
+        body_html: row.try_get("body_html")?,
+        created_at: parse_timestamp(&row.try_get::<String, _>("created_at")?)?,
+        attempts: row.try_get("attempts")?,
+    })
+}
