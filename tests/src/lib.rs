@@ -100,6 +100,8 @@ pub struct Server {
     pub dir: TempDir,
     /// The server's own PostgreSQL database, when the suite runs on PostgreSQL.
     postgres: Option<PgDatabase>,
+    /// Another server's database, for a replica of it.
+    shared_database: Option<String>,
     pub base: String,
     port: u16,
     extra_env: Vec<(String, String)>,
@@ -156,6 +158,7 @@ impl Server {
             child: None,
             dir: TempDir::new(),
             postgres: PgDatabase::create().await,
+            shared_database: None,
             base: String::new(),
             port: 0,
             extra_env: env
@@ -172,6 +175,9 @@ impl Server {
     }
 
     pub fn database_url(&self) -> String {
+        if let Some(url) = &self.shared_database {
+            return url.clone();
+        }
         match &self.postgres {
             Some(database) => database.url.clone(),
             None => format!("sqlite://{}", self.dir.0.join("mscommerce.db").display()),
@@ -179,7 +185,23 @@ impl Server {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.postgres.is_some()
+        self.database_url().starts_with("postgres")
+    }
+
+    /// A second `mscommerce serve` on this server's database and settings, on a port of its own: a replica.
+    pub async fn replica(&self) -> Server {
+        let mut replica = Server {
+            child: None,
+            dir: TempDir::new(),
+            postgres: None,
+            shared_database: Some(self.database_url()),
+            base: String::new(),
+            port: 0,
+            extra_env: self.extra_env.clone(),
+            http: self.http.clone(),
+        };
+        replica.launch().await;
+        replica
     }
 
     /// A connection pool to the server's database, whichever backend it is. Queries number their parameters
@@ -503,10 +525,12 @@ impl Server {
         prefix: &str,
         count: i64,
     ) {
+        // GUID-shaped IDs, with a first group of their own for each call.
+        let batch = &Uuid::new_v4().simple().to_string()[..8];
         let id = if self.is_postgres() {
-            "'00000000-0000-4000-8000-' || lpad(i::text, 12, '0')"
+            format!("'{batch}-0000-4000-8000-' || lpad(i::text, 12, '0')")
         } else {
-            "printf('00000000-0000-4000-8000-%012d', i)"
+            format!("printf('{batch}-0000-4000-8000-%012d', i)")
         };
         let pool = self.db().await;
         let mut tx = pool.begin().await.expect("transaction");

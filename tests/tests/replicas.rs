@@ -1,0 +1,241 @@
+//! Several replicas on one PostgreSQL database (runs when MSCOMMERCE_TEST_POSTGRES_URL is set): a write through
+//! one is read through the other's cache at once, take-overs through both never oversubscribe a target, and two
+//! dispatchers never send one email twice.
+
+use std::time::{Duration, Instant};
+
+use mscommerce_tests::*;
+use serde_json::json;
+
+const POWER_BI: &str = "CFQ7TTC0H9MP";
+/// Replicas behind one load balancer share the public URL: it is the tokens' issuer.
+const PUBLIC_URL: &str = "http://commerce.replicas.test";
+
+fn postgres_configured() -> bool {
+    let set = std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty());
+    if !set {
+        eprintln!("{POSTGRES_ENV} is not set: the replica tests need PostgreSQL and were skipped");
+    }
+    set
+}
+
+#[tokio::test]
+async fn a_write_through_one_replica_is_read_through_the_other() {
+    if !postgres_configured() {
+        return;
+    }
+    let first = Server::start_with(&[("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)]).await;
+    let second = first.replica().await;
+    let token = first.admin_token().await;
+    let path = product_path(POWER_BI);
+    let mut delays = Vec::new();
+    for (round, value) in [
+        "Disabled",
+        "Enabled",
+        "Disabled",
+        "OnlyTrialsWithoutPaymentMethod",
+        "Disabled",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (writer, reader) = if round % 2 == 0 {
+            (&first, &second)
+        } else {
+            (&second, &first)
+        };
+        // The reader's cache is warm: it will not go to the database on its own.
+        reader.get(&path, &token).await.expect(200, None);
+        let written = writer
+            .put(&path, &token, json!({"policyValue": value}))
+            .await;
+        if *value == "OnlyTrialsWithoutPaymentMethod" {
+            written.expect(400, Some("PolicyValueNotAllowed"));
+            continue;
+        }
+        written.expect(200, None);
+        let start = Instant::now();
+        loop {
+            if reader.get(&path, &token).await.json["policyValue"] == *value {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "the other replica never saw {value}"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        delays.push(start.elapsed());
+    }
+    eprintln!("write on one replica visible on the other after {delays:?}");
+    let worst = delays.iter().max().unwrap();
+    // The target is 100 ms; the bound here is looser so that a loaded machine does not fail a correct build.
+    assert!(
+        *worst < Duration::from_secs(1),
+        "slowest propagation {worst:?}"
+    );
+}
+
+#[tokio::test]
+async fn take_overs_through_both_replicas_never_oversubscribe_a_target() {
+    if !postgres_configured() {
+        return;
+    }
+    let first = Server::start_with(&[("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)]).await;
+    let second = first.replica().await;
+    let tenant = first.first_tenant();
+    let admin = first.admin_token().await;
+    let target = first
+        .post(
+            "/v1.0/subscriptions",
+            &admin,
+            json!({"productId": POWER_BI, "quantity": 10}),
+        )
+        .await;
+    let target = target.json["id"].as_str().unwrap().to_string();
+    let mut sources = Vec::new();
+    for i in 0..6 {
+        let (_, buyer) = first
+            .member(&tenant, &format!("buyer{i}@contoso.onmicrosoft.com"))
+            .await;
+        let bought = first
+            .post(
+                "/v1.0/me/subscriptions",
+                &buyer,
+                json!({"productId": POWER_BI, "acquisitionKind": "Purchase", "quantity": 3}),
+            )
+            .await;
+        let id = bought.json["id"].as_str().unwrap().to_string();
+        first
+            .seed_licensed_members(&tenant, &id, &format!("s{i}u"), 3)
+            .await;
+        sources.push(id);
+    }
+    let paths: Vec<String> = sources
+        .iter()
+        .map(|s| format!("/v1.0/subscriptions/{s}/takeOver/moveUsers"))
+        .collect();
+    let moves = paths.iter().enumerate().map(|(i, path)| {
+        let replica = if i % 2 == 0 { &first } else { &second };
+        replica.post(path, &admin, json!({"targetSubscriptionId": target}))
+    });
+    let answers = futures_util::future::join_all(moves).await;
+    let moved = answers.iter().filter(|a| a.status.as_u16() == 200).count();
+    let refused = answers
+        .iter()
+        .filter(|a| a.json["errorCode"] == "NotEnoughLicenses")
+        .count();
+    assert_eq!(
+        (moved, refused),
+        (3, 3),
+        "{:?}",
+        answers.iter().map(|a| &a.text).collect::<Vec<_>>()
+    );
+    let target_now = second
+        .get(&format!("/v1.0/subscriptions/{target}"), &admin)
+        .await;
+    assert_eq!(target_now.json["assignedCount"], 9);
+    assert_eq!(
+        target_now.json["assignedUsers"].as_array().unwrap().len(),
+        9
+    );
+}
+
+#[tokio::test]
+async fn two_dispatchers_never_send_one_email_twice() {
+    if !postgres_configured() {
+        return;
+    }
+    let smtp = SmtpServer::start(SmtpServer::reserve_port()).await;
+    let mut env: Vec<(&str, String)> = smtp_env(smtp.port);
+    env.push(("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL.to_string()));
+    env.push(("MSCOMMERCE_MAIL_POLL_INTERVAL_MS", "20".to_string()));
+    let first = Server::start_with(&env).await;
+    let second = first.replica().await;
+    let tenant = first.first_tenant();
+    const BUYERS: usize = 12;
+    let mut tokens = Vec::new();
+    for i in 0..BUYERS {
+        tokens.push(
+            first
+                .member(&tenant, &format!("buyer{i}@contoso.onmicrosoft.com"))
+                .await
+                .1,
+        );
+    }
+    // Every purchase writes one confirmation; both dispatchers race for them.
+    let purchases = tokens.iter().enumerate().map(|(i, token)| {
+        let replica = if i % 2 == 0 { &first } else { &second };
+        replica.post(
+            "/v1.0/me/subscriptions",
+            token,
+            json!({"productId": POWER_BI, "acquisitionKind": "Purchase"}),
+        )
+    });
+    for answer in futures_util::future::join_all(purchases).await {
+        answer.expect(201, None);
+    }
+    smtp.wait_for(BUYERS, 30).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let messages = smtp.messages();
+    let mut ids: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| header_of(m, "Message-ID"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        (messages.len(), ids.len()),
+        (BUYERS, BUYERS),
+        "each confirmation exactly once"
+    );
+    let delivered_by = |s: &Server| {
+        s.log("stderr.log")
+            .matches("notification delivered")
+            .count()
+    };
+    eprintln!(
+        "delivered by the first replica: {}, by the second: {}",
+        delivered_by(&first),
+        delivered_by(&second)
+    );
+    assert_eq!(delivered_by(&first) + delivered_by(&second), BUYERS);
+}
+
+#[tokio::test]
+async fn a_replica_that_lost_its_notifications_is_not_left_stale() {
+    if !postgres_configured() {
+        return;
+    }
+    let first = Server::start_with(&[("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)]).await;
+    let second = first.replica().await;
+    let token = first.admin_token().await;
+    let path = product_path(POWER_BI);
+    second.get(&path, &token).await.expect(200, None);
+    // Cut every replica's notification connection, then write while they reconnect: the notice is lost.
+    let pool = first.db().await;
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(cut.len(), 2, "each replica listens on one connection");
+    first
+        .put(&path, &token, json!({"policyValue": "Disabled"}))
+        .await
+        .expect(200, None);
+    let start = Instant::now();
+    while second.get(&path, &token).await.json["policyValue"] != "Disabled" {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the replica kept a stale value"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!(
+        "after a lost connection, the replica was current again in {:?}",
+        start.elapsed()
+    );
+}
