@@ -1,5 +1,7 @@
 //! Extractors that answer in our envelope when the request is not what the route expects.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -16,7 +18,7 @@ use crate::state::AppState;
 /// The authenticated caller. Its tenant is the token's `tid`, and nothing else.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     pub correlation_id: String,
 }
 

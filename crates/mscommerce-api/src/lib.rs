@@ -11,6 +11,7 @@ mod middleware;
 pub mod openapi;
 mod paging;
 mod policy_cache;
+mod rendered;
 mod state;
 mod user_cache;
 
@@ -23,6 +24,7 @@ pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use middleware::CORRELATION_HEADER;
 pub use policy_cache::PolicyCache;
+pub use rendered::RenderedPolicies;
 pub use state::{ApiSettings, AppState, Services};
 pub use user_cache::UserCache;
 

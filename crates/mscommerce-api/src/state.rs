@@ -9,6 +9,7 @@ use mscommerce_store::Store;
 
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
+use crate::rendered::RenderedPolicies;
 use crate::user_cache::UserCache;
 
 /// Settings of the HTTP layer.
@@ -25,6 +26,8 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub policies: PolicyCache,
+    /// Every possible policy item, serialized once.
+    pub rendered: RenderedPolicies,
     pub users: UserCache,
     pub issuer: TokenIssuer,
     pub verifier: TokenVerifier,

@@ -1,6 +1,7 @@
 //! Token verification: one algorithm, known keys, our issuer and audience, and a reason for every refusal.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -60,7 +61,9 @@ impl TokenError {
 
 #[derive(Clone)]
 struct CachedPrincipal {
-    principal: Principal,
+    /// The whole token: the cache is keyed by the signature alone (short to hash), so a hit must match it all.
+    token: Box<str>,
+    principal: Arc<Principal>,
     expires_at: i64,
 }
 
@@ -71,6 +74,7 @@ pub struct TokenVerifier {
     audience: String,
     keys: HashMap<String, DecodingKey>,
     validation: Validation,
+    /// Verified tokens by their signature segment.
     cache: DashMap<Box<str>, CachedPrincipal>,
     cache_capacity: usize,
 }
@@ -104,18 +108,21 @@ impl TokenVerifier {
         self.cache.len()
     }
 
-    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+    pub fn verify(&self, token: &str) -> Result<Arc<Principal>, TokenError> {
         let now = unix_now();
-        if let Some(hit) = self.cache.get(token) {
-            if hit.expires_at + LEEWAY_SECONDS as i64 > now {
-                return Ok(hit.principal.clone());
+        let signature = token.rsplit('.').next().unwrap_or(token);
+        if let Some(hit) = self.cache.get(signature) {
+            if &*hit.token == token {
+                if hit.expires_at + LEEWAY_SECONDS as i64 > now {
+                    return Ok(Arc::clone(&hit.principal));
+                }
+                drop(hit);
+                self.cache.remove(signature);
+                return Err(TokenError::Expired);
             }
-            drop(hit);
-            self.cache.remove(token);
-            return Err(TokenError::Expired);
         }
         let claims = self.check(token)?;
-        let principal = principal_from(&claims)?;
+        let principal = Arc::new(principal_from(&claims)?);
         if self.cache.len() >= self.cache_capacity {
             // Rare (a flood of distinct tokens): drop what has expired, and everything if that is not enough.
             self.cache.retain(|_, v| v.expires_at > now);
@@ -124,9 +131,10 @@ impl TokenVerifier {
             }
         }
         self.cache.insert(
-            token.into(),
+            signature.into(),
             CachedPrincipal {
-                principal: principal.clone(),
+                token: token.into(),
+                principal: Arc::clone(&principal),
                 expires_at: claims.exp,
             },
         );
@@ -274,10 +282,10 @@ mod tests {
         let principal = verifier
             .verify(&issuer.issue(&reader(), unix_now()))
             .unwrap();
-        match principal.kind {
+        match &principal.kind {
             PrincipalKind::User { upn, roles, .. } => {
                 assert_eq!(upn, "reader@contoso.test");
-                assert_eq!(roles, vec![DirectoryRole::GlobalReader]);
+                assert_eq!(roles, &vec![DirectoryRole::GlobalReader]);
             }
             other => panic!("expected a user, got {other:?}"),
         }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use mscommerce_api::{ApiSettings, Metrics, PolicyCache, Services, UserCache};
+use mscommerce_api::{ApiSettings, Metrics, PolicyCache, RenderedPolicies, Services, UserCache};
 use mscommerce_auth::{
     generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
 };
@@ -156,6 +156,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let public_url = settings.public_url(bound);
     let signer = keys.last().cloned().context("no signing key")?;
     let services = Services {
+        rendered: RenderedPolicies::new(&catalog),
         catalog,
         policies: PolicyCache::new(),
         users: UserCache::default(),

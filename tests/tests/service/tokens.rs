@@ -387,6 +387,9 @@ async fn every_token_defect_is_a_401_naming_its_cause() {
             "TokenInvalidClaims",
         ),
     ];
+    // The genuine token is verified and cached first: the tampered one carries its very signature, and must not
+    // ride on that cache entry.
+    server.get("/v1.0/policies", &good).await.expect(200, None);
     for (name, token, code) in cases {
         let answer = server
             .call(

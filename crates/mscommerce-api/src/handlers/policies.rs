@@ -1,6 +1,9 @@
 //! The AllowSelfServicePurchase policy endpoints, compatible with Microsoft's licensing service.
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_domain::{Catalog, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::PolicyChange;
@@ -9,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{BodyShape, Caller, JsonBody, PathParams, QueryParams};
+use crate::rendered::RenderedPolicies;
 use crate::state::AppState;
 
 /// A policy, as `GET /v1.0/policies` lists it.
@@ -98,7 +102,7 @@ impl BodyShape for PolicyUpdate {
         "{\"policyValue\": \"Enabled\" | \"Disabled\" | \"OnlyTrialsWithoutPaymentMethod\"}";
 }
 
-fn policy_item(
+pub(crate) fn policy_item(
     policy: &PolicyDefinition,
     target: &PolicyTarget<'_>,
     value: PolicyValue,
@@ -119,6 +123,18 @@ fn policy_item(
             scope_value: o.name.clone(),
         }),
     }
+}
+
+/// A pre-rendered JSON answer.
+fn json(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
@@ -194,7 +210,7 @@ async fn write_value(
     policy: &PolicyDefinition,
     target: &PolicyTarget<'_>,
     update: PolicyUpdate,
-) -> ApiResult<PolicyItem> {
+) -> ApiResult<PolicyValue> {
     let value = PolicyValue::parse(&update.policy_value).ok_or_else(|| {
         ApiError::bad_request(
             "InvalidPolicyValue",
@@ -241,7 +257,7 @@ async fn write_value(
             "policy value changed"
         );
     }
-    Ok(policy_item(policy, target, value))
+    Ok(value)
 }
 
 /// List the policies.
@@ -312,7 +328,7 @@ pub async fn list_products(
     caller: Caller,
     PathParams(policy_id): PathParams<String>,
     QueryParams(query): QueryParams<ProductsQuery>,
-) -> ApiResult<Json<PolicyItemList>> {
+) -> ApiResult<Response> {
     caller.require(Operation::ReadPolicy)?;
     let policy = find_policy(&policy_id)?;
     let scope = match query.scope.as_deref() {
@@ -328,30 +344,39 @@ pub async fn list_products(
         })?,
     };
     let catalog = &state.catalog;
-    let items = state
+    let rendered = &state.rendered;
+    let body = state
         .policies
         .read(
             &*state.store,
             catalog,
             caller.principal.tenant_id,
             |values| {
-                let targets: Box<dyn Iterator<Item = PolicyTarget<'_>>> = match scope {
-                    Scope::Product => {
-                        Box::new(catalog.products().iter().map(PolicyTarget::Product))
-                    }
-                    Scope::OfferType => {
-                        Box::new(catalog.offer_types().iter().map(PolicyTarget::OfferType))
-                    }
+                let item = |target: PolicyTarget<'_>| {
+                    rendered.item(policy, &target, values.value(&target, policy.default_value))
                 };
-                targets
-                    .map(|target| {
-                        policy_item(policy, &target, values.value(&target, policy.default_value))
-                    })
-                    .collect()
+                match scope {
+                    Scope::Product => RenderedPolicies::list(
+                        catalog
+                            .products()
+                            .iter()
+                            .map(PolicyTarget::Product)
+                            .map(item),
+                        catalog.products().len() * 160,
+                    ),
+                    Scope::OfferType => RenderedPolicies::list(
+                        catalog
+                            .offer_types()
+                            .iter()
+                            .map(PolicyTarget::OfferType)
+                            .map(item),
+                        catalog.offer_types().len() * 160,
+                    ),
+                }
             },
         )
         .await?;
-    Ok(Json(PolicyItemList { items }))
+    Ok(json(body))
 }
 
 /// Get the value of one product. Old product IDs resolve to the current product.
@@ -375,12 +400,12 @@ pub async fn get_product(
     State(state): State<AppState>,
     caller: Caller,
     PathParams((policy_id, product_id)): PathParams<(String, String)>,
-) -> ApiResult<Json<PolicyItem>> {
+) -> ApiResult<Response> {
     caller.require(Operation::ReadPolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
     let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(Json(policy_item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value)))
 }
 
 /// Set the value of one product; answers the updated record.
@@ -409,13 +434,12 @@ pub async fn put_product(
     caller: Caller,
     PathParams((policy_id, product_id)): PathParams<(String, String)>,
     JsonBody(update): JsonBody<PolicyUpdate>,
-) -> ApiResult<Json<PolicyItem>> {
+) -> ApiResult<Response> {
     caller.require(Operation::WritePolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
-    Ok(Json(
-        write_value(&state, &caller, policy, &target, update).await?,
-    ))
+    let value = write_value(&state, &caller, policy, &target, update).await?;
+    Ok(json(state.rendered.item(policy, &target, value)))
 }
 
 /// Get the value of one third-party offer type.
@@ -439,12 +463,12 @@ pub async fn get_offer_type(
     State(state): State<AppState>,
     caller: Caller,
     PathParams((policy_id, offer_type)): PathParams<(String, String)>,
-) -> ApiResult<Json<PolicyItem>> {
+) -> ApiResult<Response> {
     caller.require(Operation::ReadPolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
     let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(Json(policy_item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value)))
 }
 
 /// Set the value of one third-party offer type (`Enabled` or `Disabled`); answers the updated record.
@@ -473,11 +497,10 @@ pub async fn put_offer_type(
     caller: Caller,
     PathParams((policy_id, offer_type)): PathParams<(String, String)>,
     JsonBody(update): JsonBody<PolicyUpdate>,
-) -> ApiResult<Json<PolicyItem>> {
+) -> ApiResult<Response> {
     caller.require(Operation::WritePolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
-    Ok(Json(
-        write_value(&state, &caller, policy, &target, update).await?,
-    ))
+    let value = write_value(&state, &caller, policy, &target, update).await?;
+    Ok(json(state.rendered.item(policy, &target, value)))
 }
