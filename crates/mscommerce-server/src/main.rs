@@ -12,11 +12,6 @@ use clap::{Parser, Subcommand};
 
 use config::Settings;
 
-// The request path allocates many small, short-lived objects; mimalloc serves them faster than the system
-// allocator (measured with bench/run.sh, see docs/PERFORMANCE.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "mscommerce",
