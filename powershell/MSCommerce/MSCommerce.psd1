@@ -12,12 +12,17 @@
     FunctionsToExport    = @(
         'Connect-MSCommerce'
         'Disconnect-MSCommerce'
+        'Export-MSCommerceLicenseUser'
         'Get-MSCommerceAuditLog'
+        'Get-MSCommerceLicense'
         'Get-MSCommercePolicies'
         'Get-MSCommercePolicy'
         'Get-MSCommerceProductPolicies'
         'Get-MSCommerceProductPolicy'
+        'Get-MSCommerceSubscription'
+        'Move-MSCommerceSubscriptionUser'
         'Set-MSCommerceProductPolicyBaseline'
+        'Stop-MSCommerceSubscription'
         'Update-MSCommerceProductPolicy'
     )
     CmdletsToExport      = @()

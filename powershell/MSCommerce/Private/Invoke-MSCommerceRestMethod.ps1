@@ -65,6 +65,10 @@ function Invoke-MSCommerceRestMethod {
     .PARAMETER TimeoutSec
         How long to wait for each answer, in seconds.
 
+    .PARAMETER OutFile
+        Writes the answer's body to this file as it arrives (a CSV export), instead of decoding it; nothing is
+        returned.
+
     .EXAMPLE
         Invoke-MSCommerceRestMethod -Method 'GET' -Path '/v1.0/policies' -ErrorContext 'Failed to retrieve policies'
 
@@ -119,7 +123,9 @@ function Invoke-MSCommerceRestMethod {
         [int]$First = 0,
 
         [ValidateRange(1, 3600)]
-        [int]$TimeoutSec = 100
+        [int]$TimeoutSec = 100,
+
+        [string]$OutFile
     )
 
     # Windows PowerShell draws a progress bar for every response, which makes each call many times slower.
@@ -183,6 +189,9 @@ function Invoke-MSCommerceRestMethod {
             $splatRequest['Body'] = $requestBody
             $splatRequest['ContentType'] = $contentType
         }
+        if ($OutFile) {
+            $splatRequest['OutFile'] = $OutFile
+        }
 
         Write-Verbose -Message ('{0} {1} (x-ms-correlation-id: {2})' -f $Method, $requestUri, $correlationId)
         try {
@@ -199,6 +208,9 @@ function Invoke-MSCommerceRestMethod {
             $PSCmdlet.ThrowTerminatingError((ConvertTo-MSCommerceErrorRecord @splatError))
         }
 
+        if ($OutFile) {
+            return
+        }
         $content = ConvertFrom-MSCommerceResponseContent -Response $response -Context $ErrorContext
         if (-not $FollowNextLink) {
             return $content

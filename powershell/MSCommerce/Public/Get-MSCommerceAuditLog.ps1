@@ -11,6 +11,13 @@ function Get-MSCommerceAuditLog {
         Select-Object -First and Where-Object stop or filter early. A PUT that sets the value a product already
         has is not a change and leaves no entry.
 
+    .PARAMETER All
+        Reads every audited event of the organization instead (GET /v1.0/auditLogs/events): users, acquisitions
+        and refusals, licenses, cancellations and take-overs as well as policy changes. Each is an
+        MSCommerce.AuditEvent: Id, OccurredAt, Action, TargetType, TargetId, TargetName, OldValue, NewValue,
+        ActorId, ActorName, ActorType, CorrelationId. Needs Global Administrator, Billing Administrator or Global
+        Reader.
+
     .PARAMETER First
         Stops after this many entries. Without it, every entry is read.
 
@@ -22,6 +29,11 @@ function Get-MSCommerceAuditLog {
         An access token to use for this call instead of the one Connect-MSCommerce obtained. With -Token the
         command works without Connect-MSCommerce; the service address is then $env:MSCOMMERCE_URI, or
         http://localhost:8080.
+
+    .EXAMPLE
+        Get-MSCommerceAuditLog -All | Where-Object -Property Action -EQ 'UsersMoved'
+
+        Shows every take-over that moved users to a central subscription.
 
     .EXAMPLE
         Get-MSCommerceAuditLog -First 20
@@ -46,8 +58,11 @@ function Get-MSCommerceAuditLog {
         NewValue, ActorId, ActorName, ActorType, CorrelationId.
     #>
     [CmdletBinding()]
-    [OutputType('MSCommerce.AuditEntry')]
+    [OutputType('MSCommerce.AuditEntry', 'MSCommerce.AuditEvent')]
     param(
+        [Parameter()]
+        [switch]$All,
+
         [Parameter()]
         [ValidateRange(1, [int]::MaxValue)]
         [int]$First,
@@ -77,10 +92,26 @@ function Get-MSCommerceAuditLog {
         Token          = $Token
         ErrorContext   = 'Failed to retrieve audit log'
     }
+    $splatEvents = @{
+        Method         = 'GET'
+        Path           = '/v1.0/auditLogs/events'
+        Query          = $query
+        FollowNextLink = $true
+        First          = $First
+        Token          = $Token
+        ErrorContext   = 'Failed to retrieve audit log'
+    }
     try {
         # A pipeline, not foreach: entries leave as each page arrives, so Select-Object -First stops the paging.
-        Invoke-MSCommerceRestMethod @splatRest | ForEach-Object -Process {
-            ConvertTo-MSCommerceAuditEntry -InputObject $_
+        if ($All) {
+            Invoke-MSCommerceRestMethod @splatEvents | ForEach-Object -Process {
+                ConvertTo-MSCommerceAuditEvent -InputObject $_
+            }
+        }
+        else {
+            Invoke-MSCommerceRestMethod @splatRest | ForEach-Object -Process {
+                ConvertTo-MSCommerceAuditEntry -InputObject $_
+            }
         }
     }
     catch {

@@ -75,3 +75,15 @@ Describe 'ConvertTo-MSCommerceUtcDateTime' {
         }
     }
 }
+
+Describe 'Get-MSCommerceAuditLog -All' {
+    It 'Should read every audited event' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{ id = '7'; action = 'UsersMoved'; occurredAt = '2026-11-25T06:30:00.000Z'; targetId = 's1' }
+        }
+        $event = Get-MSCommerceAuditLog -All
+        $event.PSObject.TypeNames | Should -Contain 'MSCommerce.AuditEvent'
+        $event.Action | Should -Be 'UsersMoved'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Path -eq '/v1.0/auditLogs/events' }
+    }
+}

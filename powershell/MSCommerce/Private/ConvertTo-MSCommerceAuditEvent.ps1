@@ -1,0 +1,42 @@
+function ConvertTo-MSCommerceAuditEvent {
+    <#
+    .SYNOPSIS
+        Turns an event of GET /v1.0/auditLogs/events into an MSCommerce.AuditEvent object.
+
+    .DESCRIPTION
+        Keeps the service's fields under PowerShell names, with OccurredAt as a UTC DateTime.
+
+    .PARAMETER InputObject
+        One event as the service answers it.
+
+    .EXAMPLE
+        ConvertTo-MSCommerceAuditEvent -InputObject $event
+
+        Converts one audit event.
+
+    .OUTPUTS
+        MSCommerce.AuditEvent.
+    #>
+    [CmdletBinding()]
+    [OutputType('MSCommerce.AuditEvent')]
+    param(
+        [Parameter(Mandatory)]
+        [psobject]$InputObject
+    )
+
+    [pscustomobject]@{
+        PSTypeName    = 'MSCommerce.AuditEvent'
+        Id            = [string]$InputObject.id
+        OccurredAt    = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.occurredAt
+        Action        = [string]$InputObject.action
+        TargetType    = [string]$InputObject.targetType
+        TargetId      = [string]$InputObject.targetId
+        TargetName    = [string]$InputObject.targetName
+        OldValue      = [string]$InputObject.oldValue
+        NewValue      = [string]$InputObject.newValue
+        ActorId       = [string]$InputObject.actorId
+        ActorName     = [string]$InputObject.actorName
+        ActorType     = [string]$InputObject.actorType
+        CorrelationId = [string]$InputObject.correlationId
+    }
+}
