@@ -1,28 +1,6 @@
 BeforeAll {
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../MSCommerce.TestHelper.psm1') -Force
     Import-MSCommerceTestModule
-
-    $script:subscription = [pscustomobject]@{
-        id               = '11111111-1111-1111-1111-111111111111'
-        productId        = 'CFQ7TTC0H9MP'
-        productName      = 'Power BI Pro'
-        scope            = 'product'
-        purchaseType     = 'SelfService'
-        acquisitionKind  = 'Purchase'
-        purchaser        = [pscustomobject]@{ id = 'p1'; displayName = 'Ann'; userPrincipalName = 'ann@contoso.onmicrosoft.com' }
-        quantity         = 5
-        assignedCount    = 1
-        unitPrice        = '16.80'
-        totalPrice       = '84.00'
-        currency         = 'USD'
-        billingFrequency = 'Monthly'
-        createdAt        = '2026-11-25T06:30:00.000Z'
-        expiresAt        = '2026-12-25T06:30:00.000Z'
-        autoRenew        = $true
-        status           = 'Active'
-        etag             = '"1"'
-        assignedUsers    = @([pscustomobject]@{ id = 'u1'; displayName = 'Bob'; userPrincipalName = 'bob@contoso.onmicrosoft.com'; assignedAt = '2026-11-25T06:31:00.000Z' })
-    }
 }
 
 AfterAll {
@@ -31,7 +9,7 @@ AfterAll {
 
 Describe 'Stop-MSCommerceSubscription' {
     BeforeEach {
-        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith { $script:subscription }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith { New-MSCommerceTestSubscription }
     }
 
     It 'Should send the reason, the comment and the confirmation only after ShouldProcess' {
