@@ -410,3 +410,62 @@ async fn a_request_over_the_time_limit_is_stopped() {
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("RequestTimeout"), "{text}");
 }
+
+#[tokio::test]
+async fn readiness_follows_the_database() {
+    let server = Server::start().await;
+    if !server.is_postgres() {
+        eprintln!("a SQLite file cannot be taken away from a running process: this test runs on PostgreSQL");
+        return;
+    }
+    let name = server
+        .database_url()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    // Connections are refused and cut from another database of the same PostgreSQL server.
+    let other = server
+        .database_url()
+        .replace(&format!("/{name}"), "/postgres");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&other).await.unwrap();
+    let set_connections =
+        |allowed: bool| format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS {allowed}");
+    sqlx::query(&set_connections(false))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&name)
+        .execute(&admin)
+        .await
+        .unwrap();
+    let down = server
+        .call(reqwest::Method::GET, "/readyz", None, None)
+        .await;
+    down.expect(503, Some("NotReady"));
+    server
+        .call(reqwest::Method::GET, "/healthz", None, None)
+        .await
+        .expect(200, None);
+    sqlx::query(&set_connections(true))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server
+        .call(reqwest::Method::GET, "/readyz", None, None)
+        .await
+        .status
+        .as_u16()
+        != 200
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "readiness never came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
