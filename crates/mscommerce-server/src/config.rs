@@ -99,8 +99,9 @@ impl Default for Settings {
 }
 
 const ENV_PREFIX: &str = "MSCOMMERCE_";
-/// Variables with our prefix that belong to other tools (the PowerShell module, the test suite).
-const FOREIGN_VARIABLES: [&str; 3] = ["URI", "BIN", "CONFIG"];
+/// Variables with our prefix that are not settings: the PowerShell module's, the test suite's, and those the admin
+/// commands read themselves.
+const FOREIGN_VARIABLES: [&str; 4] = ["URI", "BIN", "CONFIG", "NEW_USER_PASSWORD"];
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]

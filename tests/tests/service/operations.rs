@@ -469,3 +469,26 @@ async fn readiness_follows_the_database() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[test]
+fn the_admin_commands_own_variable_is_not_reported_as_unknown() {
+    let dir = TempDir::new();
+    let output = std::process::Command::new(binary())
+        .current_dir(&dir.0)
+        .env(
+            "MSCOMMERCE_DATABASE_URL",
+            format!("sqlite://{}", dir.0.join("x.db").display()),
+        )
+        .env("MSCOMMERCE_NEW_USER_PASSWORD", "Long-enough-1")
+        .env("MSCOMMERCE_LISTN", "typo")
+        .args(["tenant", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("MSCOMMERCE_NEW_USER_PASSWORD"), "{stderr}");
+    assert!(
+        stderr.contains("MSCOMMERCE_LISTN"),
+        "a typo is still reported: {stderr}"
+    );
+}
