@@ -5,7 +5,7 @@
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
     Copyright            = '(c) mscommerce contributors. MIT License.'
-    Description          = 'Manage the self-service purchase policy of an mscommerce service: the six cmdlets of Microsoft''s MSCommerce module with the same parameters, plus unattended sign-in, pipelines, -WhatIf, an audit log and a one-command baseline. Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
+    Description          = 'Manage the self-service purchase policy of an mscommerce service: the six cmdlets of Microsoft''s MSCommerce module with the same parameters, plus unattended sign-in, pipelines, -WhatIf, an audit log, a one-command baseline, and the self-service subscriptions themselves (list, license holders, CSV export, take-over by moving users or cancelling). Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MSCommerce.Format.ps1xml')
@@ -32,7 +32,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog and Set-MSCommerceProductPolicyBaseline. See docs/POWERSHELL.md.'
+            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog (-AllEvents for every audited event), Set-MSCommerceProductPolicyBaseline, and for self-service subscriptions Get-MSCommerceSubscription, Get-MSCommerceLicense, Export-MSCommerceLicenseUser, Move-MSCommerceSubscriptionUser and Stop-MSCommerceSubscription. See docs/POWERSHELL.md.'
         }
     }
 }

@@ -143,10 +143,12 @@ function Start-MSCommerceTestService {
     $port = Get-MSCommerceTestFreePort
     $password = 'Pester-' + [guid]::NewGuid().ToString('N')
     $databasePath = (Join-Path -Path $directory -ChildPath 'mscommerce.db').Replace('\', '/')
+    # Emails (take-overs notify the purchaser) go to the temporary folder, not to data/mail under the current one.
     $environment = @{
         MSCOMMERCE_LISTEN                   = "127.0.0.1:$port"
         MSCOMMERCE_DATABASE_URL             = "sqlite://$databasePath"
         MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD = $password
+        MSCOMMERCE_MAIL_FOLDER              = (Join-Path -Path $directory -ChildPath 'mail')
     }
 
     # Start-Process has no -Environment on Windows PowerShell 5.1: set the variables, start, restore.
@@ -228,7 +230,8 @@ function Invoke-MSCommerceTestCli {
     .SYNOPSIS
         Runs an administration command of the mscommerce binary against the database of a test service and
         returns its standard output lines, for example: tenant list; app create --tenant <id> --name <name>
-        --permission <permission>.
+        --permission <permission>; user create --tenant <id> --upn <upn> --display-name <name> --password-stdin
+        (with -StandardInput <password>).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -237,14 +240,22 @@ function Invoke-MSCommerceTestCli {
         [pscustomobject]$Service,
 
         [Parameter(Mandatory)]
-        [string[]]$ArgumentList
+        [string[]]$ArgumentList,
+
+        # A line written to the command's standard input.
+        [string]$StandardInput
     )
 
     $binary = Get-MSCommerceTestBinaryPath
     $saved = [System.Environment]::GetEnvironmentVariable('MSCOMMERCE_DATABASE_URL')
     [System.Environment]::SetEnvironmentVariable('MSCOMMERCE_DATABASE_URL', $Service.DatabaseUrl)
     try {
-        $output = @(& $binary @ArgumentList)
+        if ($PSBoundParameters.ContainsKey('StandardInput')) {
+            $output = @($StandardInput | & $binary @ArgumentList)
+        }
+        else {
+            $output = @(& $binary @ArgumentList)
+        }
         if ($LASTEXITCODE -ne 0) {
             throw "mscommerce $($ArgumentList -join ' ') exited with code $LASTEXITCODE."
         }
@@ -255,17 +266,143 @@ function Invoke-MSCommerceTestCli {
     }
 }
 
-function New-MSCommerceTestSubscription {
+function Get-MSCommerceTestTenantId {
     <#
     .SYNOPSIS
-        A subscription as the service answers it, with one assigned user.
+        Returns the ID of the first tenant of a test service (the one created on its empty database).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service
+    )
+
+    return ((Invoke-MSCommerceTestCli -Service $Service -ArgumentList @('tenant', 'list'))[0] -split "`t")[0]
+}
+
+function New-MSCommerceTestUser {
+    <#
+    .SYNOPSIS
+        Creates a member of a test service's tenant with the admin command line and returns its user ID.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; creates a fixture in the test database.')]
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service,
+
+        [Parameter(Mandatory)]
+        [string]$TenantId,
+
+        [Parameter(Mandatory)]
+        [string]$UserPrincipalName,
+
+        [Parameter(Mandatory)]
+        [string]$DisplayName,
+
+        [Parameter(Mandatory)]
+        [string]$Password
+    )
+
+    # The password goes through standard input (--password-stdin): it stays out of the environment, and the
+    # command writes nothing to standard error.
+    $splatCli = @{
+        Service       = $Service
+        ArgumentList  = @('user', 'create', '--tenant', $TenantId, '--upn', $UserPrincipalName, '--display-name', $DisplayName, '--password-stdin')
+        StandardInput = $Password
+    }
+    return ([string]@(Invoke-MSCommerceTestCli @splatCli)[0]).Trim()
+}
+
+function Get-MSCommerceTestToken {
+    <#
+    .SYNOPSIS
+        Signs a user in to a test service with the password grant and returns the access token.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service,
+
+        [Parameter(Mandatory)]
+        [string]$UserName,
+
+        [Parameter(Mandatory)]
+        [string]$Password
+    )
+
+    $splatToken = @{
+        Method          = 'Post'
+        Uri             = "$($Service.Uri)/oauth2/v2.0/token"
+        Body            = @{ grant_type = 'password'; username = $UserName; password = $Password }
+        ContentType     = 'application/x-www-form-urlencoded'
+        UseBasicParsing = $true
+    }
+    return (Invoke-RestMethod @splatToken).access_token
+}
+
+function Invoke-MSCommerceTestApi {
+    <#
+    .SYNOPSIS
+        Sends one JSON request to a test service, for what the module has no command for (a user buying a
+        subscription, assigning licenses, an administrator buying a central subscription), and returns the
+        decoded answer.
     #>
     [CmdletBinding()]
     [OutputType([psobject])]
-    param()
+    param(
+        [Parameter(Mandatory)]
+        [pscustomobject]$Service,
 
-    [pscustomobject]@{
-        id               = '11111111-1111-1111-1111-111111111111'
+        [Parameter(Mandatory)]
+        [ValidateSet('GET', 'POST', 'PATCH')]
+        [string]$Method,
+
+        [Parameter(Mandatory)]
+        [string]$Path,
+
+        [Parameter(Mandatory)]
+        [string]$Token,
+
+        [object]$Body
+    )
+
+    $splatRequest = @{
+        Method          = $Method
+        Uri             = "$($Service.Uri)$Path"
+        Headers         = @{ Authorization = "Bearer $Token" }
+        UseBasicParsing = $true
+    }
+    if ($PSBoundParameters.ContainsKey('Body')) {
+        $splatRequest['Body'] = [System.Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $Body -Depth 5 -Compress))
+        $splatRequest['ContentType'] = 'application/json; charset=utf-8'
+    }
+    return Invoke-RestMethod @splatRequest
+}
+
+function New-MSCommerceTestSubscription {
+    <#
+    .SYNOPSIS
+        A subscription as the service answers it, with one assigned user (none with -NoUsers, as in a list).
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; creates an object in memory.')]
+    [CmdletBinding()]
+    [OutputType([psobject])]
+    param(
+        [string]$Id = '11111111-1111-1111-1111-111111111111',
+
+        [string]$Status = 'Active',
+
+        [switch]$NoUsers
+    )
+
+    $subscription = [pscustomobject]@{
+        id               = $Id
         productId        = 'CFQ7TTC0H9MP'
         productName      = 'Power BI Pro'
         scope            = 'product'
@@ -281,15 +418,55 @@ function New-MSCommerceTestSubscription {
         createdAt        = '2026-11-25T06:30:00.000Z'
         expiresAt        = '2026-12-25T06:30:00.000Z'
         autoRenew        = $true
-        status           = 'Active'
+        status           = $Status
         etag             = '"1"'
         assignedUsers    = @([pscustomobject]@{ id = 'u1'; displayName = 'Bob'; userPrincipalName = 'bob@contoso.onmicrosoft.com'; assignedAt = '2026-11-25T06:31:00.000Z' })
     }
+    if ($NoUsers) {
+        $subscription.PSObject.Properties.Remove('assignedUsers')
+    }
+    if ($Status -eq 'Deleted') {
+        $subscription | Add-Member -NotePropertyName 'cancelledAt' -NotePropertyValue '2026-11-26T08:00:00.000Z'
+        $subscription | Add-Member -NotePropertyName 'cancellationReason' -NotePropertyValue 'NoLongerNeeded'
+        $subscription | Add-Member -NotePropertyName 'cancellationComment' -NotePropertyValue 'Unused'
+    }
+    return $subscription
+}
+
+function New-MSCommerceTestErrorRecord {
+    <#
+    .SYNOPSIS
+        An ErrorRecord as Invoke-MSCommerceRestMethod throws it for an answer of the service, for mocks.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; creates an object in memory.')]
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory)]
+        [string]$ErrorCode,
+
+        [Parameter(Mandatory)]
+        [System.Management.Automation.ErrorCategory]$Category,
+
+        [string]$Message = 'Request failed, ErrorMessage - failed ErrorDetails - {}',
+
+        [object]$TargetObject
+    )
+
+    $exception = New-Object -TypeName System.InvalidOperationException -ArgumentList $Message
+    $exception.Data['ErrorCode'] = $ErrorCode
+    return (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, $ErrorCode, $Category, $TargetObject)
 }
 
 Export-ModuleMember -Function @(
     'New-MSCommerceTestSubscription'
+    'New-MSCommerceTestErrorRecord'
     'Invoke-MSCommerceTestCli'
+    'Get-MSCommerceTestTenantId'
+    'New-MSCommerceTestUser'
+    'Get-MSCommerceTestToken'
+    'Invoke-MSCommerceTestApi'
     'Get-MSCommerceTestModulePath'
     'Import-MSCommerceTestModule'
     'New-MSCommerceTestProductItem'

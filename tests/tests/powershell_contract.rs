@@ -6,7 +6,10 @@
 //! - the manifest exports exactly the functions of `Public/`, one per file, named like the file;
 //! - Microsoft's six cmdlets keep the parameter names, types, parameter sets, mandatory flags and positions of
 //!   Microsoft's module 2.x (the table below, from `reference/mscommerce-wire-protocol.md`);
-//! - every request the module sends exists in `docs/openapi.json`.
+//! - every request the module sends exists in `docs/openapi.json`;
+//! - the subscription commands keep their own parameter contract (types, mandatory flags, positions, pipeline
+//!   binding by property name, ShouldProcess and ConfirmImpact), every function uses an approved verb, and every
+//!   public command whose verb changes something supports ShouldProcess.
 //!
 //! How requests are found: the module talks HTTP only through `Invoke-MSCommerceRestMethod`, and every call of
 //! it names its request literally, either as arguments (`-Method 'POST' -Path '/oauth2/v2.0/token'`) or in the
@@ -376,6 +379,7 @@ struct ParameterAttribute {
     set: Option<String>,
     mandatory: bool,
     position: Option<i64>,
+    by_property_name: bool,
 }
 
 #[derive(Debug)]
@@ -551,6 +555,9 @@ fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
                             Some("parametersetname") => parsed.set = value.map(|v| unquote(&v)),
                             Some("position") => {
                                 parsed.position = value.and_then(|v| v.trim().parse().ok())
+                            }
+                            Some("valuefrompipelinebypropertyname") => {
+                                parsed.by_property_name = is_true(&value)
                             }
                             _ => {}
                         }
@@ -1270,6 +1277,20 @@ fn every_request_of_the_module_exists_in_openapi() {
         ("get", "/v1.0/policies/{policyId}/offerTypes/{offerType}"),
         ("put", "/v1.0/policies/{policyId}/offerTypes/{offerType}"),
         ("get", "/v1.0/auditLogs/policyChanges"),
+        ("get", "/v1.0/auditLogs/events"),
+        ("get", "/v1.0/subscriptions"),
+        ("get", "/v1.0/subscriptions/{subscriptionId}"),
+        ("get", "/v1.0/licenses/products"),
+        ("get", "/v1.0/licenses/products/{productId}"),
+        ("post", "/v1.0/subscriptions/exportUsers"),
+        (
+            "post",
+            "/v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers",
+        ),
+        (
+            "post",
+            "/v1.0/subscriptions/{subscriptionId}/takeOver/cancel",
+        ),
         ("post", "/oauth2/v2.0/token"),
         ("post", "/{tenantId}/oauth2/v2.0/token"),
     ] {
@@ -1284,6 +1305,480 @@ fn every_request_of_the_module_exists_in_openapi() {
     assert!(
         problems.is_empty(),
         "requests of the PowerShell module do not match docs/openapi.json:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The module's own commands: subscription contract, verbs, ShouldProcess
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A parameter of one of the module's own commands: the sets it is in, as (set, mandatory, position), and how it
+/// binds from the pipeline.
+struct OwnParameter {
+    name: &'static str,
+    types: &'static [&'static str],
+    sets: &'static [(&'static str, bool, Option<i64>)],
+    by_property_name: bool,
+    validate_set: Option<&'static [&'static str]>,
+}
+
+struct OwnCmdlet {
+    name: &'static str,
+    default_set: Option<&'static str>,
+    should_process: bool,
+    confirm_impact: Option<&'static str>,
+    parameters: &'static [OwnParameter],
+}
+
+const STRING_ARRAY: &[&str] = &["string[]"];
+const SWITCH: &[&str] = &["switch", "switchparameter"];
+const CANCELLATION_REASONS: &[&str] = &[
+    "NoLongerNeeded",
+    "TooExpensive",
+    "DuplicatePurchase",
+    "PurchasedByMistake",
+    "MovingToCentralLicenses",
+    "SecurityOrCompliance",
+    "NotApprovedByOrganization",
+    "Other",
+];
+
+/// What docs/POWERSHELL.md promises about the subscription commands: scripts and pipelines rely on it.
+/// Get-MSCommerceAuditLog keeps the automatic positions it had before -AllEvents (a switch takes none).
+const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
+    OwnCmdlet {
+        name: "Get-MSCommerceSubscription",
+        default_set: Some("List"),
+        should_process: false,
+        confirm_impact: None,
+        parameters: &[
+            OwnParameter {
+                name: "PurchaseType",
+                types: STRING,
+                sets: &[("List", false, None)],
+                by_property_name: false,
+                validate_set: Some(&["SelfService", "Central", "All"]),
+            },
+            OwnParameter {
+                name: "SubscriptionId",
+                types: STRING_ARRAY,
+                sets: &[("ById", true, None)],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "First",
+                types: &["int"],
+                sets: &[("List", false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[("List", false, None), ("ById", false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+    OwnCmdlet {
+        name: "Get-MSCommerceLicense",
+        default_set: None,
+        should_process: false,
+        confirm_impact: None,
+        parameters: &[
+            OwnParameter {
+                name: "ProductId",
+                types: STRING_ARRAY,
+                sets: &[(ALL_SETS, false, Some(0))],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+    OwnCmdlet {
+        name: "Export-MSCommerceLicenseUser",
+        default_set: None,
+        should_process: true,
+        confirm_impact: Some("Low"),
+        parameters: &[
+            OwnParameter {
+                name: "Path",
+                types: STRING,
+                sets: &[(ALL_SETS, true, Some(0))],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "SubscriptionId",
+                types: STRING_ARRAY,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Force",
+                types: SWITCH,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+    OwnCmdlet {
+        name: "Move-MSCommerceSubscriptionUser",
+        default_set: None,
+        should_process: true,
+        confirm_impact: Some("High"),
+        parameters: &[
+            OwnParameter {
+                name: "SubscriptionId",
+                types: STRING,
+                sets: &[(ALL_SETS, true, Some(0))],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "TargetSubscriptionId",
+                types: STRING,
+                sets: &[(ALL_SETS, true, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Force",
+                types: SWITCH,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+    OwnCmdlet {
+        name: "Stop-MSCommerceSubscription",
+        default_set: None,
+        should_process: true,
+        confirm_impact: Some("High"),
+        parameters: &[
+            OwnParameter {
+                name: "SubscriptionId",
+                types: STRING,
+                sets: &[(ALL_SETS, true, Some(0))],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Reason",
+                types: STRING,
+                sets: &[(ALL_SETS, true, None)],
+                by_property_name: false,
+                validate_set: Some(CANCELLATION_REASONS),
+            },
+            OwnParameter {
+                name: "Comment",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Force",
+                types: SWITCH,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+    OwnCmdlet {
+        name: "Get-MSCommerceAuditLog",
+        default_set: None,
+        should_process: false,
+        confirm_impact: None,
+        parameters: &[
+            OwnParameter {
+                name: "AllEvents",
+                types: SWITCH,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "First",
+                types: &["int"],
+                sets: &[(ALL_SETS, false, Some(0))],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Top",
+                types: &["int"],
+                sets: &[(ALL_SETS, false, Some(1))],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[(ALL_SETS, false, Some(2))],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
+];
+
+fn check_own_cmdlet(expected: &OwnCmdlet, source: &Source, function: Node) -> Vec<String> {
+    let metadata = function_metadata(source, function);
+    let ours = effective_sets(&metadata);
+    let place = format!("{} ({})", expected.name, source.location(function));
+    let mut problems = Vec::new();
+
+    if metadata.binding.default_set.as_deref() != expected.default_set {
+        problems.push(format!(
+            "{place}: DefaultParameterSetName must be {:?}, found {:?}",
+            expected.default_set, metadata.binding.default_set
+        ));
+    }
+    if metadata.binding.supports_should_process != expected.should_process {
+        problems.push(format!(
+            "{place}: SupportsShouldProcess must be {}",
+            expected.should_process
+        ));
+    }
+    if metadata.binding.confirm_impact.as_deref() != expected.confirm_impact {
+        problems.push(format!(
+            "{place}: ConfirmImpact must be {:?}, found {:?}",
+            expected.confirm_impact, metadata.binding.confirm_impact
+        ));
+    }
+
+    let expected_sets: BTreeSet<&str> = expected
+        .parameters
+        .iter()
+        .flat_map(|p| p.sets.iter().map(|(set, _, _)| *set))
+        .collect();
+    let found_sets: BTreeSet<&str> = ours.keys().map(String::as_str).collect();
+    if expected_sets != found_sets {
+        problems.push(format!(
+            "{place}: the parameter sets must be {expected_sets:?}, found {found_sets:?}"
+        ));
+    }
+
+    for parameter in expected.parameters {
+        let Some(declared) = metadata
+            .parameters
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(parameter.name))
+        else {
+            problems.push(format!("{place}: parameter -{} is missing", parameter.name));
+            continue;
+        };
+        if declared.name != parameter.name {
+            problems.push(format!(
+                "{}: parameter -{} must be spelled -{}",
+                declared.line, declared.name, parameter.name
+            ));
+        }
+        let declared_type = declared
+            .type_name
+            .as_deref()
+            .unwrap_or("object")
+            .to_ascii_lowercase();
+        let declared_type = declared_type.trim_start_matches("system.");
+        if !parameter.types.contains(&declared_type) {
+            problems.push(format!(
+                "{}: -{} must be of type {:?}, found [{declared_type}]",
+                declared.line, parameter.name, parameter.types
+            ));
+        }
+        let by_property_name = declared.attributes.iter().any(|a| a.by_property_name);
+        if by_property_name != parameter.by_property_name {
+            problems.push(format!(
+                "{}: -{} must {}bind from the pipeline by property name",
+                declared.line,
+                parameter.name,
+                if parameter.by_property_name {
+                    ""
+                } else {
+                    "not "
+                }
+            ));
+        }
+        let wanted_values: Option<BTreeSet<&str>> = parameter
+            .validate_set
+            .map(|values| values.iter().copied().collect());
+        let found_values: Option<BTreeSet<&str>> = declared
+            .validate_set
+            .as_ref()
+            .map(|values| values.iter().map(String::as_str).collect());
+        if wanted_values != found_values {
+            problems.push(format!(
+                "{}: -{} must have ValidateSet {:?}, found {:?}",
+                declared.line, parameter.name, parameter.validate_set, declared.validate_set
+            ));
+        }
+        for set in &found_sets {
+            let wanted =
+                parameter
+                    .sets
+                    .iter()
+                    .find(|(s, _, _)| s == set)
+                    .map(|(_, mandatory, position)| Membership {
+                        mandatory: *mandatory,
+                        position: *position,
+                    });
+            let found = ours
+                .get(*set)
+                .and_then(|members| members.get(parameter.name))
+                .copied();
+            if wanted != found {
+                problems.push(format!(
+                    "{}: -{} in parameter set '{set}' must be {}, found {}",
+                    declared.line,
+                    parameter.name,
+                    describe(wanted.as_ref()),
+                    describe(found.as_ref())
+                ));
+            }
+        }
+    }
+
+    let known: BTreeSet<String> = expected
+        .parameters
+        .iter()
+        .map(|p| p.name.to_ascii_lowercase())
+        .collect();
+    for declared in &metadata.parameters {
+        if !known.contains(&declared.name.to_ascii_lowercase()) {
+            problems.push(format!(
+                "{}: parameter -{} of {} is not in the contract of tests/tests/powershell_contract.rs; add it there \
+                 and to docs/POWERSHELL.md",
+                declared.line, declared.name, expected.name
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn subscription_cmdlets_keep_their_contract() {
+    let sources = public_sources();
+    let mut problems = Vec::new();
+    for expected in SUBSCRIPTION_CMDLETS {
+        let found = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(name, _)| name == expected.name)
+                .map(|(_, node)| (source, node))
+        });
+        match found {
+            Some((source, function)) => {
+                problems.extend(check_own_cmdlet(expected, source, function))
+            }
+            None => problems.push(format!("{}: no such function in Public/", expected.name)),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the subscription commands differ from their documented contract:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// PowerShell's approved verbs (Get-Verb) that Windows PowerShell 5.1 and PowerShell 7 both know, separated by
+/// spaces.
+const APPROVED_VERBS: &str =
+    "Add Clear Close Copy Enter Exit Find Format Get Hide Join Lock Move New Open Optimize Pop \
+     Push Redo Remove Rename Reset Resize Search Select Set Show Skip Split Step Switch Undo \
+     Unlock Watch Connect Disconnect Read Receive Send Write Backup Checkpoint Compare Compress \
+     Convert ConvertFrom ConvertTo Dismount Edit Expand Export Group Import Initialize Limit \
+     Merge Mount Out Publish Restore Save Sync Unpublish Update Debug Measure Repair Resolve \
+     Test Trace Approve Assert Complete Confirm Deny Disable Enable Install Invoke Register \
+     Request Restart Resume Start Stop Submit Suspend Uninstall Unregister Wait Block Grant \
+     Protect Revoke Unblock Unprotect Use";
+
+/// Verbs of public commands that change something: they must support -WhatIf and -Confirm.
+const CHANGING_VERBS: &[&str] = &[
+    "Add", "Clear", "Export", "Move", "New", "Remove", "Reset", "Set", "Stop", "Update",
+];
+
+/// Verbs whose changes cannot be undone: ConfirmImpact High, so that PowerShell asks by default.
+const IRREVERSIBLE_VERBS: &[&str] = &["Move", "Remove", "Stop"];
+
+#[test]
+fn commands_use_approved_verbs_and_ask_before_changes() {
+    let mut problems = Vec::new();
+    let public_dir = module_dir().join("Public");
+    for path in powershell_files(&module_dir()) {
+        if path.extension().and_then(|e| e.to_str()) != Some("ps1") {
+            continue;
+        }
+        let source = Source::load(&path);
+        let public = path.starts_with(&public_dir);
+        for (name, function) in top_level_functions(&source) {
+            let verb = name.split('-').next().unwrap_or_default();
+            if !name.contains('-') || !APPROVED_VERBS.split_whitespace().any(|v| v == verb) {
+                problems.push(format!(
+                    "{}: {name} does not start with an approved verb (Get-Verb)",
+                    source.location(function)
+                ));
+                continue;
+            }
+            if !public || !CHANGING_VERBS.contains(&verb) {
+                continue;
+            }
+            let binding = function_metadata(&source, function).binding;
+            if !binding.supports_should_process {
+                problems.push(format!(
+                    "{}: {name} changes something ({verb}) and must have [CmdletBinding(SupportsShouldProcess)]",
+                    source.location(function)
+                ));
+            }
+            if IRREVERSIBLE_VERBS.contains(&verb)
+                && binding.confirm_impact.as_deref() != Some("High")
+            {
+                problems.push(format!(
+                    "{}: {name} cannot be undone ({verb}) and must have ConfirmImpact = 'High', found {:?}",
+                    source.location(function),
+                    binding.confirm_impact
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "verbs and ShouldProcess of the module's functions:\n{}",
         problems.join("\n")
     );
 }

@@ -5,8 +5,9 @@ function ConvertTo-MSCommerceSubscription {
 
     .DESCRIPTION
         Keeps the service's fields under PowerShell names, with SubscriptionId (so that the object binds to the
-        -SubscriptionId parameter of other commands through the pipeline), dates as UTC DateTime values, and the
-        assigned users when the answer has them.
+        -SubscriptionId parameter of other commands through the pipeline), dates as UTC DateTime values, prices
+        as Decimal values, and the assigned users (MSCommerce.AssignedUser objects) when the answer has them: an
+        answer for one subscription does, a list does not, and AssignedUsers is then empty.
 
     .PARAMETER InputObject
         One subscription as the service answers it.
@@ -27,9 +28,11 @@ function ConvertTo-MSCommerceSubscription {
     )
 
     $purchaser = $null
+    $purchaserName = $null
     $purchaserId = $null
     if ($null -ne $InputObject.purchaser) {
         $purchaser = [string]$InputObject.purchaser.userPrincipalName
+        $purchaserName = [string]$InputObject.purchaser.displayName
         $purchaserId = [string]$InputObject.purchaser.id
     }
     $users = @()
@@ -45,25 +48,30 @@ function ConvertTo-MSCommerceSubscription {
             })
     }
     [pscustomobject]@{
-        PSTypeName       = 'MSCommerce.Subscription'
-        SubscriptionId   = [string]$InputObject.id
-        ProductId        = [string]$InputObject.productId
-        ProductName      = [string]$InputObject.productName
-        PurchaseType     = [string]$InputObject.purchaseType
-        AcquisitionKind  = [string]$InputObject.acquisitionKind
-        Purchaser        = $purchaser
-        PurchaserId      = $purchaserId
-        Quantity         = [long]$InputObject.quantity
-        AssignedCount    = [long]$InputObject.assignedCount
-        UnitPrice        = [string]$InputObject.unitPrice
-        TotalPrice       = [string]$InputObject.totalPrice
-        Currency         = [string]$InputObject.currency
-        BillingFrequency = [string]$InputObject.billingFrequency
-        CreatedAt        = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.createdAt
-        ExpiresAt        = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.expiresAt
-        AutoRenew        = [bool]$InputObject.autoRenew
-        Status           = [string]$InputObject.status
-        AssignedUsers    = $users
-        ETag             = [string]$InputObject.etag
+        PSTypeName          = 'MSCommerce.Subscription'
+        SubscriptionId      = [string]$InputObject.id
+        ProductId           = [string]$InputObject.productId
+        ProductName         = [string]$InputObject.productName
+        Scope               = [string]$InputObject.scope
+        PurchaseType        = [string]$InputObject.purchaseType
+        AcquisitionKind     = [string]$InputObject.acquisitionKind
+        Purchaser           = $purchaser
+        PurchaserName       = $purchaserName
+        PurchaserId         = $purchaserId
+        Quantity            = [long]$InputObject.quantity
+        AssignedCount       = [long]$InputObject.assignedCount
+        UnitPrice           = ConvertTo-MSCommerceDecimal -Value $InputObject.unitPrice
+        TotalPrice          = ConvertTo-MSCommerceDecimal -Value $InputObject.totalPrice
+        Currency            = [string]$InputObject.currency
+        BillingFrequency    = [string]$InputObject.billingFrequency
+        CreatedAt           = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.createdAt
+        ExpiresAt           = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.expiresAt
+        AutoRenew           = [bool]$InputObject.autoRenew
+        Status              = [string]$InputObject.status
+        CancelledAt         = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.cancelledAt
+        CancellationReason  = [string]$InputObject.cancellationReason
+        CancellationComment = [string]$InputObject.cancellationComment
+        AssignedUsers       = $users
+        ETag                = [string]$InputObject.etag
     }
 }

@@ -1,7 +1,7 @@
 function Get-MSCommerceAuditLog {
     <#
     .SYNOPSIS
-        Reads the audit log of policy changes: who changed which value, when, from what to what.
+        Reads the audit log: policy changes (who changed which value, when, from what to what), or every event.
 
     .DESCRIPTION
         Calls GET /v1.0/auditLogs/policyChanges and follows nextLink page after page, newest change first. Each
@@ -11,12 +11,19 @@ function Get-MSCommerceAuditLog {
         Select-Object -First and Where-Object stop or filter early. A PUT that sets the value a product already
         has is not a change and leaves no entry.
 
-    .PARAMETER All
-        Reads every audited event of the organization instead (GET /v1.0/auditLogs/events): users, acquisitions
-        and refusals, licenses, cancellations and take-overs as well as policy changes. Each is an
-        MSCommerce.AuditEvent: Id, OccurredAt, Action, TargetType, TargetId, TargetName, OldValue, NewValue,
-        ActorId, ActorName, ActorType, CorrelationId. Needs Global Administrator, Billing Administrator or Global
-        Reader.
+        With -AllEvents, calls GET /v1.0/auditLogs/events instead, with the same paging: every audited event of
+        the organization, newest first, as MSCommerce.AuditEvent objects (see -AllEvents). Without it the command
+        reads and returns what it always did.
+
+    .PARAMETER AllEvents
+        Reads every audited event of the organization instead of the policy changes only
+        (GET /v1.0/auditLogs/events): policy changes, users and apps created or changed, subscriptions bought or
+        refused, licenses assigned, quantities changed, cancellations and take-overs. Action is one of
+        PolicyValueChanged, TenantCreated, UserCreated, UserUpdated, AppCreated, SubscriptionCreated,
+        AcquisitionRefused, LicensesAssigned, LicensesUnassigned, QuantityChanged, SubscriptionCancelled,
+        UsersMoved. Each event is an MSCommerce.AuditEvent: Id, OccurredAt (UTC DateTime), Action, TargetType,
+        TargetId, TargetName, OldValue, NewValue, ActorId, ActorName, ActorType (User, App or Cli),
+        CorrelationId. Needs Global Administrator, Billing Administrator or Global Reader.
 
     .PARAMETER First
         Stops after this many entries. Without it, every entry is read.
@@ -29,11 +36,6 @@ function Get-MSCommerceAuditLog {
         An access token to use for this call instead of the one Connect-MSCommerce obtained. With -Token the
         command works without Connect-MSCommerce; the service address is then $env:MSCOMMERCE_URI, or
         http://localhost:8080.
-
-    .EXAMPLE
-        Get-MSCommerceAuditLog -All | Where-Object -Property Action -EQ 'UsersMoved'
-
-        Shows every take-over that moved users to a central subscription.
 
     .EXAMPLE
         Get-MSCommerceAuditLog -First 20
@@ -50,18 +52,30 @@ function Get-MSCommerceAuditLog {
 
         Exports the changes of the last seven days.
 
+    .EXAMPLE
+        Get-MSCommerceAuditLog -AllEvents | Where-Object -Property Action -In 'UsersMoved', 'SubscriptionCancelled'
+
+        Shows every take-over: users moved to a central subscription, and self-service subscriptions cancelled.
+
+    .EXAMPLE
+        Get-MSCommerceAuditLog -AllEvents -First 50 | Group-Object -Property Action | Sort-Object -Property Count -Descending
+
+        Counts the 50 most recent events by kind.
+
     .INPUTS
         None.
 
     .OUTPUTS
         MSCommerce.AuditEntry. Properties: Id, ChangedAt, PolicyId, Scope, TargetId, TargetName, OldValue,
         NewValue, ActorId, ActorName, ActorType, CorrelationId.
+        With -AllEvents, MSCommerce.AuditEvent. Properties: Id, OccurredAt, Action, TargetType, TargetId,
+        TargetName, OldValue, NewValue, ActorId, ActorName, ActorType, CorrelationId.
     #>
     [CmdletBinding()]
     [OutputType('MSCommerce.AuditEntry', 'MSCommerce.AuditEvent')]
     param(
         [Parameter()]
-        [switch]$All,
+        [switch]$AllEvents,
 
         [Parameter()]
         [ValidateRange(1, [int]::MaxValue)]
@@ -103,7 +117,7 @@ function Get-MSCommerceAuditLog {
     }
     try {
         # A pipeline, not foreach: entries leave as each page arrives, so Select-Object -First stops the paging.
-        if ($All) {
+        if ($AllEvents) {
             Invoke-MSCommerceRestMethod @splatEvents | ForEach-Object -Process {
                 ConvertTo-MSCommerceAuditEvent -InputObject $_
             }

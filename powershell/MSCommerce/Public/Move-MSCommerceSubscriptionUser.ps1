@@ -4,38 +4,61 @@ function Move-MSCommerceSubscriptionUser {
         Takes over a self-service subscription by moving all its users to a central subscription.
 
     .DESCRIPTION
-        Calls POST /v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers. All or nothing: the central
-        subscription needs one free license per user who does not hold one yet, otherwise nothing moves and the
-        error (NotEnoughLicenses) says how many are missing. On success the users hold licenses of the central
-        subscription, the self-service one is cancelled (status Deleted) and its purchaser is emailed. Asks for
-        confirmation (ConfirmImpact High); -WhatIf shows what would happen and changes nothing. Needs Global
-        Administrator or Billing Administrator.
+        Calls POST /v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers with {"targetSubscriptionId": ...}.
+        All or nothing: the central subscription needs one free license per user who does not hold one yet,
+        otherwise nothing moves and the error (ErrorId NotEnoughLicenses) says how many are missing. On success
+        the users hold licenses of the central subscription, the self-service subscription is cancelled (status
+        Deleted, reason MovingToCentralLicenses) and its purchaser is emailed. One MSCommerce.MoveResult is
+        written per subscription moved.
+
+        Subscriptions can be piped in: objects of Get-MSCommerceSubscription bind by their SubscriptionId
+        property, and each one is moved on its own; one that fails (NotEnoughLicenses, NotSelfService,
+        SubscriptionNotActive, TargetNotCentral, SubscriptionNotFound) is reported as a non-terminating error and
+        the next one is still moved.
+
+        Move is PowerShell's approved verb for taking items from one container to another; the noun says what
+        moves: the users of a subscription. The command asks for confirmation before each subscription
+        (ConfirmImpact High); -WhatIf shows what would happen and changes nothing; -Confirm:$false or -Force
+        skips the question (-Force does not override an explicit -Confirm). Needs Global Administrator or
+        Billing Administrator.
 
     .PARAMETER SubscriptionId
-        The self-service subscription to take over; binds from the pipeline by property name.
+        The self-service subscription to take over. Binds from the SubscriptionId property of piped objects.
 
     .PARAMETER TargetSubscriptionId
-        The central subscription that receives the users.
+        The central subscription that receives the users (its SubscriptionId, for example from
+        Get-MSCommerceSubscription -PurchaseType Central).
+
+    .PARAMETER Force
+        Moves without asking for confirmation, unless -Confirm is given too.
 
     .PARAMETER Token
         An access token to use instead of the one Connect-MSCommerce obtained.
 
     .EXAMPLE
-        Move-MSCommerceSubscriptionUser -SubscriptionId $selfService -TargetSubscriptionId $central
+        Move-MSCommerceSubscriptionUser -SubscriptionId $selfServiceId -TargetSubscriptionId $centralId
 
         Moves the users of one self-service subscription to a central one, after confirmation.
 
     .EXAMPLE
-        Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property ProductId -EQ 'CFQ7TTC0H9MP' | Move-MSCommerceSubscriptionUser -TargetSubscriptionId $central -Confirm:$false
+        $central = Get-MSCommerceSubscription -PurchaseType Central | Where-Object -Property ProductId -EQ 'CFQ7TTC0H9MP' | Select-Object -First 1
+        Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property ProductId -EQ 'CFQ7TTC0H9MP' | Move-MSCommerceSubscriptionUser -TargetSubscriptionId $central.SubscriptionId -WhatIf
 
-        Centralizes every self-service Power BI Pro subscription, without a prompt for each.
+        Shows which self-service Power BI Pro subscriptions would be taken over into the organization's own,
+        without moving anyone. Run it again without -WhatIf to move them, one confirmation each.
+
+    .EXAMPLE
+        Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property Purchaser -EQ 'ann@contoso.onmicrosoft.com' | Move-MSCommerceSubscriptionUser -TargetSubscriptionId $centralId -Force
+
+        Moves the users of every subscription Ann bought, without a prompt for each.
 
     .INPUTS
         System.String. Subscription IDs, by property name (SubscriptionId).
 
     .OUTPUTS
-        MSCommerce.MoveResult. Properties: Status, MovedUsers, SubscriptionId, SourceStatus,
-        TargetSubscriptionId, TargetAssignedCount.
+        MSCommerce.MoveResult. Properties: Status ("Move completed"), MovedUsers (users who received a license
+        of the target; users who held one already are not counted), SubscriptionId, SourceStatus (Deleted),
+        TargetSubscriptionId, TargetAssignedCount, TargetQuantity.
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
     [OutputType('MSCommerce.MoveResult')]
@@ -49,12 +72,22 @@ function Move-MSCommerceSubscriptionUser {
         [string]$TargetSubscriptionId,
 
         [Parameter()]
+        [switch]$Force,
+
+        [Parameter()]
         [string]$Token
     )
 
+    begin {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+    }
+
     process {
-        $action = "Move every user to central subscription $TargetSubscriptionId and cancel this subscription"
-        if (-not $PSCmdlet.ShouldProcess($SubscriptionId, $action)) {
+        $target = "Self-service subscription '$SubscriptionId'"
+        $action = "Move every user to central subscription '$TargetSubscriptionId', then cancel this subscription"
+        if (-not $PSCmdlet.ShouldProcess($target, $action)) {
             return
         }
         $splatRest = @{
@@ -68,18 +101,20 @@ function Move-MSCommerceSubscriptionUser {
         }
         try {
             $result = Invoke-MSCommerceRestMethod @splatRest
-            [pscustomobject]@{
-                PSTypeName           = 'MSCommerce.MoveResult'
-                Status               = [string]$result.status
-                MovedUsers           = [long]$result.movedUsers
-                SubscriptionId       = [string]$result.source.id
-                SourceStatus         = [string]$result.source.status
-                TargetSubscriptionId = [string]$result.target.id
-                TargetAssignedCount  = [long]$result.target.assignedCount
-            }
         }
         catch {
             Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
+            return
+        }
+        [pscustomobject]@{
+            PSTypeName           = 'MSCommerce.MoveResult'
+            Status               = [string]$result.status
+            MovedUsers           = [long]$result.movedUsers
+            SubscriptionId       = [string]$result.source.id
+            SourceStatus         = [string]$result.source.status
+            TargetSubscriptionId = [string]$result.target.id
+            TargetAssignedCount  = [long]$result.target.assignedCount
+            TargetQuantity       = [long]$result.target.quantity
         }
     }
 }

@@ -1,25 +1,40 @@
 function Stop-MSCommerceSubscription {
     <#
     .SYNOPSIS
-        Takes over a self-service subscription by cancelling it.
+        Takes over a self-service subscription by cancelling it: its users lose their licenses at once.
 
     .DESCRIPTION
-        Calls POST /v1.0/subscriptions/{subscriptionId}/takeOver/cancel with a reason from the service's fixed
-        list and an optional comment. Its users lose their licenses at once, the subscription becomes Deleted,
-        and its purchaser is emailed. The service requires an explicit confirmation: the command sends it only
-        after ShouldProcess agreed (ConfirmImpact High; -Confirm:$false for scripts). Stop is the approved verb
-        for ending something that runs (Cancel is not an approved verb; Remove would suggest the record
-        disappears, and it stays, as Deleted). Needs Global Administrator or Billing Administrator.
+        Calls POST /v1.0/subscriptions/{subscriptionId}/takeOver/cancel with {"reason", "comment", "confirm": true}.
+        The subscription becomes Deleted, its users lose their licenses at once, and its purchaser is emailed.
+        The reason is one of the service's fixed list; Other needs -Comment, which is checked before anything is
+        sent.
+
+        The service refuses the cancel without an explicit "confirm": true (ConfirmationRequired). The command
+        sends it only after ShouldProcess agreed: it asks before each subscription (ConfirmImpact High), -WhatIf
+        shows what would happen and sends nothing, -Confirm:$false or -Force skips the question (-Force does not
+        override an explicit -Confirm).
+
+        Subscriptions can be piped in: objects of Get-MSCommerceSubscription bind by their SubscriptionId
+        property; one that fails (NotSelfService, SubscriptionNotActive, SubscriptionNotFound) is reported as a
+        non-terminating error and the next one is still cancelled. The cancelled subscription is written as an
+        MSCommerce.Subscription object (Status Deleted, CancellationReason, CancelledAt).
+
+        Stop is PowerShell's approved verb for ending something that runs, here a subscription's term. Cancel is
+        not an approved verb, and Remove would suggest that the subscription disappears: it stays, as Deleted,
+        with its cancellation reason. Needs Global Administrator or Billing Administrator.
 
     .PARAMETER SubscriptionId
-        The self-service subscription to cancel; binds from the pipeline by property name.
+        The self-service subscription to cancel. Binds from the SubscriptionId property of piped objects.
 
     .PARAMETER Reason
-        NoLongerNeeded, TooExpensive, DuplicatePurchase, PurchasedByMistake, MovingToCentralLicenses,
+        Why: NoLongerNeeded, TooExpensive, DuplicatePurchase, PurchasedByMistake, MovingToCentralLicenses,
         SecurityOrCompliance, NotApprovedByOrganization or Other (Other needs -Comment).
 
     .PARAMETER Comment
-        Why, in words (up to 1000 characters).
+        Why, in words, up to 1000 characters. Required with -Reason Other.
+
+    .PARAMETER Force
+        Cancels without asking for confirmation, unless -Confirm is given too.
 
     .PARAMETER Token
         An access token to use instead of the one Connect-MSCommerce obtained.
@@ -33,6 +48,11 @@ function Stop-MSCommerceSubscription {
         Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property AssignedCount -EQ 0 | Stop-MSCommerceSubscription -Reason NoLongerNeeded -WhatIf
 
         Shows which unused self-service subscriptions would be cancelled, without cancelling any.
+
+    .EXAMPLE
+        Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property ProductId -EQ 'CFQ7TTC0LH2H' | Stop-MSCommerceSubscription -Reason NotApprovedByOrganization -Force
+
+        Cancels every self-service Power Apps per user subscription, without a prompt for each.
 
     .INPUTS
         System.String. Subscription IDs, by property name (SubscriptionId).
@@ -56,13 +76,38 @@ function Stop-MSCommerceSubscription {
         [string]$Comment,
 
         [Parameter()]
+        [switch]$Force,
+
+        [Parameter()]
         [string]$Token
     )
 
+    begin {
+        # The list's spelling whatever the case typed, so the prompt and the request show the reason as documented.
+        $validSet = $MyInvocation.MyCommand.Parameters['Reason'].Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $Reason = @($validSet.ValidValues | Where-Object -FilterScript { $_ -eq $Reason })[0]
+        if ($Reason -eq 'Other' -and [string]::IsNullOrWhiteSpace($Comment)) {
+            $splatError = @{
+                Message           = "The reason 'Other' needs a comment: say why with -Comment."
+                ErrorId           = 'CommentRequired'
+                Category          = 'InvalidArgument'
+                TargetObject      = $Reason
+                RecommendedAction = 'Add -Comment, or choose another -Reason.'
+            }
+            $PSCmdlet.ThrowTerminatingError((New-MSCommerceErrorRecord @splatError))
+        }
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+    }
+
     process {
-        if (-not $PSCmdlet.ShouldProcess($SubscriptionId, "Cancel ($Reason): its users lose their licenses at once")) {
+        $target = "Self-service subscription '$SubscriptionId'"
+        $action = "Cancel it ($Reason): its users lose their licenses at once"
+        if (-not $PSCmdlet.ShouldProcess($target, $action)) {
             return
         }
+        # "confirm": true only now that ShouldProcess agreed.
         $body = @{ reason = $Reason; confirm = $true }
         if ($PSBoundParameters.ContainsKey('Comment')) {
             $body['comment'] = $Comment
@@ -77,10 +122,12 @@ function Stop-MSCommerceSubscription {
             TargetObject  = $SubscriptionId
         }
         try {
-            ConvertTo-MSCommerceSubscription -InputObject (Invoke-MSCommerceRestMethod @splatRest)
+            $cancelled = Invoke-MSCommerceRestMethod @splatRest
         }
         catch {
             Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
+            return
         }
+        ConvertTo-MSCommerceSubscription -InputObject $cancelled
     }
 }

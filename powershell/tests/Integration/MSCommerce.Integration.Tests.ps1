@@ -221,4 +221,229 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             $failure.Exception.Message | Should -BeLike 'The access token signature does not verify*'
         }
     }
+
+    Context 'Self-service subscriptions: see them, export them, take them over' {
+        BeforeAll {
+            Connect-MSCommerce -Uri $service.Uri -Credential $admin 6>$null
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerBiPro -Value 'Enabled' 6>$null
+
+            # Two purchasers and four members, created with the admin command line; members sign in with a password.
+            $tenantId = Get-MSCommerceTestTenantId -Service $service
+            $script:memberPassword = 'Pester-' + [guid]::NewGuid().ToString('N')
+            $script:upn = @{}
+            $script:userId = @{}
+            foreach ($name in @('ann', 'ben', 'u0', 'u1', 'u2', 'u3')) {
+                $upn[$name] = "$name@contoso.onmicrosoft.com"
+                $splatUser = @{
+                    Service           = $service
+                    TenantId          = $tenantId
+                    UserPrincipalName = $upn[$name]
+                    DisplayName       = "Pester $name"
+                    Password          = $memberPassword
+                }
+                $userId[$name] = New-MSCommerceTestUser @splatUser
+            }
+
+            # Ann buys 3 Power BI Pro licenses for u0 and u1; Ben buys 2 for u2 and u3 (what the module has no
+            # command for: a user's own purchase and assignment).
+            $script:selfService = @{}
+            foreach ($purchase in @(@{ Name = 'ann'; Quantity = 3; Users = @('u0', 'u1') }, @{ Name = 'ben'; Quantity = 2; Users = @('u2', 'u3') })) {
+                $token = Get-MSCommerceTestToken -Service $service -UserName $upn[$purchase.Name] -Password $memberPassword
+                $splatBuy = @{
+                    Service = $service
+                    Method  = 'POST'
+                    Path    = '/v1.0/me/subscriptions'
+                    Token   = $token
+                    Body    = @{ productId = $powerBiPro; acquisitionKind = 'Purchase'; quantity = $purchase.Quantity }
+                }
+                $bought = Invoke-MSCommerceTestApi @splatBuy
+                $selfService[$purchase.Name] = [string]$bought.id
+                $splatAssign = @{
+                    Service = $service
+                    Method  = 'POST'
+                    Path    = "/v1.0/subscriptions/$($bought.id)/assignUsers"
+                    Token   = $token
+                    Body    = @{ userIds = @($purchase.Users | ForEach-Object -Process { $userId[$_] }) }
+                }
+                $null = Invoke-MSCommerceTestApi @splatAssign
+            }
+
+            # The organization's own Power BI Pro subscriptions, bought by the Global Administrator.
+            $adminToken = Get-MSCommerceTestToken -Service $service -UserName $service.AdminUser -Password $service.AdminPassword
+            $script:central = [string](Invoke-MSCommerceTestApi -Service $service -Method 'POST' -Path '/v1.0/subscriptions' -Token $adminToken -Body @{ productId = $powerBiPro; quantity = 5 }).id
+            $script:smallCentral = [string](Invoke-MSCommerceTestApi -Service $service -Method 'POST' -Path '/v1.0/subscriptions' -Token $adminToken -Body @{ productId = $powerBiPro; quantity = 1 }).id
+        }
+
+        It 'Should list the self-service subscriptions with their purchasers' {
+            $listed = @(Get-MSCommerceSubscription -PurchaseType SelfService)
+            $listed.Count | Should -Be 2
+            $listed[0].PSObject.TypeNames | Should -Contain 'MSCommerce.Subscription'
+            @($listed | Where-Object -Property PurchaseType -NE 'SelfService').Count | Should -Be 0
+            $ann = $listed | Where-Object -Property SubscriptionId -EQ $selfService['ann']
+            $ann.Purchaser | Should -Be $upn['ann']
+            $ann.ProductId | Should -Be $powerBiPro
+            $ann.Quantity | Should -Be 3
+            $ann.AssignedCount | Should -Be 2
+            $ann.Status | Should -Be 'Active'
+            $ann.UnitPrice | Should -BeOfType [decimal]
+            $ann.TotalPrice | Should -Be ($ann.UnitPrice * 3)
+            $ann.ExpiresAt | Should -BeGreaterThan ([datetime]::UtcNow)
+        }
+
+        It 'Should list the central subscriptions apart, and everything with -PurchaseType All' {
+            $centralIds = @(Get-MSCommerceSubscription -PurchaseType Central | ForEach-Object -Process { $_.SubscriptionId })
+            $centralIds | Should -Contain $central
+            $centralIds | Should -Not -Contain $selfService['ann']
+            @(Get-MSCommerceSubscription -PurchaseType All).Count | Should -Be 4
+            @(Get-MSCommerceSubscription -First 3).Count | Should -Be 3
+        }
+
+        It 'Should read one subscription with the users who hold its licenses' {
+            $ann = Get-MSCommerceSubscription -SubscriptionId $selfService['ann']
+            @($ann.AssignedUsers | ForEach-Object -Process { $_.UserPrincipalName } | Sort-Object) | Should -Be @($upn['u0'], $upn['u1'])
+            $ann.AssignedUsers[0].AssignedAt.Kind | Should -Be 'Utc'
+        }
+
+        It 'Should read every listed subscription again, with its users, through the pipeline' {
+            $holders = @(Get-MSCommerceSubscription -PurchaseType SelfService | Get-MSCommerceSubscription | ForEach-Object -Process { $_.AssignedUsers })
+            $holders.Count | Should -Be 4
+        }
+
+        It 'Should report an unknown subscription with the service''s errorCode' {
+            $null = Get-MSCommerceSubscription -SubscriptionId ([guid]::NewGuid().ToString()) -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SubscriptionNotFound*'
+            $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'Should show Power BI Pro once, summed over both self-service subscriptions' {
+            $licenses = @(Get-MSCommerceLicense | Where-Object -Property ProductId -EQ $powerBiPro)
+            $licenses.Count | Should -Be 1
+            $licenses[0].PSObject.TypeNames | Should -Contain 'MSCommerce.ProductLicense'
+            $licenses[0].SubscriptionCount | Should -Be 2
+            $licenses[0].AvailableQuantity | Should -Be 5
+            $licenses[0].AssignedCount | Should -Be 4
+        }
+
+        It 'Should show who holds Power BI Pro licenses, by purchaser' {
+            $holders = @(Get-MSCommerceLicense -ProductId $powerBiPro.ToLowerInvariant())
+            $holders.Count | Should -Be 4
+            $holders[0].PSObject.TypeNames | Should -Contain 'MSCommerce.LicenseHolder'
+            @($holders | Group-Object -Property Purchaser).Count | Should -Be 2
+            ($holders | Where-Object -Property UserPrincipalName -EQ $upn['u2']).Purchaser | Should -Be $upn['ben']
+            ($holders | Where-Object -Property UserPrincipalName -EQ $upn['u0']).SubscriptionId | Should -Be $selfService['ann']
+        }
+
+        It 'Should export the Power BI Pro license holders to a CSV file' {
+            $path = Join-Path -Path $TestDrive -ChildPath 'power-bi-pro.csv'
+            $file = Get-MSCommerceLicense -ProductId $powerBiPro | Export-MSCommerceLicenseUser -Path $path
+            $file.FullName | Should -Be $path
+            $rows = @(Import-Csv -LiteralPath $path)
+            $rows.Count | Should -Be 4
+            @($rows | ForEach-Object -Process { $_.userPrincipalName } | Sort-Object) | Should -Be @($upn['u0'], $upn['u1'], $upn['u2'], $upn['u3'])
+            ($rows | Where-Object -Property userPrincipalName -EQ $upn['u3']).purchaser | Should -Be $upn['ben']
+            ($rows | Where-Object -Property userPrincipalName -EQ $upn['u3']).productName | Should -Be 'Power BI Pro'
+        }
+
+        It 'Should export the users of the chosen subscriptions only, and of every self-service one without a choice' {
+            $annPath = Join-Path -Path $TestDrive -ChildPath 'ann.csv'
+            $null = Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property Purchaser -EQ $upn['ann'] | Export-MSCommerceLicenseUser -Path $annPath
+            @(Import-Csv -LiteralPath $annPath).Count | Should -Be 2
+
+            $allPath = Join-Path -Path $TestDrive -ChildPath 'all.csv'
+            $null = Export-MSCommerceLicenseUser -Path $allPath
+            @(Import-Csv -LiteralPath $allPath).Count | Should -Be 4
+
+            $nonePath = Join-Path -Path $TestDrive -ChildPath 'none.csv'
+            $null = Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property Purchaser -EQ 'nobody@contoso.onmicrosoft.com' |
+                Export-MSCommerceLicenseUser -Path $nonePath -WarningAction SilentlyContinue
+            $nonePath | Should -Not -Exist
+        }
+
+        It 'Should move nothing with -WhatIf' {
+            Move-MSCommerceSubscriptionUser -SubscriptionId $selfService['ann'] -TargetSubscriptionId $central -WhatIf
+            (Get-MSCommerceSubscription -SubscriptionId $selfService['ann']).Status | Should -Be 'Active'
+            (Get-MSCommerceSubscription -SubscriptionId $central).AssignedCount | Should -Be 0
+        }
+
+        It 'Should move nothing, and say NotEnoughLicenses, when the central subscription is too small' {
+            $result = Move-MSCommerceSubscriptionUser -SubscriptionId $selfService['ben'] -TargetSubscriptionId $smallCentral -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotEnoughLicenses*'
+            $failures[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $failures[0].TargetObject | Should -Be $selfService['ben']
+            (Get-MSCommerceSubscription -SubscriptionId $selfService['ben']).AssignedCount | Should -Be 2
+            (Get-MSCommerceSubscription -SubscriptionId $smallCentral).AssignedCount | Should -Be 0
+        }
+
+        It 'Should move the users of Ann''s subscription to the central one' {
+            $moved = @(Get-MSCommerceSubscription -PurchaseType SelfService |
+                    Where-Object -Property Purchaser -EQ $upn['ann'] |
+                    Move-MSCommerceSubscriptionUser -TargetSubscriptionId $central -Confirm:$false)
+            $moved.Count | Should -Be 1
+            $moved[0].PSObject.TypeNames | Should -Contain 'MSCommerce.MoveResult'
+            $moved[0].Status | Should -Be 'Move completed'
+            $moved[0].MovedUsers | Should -Be 2
+            $moved[0].SubscriptionId | Should -Be $selfService['ann']
+            $moved[0].SourceStatus | Should -Be 'Deleted'
+            $moved[0].TargetSubscriptionId | Should -Be $central
+            $moved[0].TargetAssignedCount | Should -Be 2
+
+            $target = Get-MSCommerceSubscription -SubscriptionId $central
+            @($target.AssignedUsers | ForEach-Object -Process { $_.UserPrincipalName } | Sort-Object) | Should -Be @($upn['u0'], $upn['u1'])
+            $source = Get-MSCommerceSubscription -SubscriptionId $selfService['ann']
+            $source.Status | Should -Be 'Deleted'
+            $source.CancellationReason | Should -Be 'MovingToCentralLicenses'
+        }
+
+        It 'Should refuse to move a subscription already taken over (SubscriptionNotActive)' {
+            $null = Move-MSCommerceSubscriptionUser -SubscriptionId $selfService['ann'] -TargetSubscriptionId $central -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SubscriptionNotActive*'
+        }
+
+        It 'Should cancel nothing with -WhatIf, nor with the reason Other and no comment' {
+            Stop-MSCommerceSubscription -SubscriptionId $selfService['ben'] -Reason NoLongerNeeded -WhatIf
+            { Stop-MSCommerceSubscription -SubscriptionId $selfService['ben'] -Reason Other -Confirm:$false } | Should -Throw -ErrorId 'CommentRequired*'
+            (Get-MSCommerceSubscription -SubscriptionId $selfService['ben']).Status | Should -Be 'Active'
+        }
+
+        It 'Should refuse to cancel a central subscription (NotSelfService)' {
+            $null = Stop-MSCommerceSubscription -SubscriptionId $central -Reason NoLongerNeeded -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotSelfService*'
+            (Get-MSCommerceSubscription -SubscriptionId $central).Status | Should -Be 'Active'
+        }
+
+        It 'Should cancel Ben''s subscription: its users lose their licenses' {
+            $cancelled = Get-MSCommerceSubscription -SubscriptionId $selfService['ben'] |
+                Stop-MSCommerceSubscription -Reason NotApprovedByOrganization -Comment 'Pester: not approved' -Confirm:$false
+            $cancelled.PSObject.TypeNames | Should -Contain 'MSCommerce.Subscription'
+            $cancelled.SubscriptionId | Should -Be $selfService['ben']
+            $cancelled.Status | Should -Be 'Deleted'
+            $cancelled.CancellationReason | Should -Be 'NotApprovedByOrganization'
+            $cancelled.CancelledAt | Should -BeOfType [datetime]
+            @(Get-MSCommerceLicense -ProductId $powerBiPro).Count | Should -Be 0
+            @(Get-MSCommerceSubscription -PurchaseType SelfService | Where-Object -Property Status -EQ 'Active').Count | Should -Be 0
+        }
+
+        It 'Should show the purchases, the move and the cancellation in the audit log of every event' {
+            $events = @(Get-MSCommerceAuditLog -AllEvents)
+            $events[0].PSObject.TypeNames | Should -Contain 'MSCommerce.AuditEvent'
+            $events[0].OccurredAt | Should -BeOfType [datetime]
+            $actions = @($events | ForEach-Object -Process { $_.Action })
+            foreach ($action in @('PolicyValueChanged', 'UserCreated', 'SubscriptionCreated', 'LicensesAssigned', 'UsersMoved', 'SubscriptionCancelled')) {
+                $actions | Should -Contain $action
+            }
+            ($events | Where-Object -Property Action -EQ 'UsersMoved' | Select-Object -First 1).ActorName | Should -Be $service.AdminUser
+            $paged = @(Get-MSCommerceAuditLog -AllEvents -Top 2 -First 5)
+            $paged.Count | Should -Be 5
+            @($paged | ForEach-Object -Process { $_.Id }) | Should -Be @($events[0..4] | ForEach-Object -Process { $_.Id })
+        }
+
+        It 'Should still read only policy changes without -AllEvents' {
+            $changes = @(Get-MSCommerceAuditLog)
+            $changes.Count | Should -BeGreaterThan 0
+            @($changes | Where-Object -FilterScript { $_.PSObject.TypeNames -notcontains 'MSCommerce.AuditEntry' }).Count | Should -Be 0
+            @($changes | Where-Object -FilterScript { [string]::IsNullOrEmpty($_.PolicyId) }).Count | Should -Be 0
+        }
+    }
 }

@@ -54,8 +54,48 @@ Describe 'Manifest and exports' {
         $output | Should -BeNullOrEmpty
     }
 
-    It 'Should load a table view for <_>' -ForEach @('MSCommerce.Policy', 'MSCommerce.ProductPolicy', 'MSCommerce.OfferTypePolicy', 'MSCommerce.AuditEntry', 'MSCommerce.BaselineChange') {
+    It 'Should load a table view for <_>' -ForEach @(
+        'MSCommerce.Policy'
+        'MSCommerce.ProductPolicy'
+        'MSCommerce.OfferTypePolicy'
+        'MSCommerce.AuditEntry'
+        'MSCommerce.BaselineChange'
+        'MSCommerce.Subscription'
+        'MSCommerce.AssignedUser'
+        'MSCommerce.ProductLicense'
+        'MSCommerce.LicenseHolder'
+        'MSCommerce.MoveResult'
+        'MSCommerce.AuditEvent'
+    ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Should have a table view for every MSCommerce type a command declares in OutputType' {
+        $declared = @(Get-Command -Module 'MSCommerce' | ForEach-Object -Process { $_.OutputType.Name } | Where-Object -FilterScript { $_ -like 'MSCommerce.*' } | Sort-Object -Unique)
+        $declared.Count | Should -BeGreaterThan 5
+        foreach ($typeName in $declared) {
+            Get-FormatData -TypeName $typeName | Should -Not -BeNullOrEmpty -Because "$typeName is an output type"
+        }
+    }
+
+    It 'Should use only approved verbs' {
+        $approved = @(Get-Verb | ForEach-Object -Process { $_.Verb })
+        foreach ($command in Get-Command -Module 'MSCommerce') {
+            $approved | Should -Contain $command.Verb -Because "$($command.Name) must use an approved verb"
+        }
+    }
+
+    It 'Should support -WhatIf and -Confirm on every command that changes something, ConfirmImpact High on take-overs' {
+        $changing = @('Set', 'Update', 'Move', 'Stop', 'Remove', 'New', 'Export', 'Add', 'Clear', 'Reset')
+        foreach ($command in Get-Command -Module 'MSCommerce' | Where-Object -FilterScript { $changing -contains $_.Verb }) {
+            $command.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($command.Name) changes something"
+            $command.Parameters.Keys | Should -Contain 'Confirm' -Because "$($command.Name) changes something"
+        }
+        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription')) {
+            $binding = (Get-Command -Name $name -Module 'MSCommerce').ScriptBlock.Attributes |
+                Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+            $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone"
+        }
     }
 }
 

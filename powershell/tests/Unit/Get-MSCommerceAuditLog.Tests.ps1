@@ -76,14 +76,75 @@ Describe 'ConvertTo-MSCommerceUtcDateTime' {
     }
 }
 
-Describe 'Get-MSCommerceAuditLog -All' {
-    It 'Should read every audited event' {
+Describe 'Get-MSCommerceAuditLog -AllEvents' {
+    BeforeEach {
         Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
-            [pscustomobject]@{ id = '7'; action = 'UsersMoved'; occurredAt = '2026-11-25T06:30:00.000Z'; targetId = 's1' }
+            [pscustomobject]@{
+                id            = '7'
+                action        = 'UsersMoved'
+                targetType    = 'Subscription'
+                targetId      = '11111111-1111-1111-1111-111111111111'
+                targetName    = 'Power BI Pro'
+                oldValue      = $null
+                newValue      = '22222222-2222-2222-2222-222222222222'
+                actorId       = '00000000-0000-0000-0000-000000000001'
+                actorName     = 'admin@contoso.onmicrosoft.com'
+                actorType     = 'User'
+                correlationId = 'c0ffee00-0000-0000-0000-000000000000'
+                occurredAt    = '2026-11-25T06:30:00.000Z'
+            }
         }
-        $event = Get-MSCommerceAuditLog -All
-        $event.PSObject.TypeNames | Should -Contain 'MSCommerce.AuditEvent'
-        $event.Action | Should -Be 'UsersMoved'
-        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Path -eq '/v1.0/auditLogs/events' }
+    }
+
+    It 'Should read /v1.0/auditLogs/events following nextLink' {
+        $null = Get-MSCommerceAuditLog -AllEvents
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'GET' -and $Path -eq '/v1.0/auditLogs/events' -and $FollowNextLink -and $First -eq 0 -and $Query.Count -eq 0
+        }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Path -eq '/v1.0/auditLogs/policyChanges' }
+    }
+
+    It 'Should return MSCommerce.AuditEvent objects with OccurredAt as a UTC DateTime' {
+        $auditEvent = Get-MSCommerceAuditLog -AllEvents
+        $auditEvent.PSObject.TypeNames | Should -Contain 'MSCommerce.AuditEvent'
+        $auditEvent.Action | Should -Be 'UsersMoved'
+        $auditEvent.TargetType | Should -Be 'Subscription'
+        $auditEvent.TargetName | Should -Be 'Power BI Pro'
+        $auditEvent.NewValue | Should -Be '22222222-2222-2222-2222-222222222222'
+        $auditEvent.ActorName | Should -Be 'admin@contoso.onmicrosoft.com'
+        $auditEvent.OccurredAt | Should -BeOfType [datetime]
+        $auditEvent.OccurredAt.Kind | Should -Be 'Utc'
+        $auditEvent.OccurredAt | Should -Be ([datetime]::new(2026, 11, 25, 6, 30, 0, [System.DateTimeKind]::Utc))
+    }
+
+    It 'Should page and stop with -First and -Top as for policy changes' {
+        $null = Get-MSCommerceAuditLog -AllEvents -First 20
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Path -eq '/v1.0/auditLogs/events' -and $First -eq 20 -and $Query.top -eq 20
+        }
+        $null = Get-MSCommerceAuditLog -AllEvents -Top 500 -First 2000
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Path -eq '/v1.0/auditLogs/events' -and $First -eq 2000 -and $Query.top -eq 500
+        }
+    }
+
+    It 'Should pass -Token through' {
+        $null = Get-MSCommerceAuditLog -AllEvents -Token 'raw-jwt'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Token -eq 'raw-jwt' }
+    }
+
+    It 'Should report a refusal with the service''s errorCode' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            throw (New-MSCommerceTestErrorRecord -ErrorCode 'Forbidden' -Category 'PermissionDenied')
+        }
+        $null = Get-MSCommerceAuditLog -AllEvents -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Forbidden*'
+        $failures[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+    }
+
+    It 'Should keep -AllEvents an optional switch, so that calls without it read policy changes as before' {
+        $parameter = (Get-Command -Name 'Get-MSCommerceAuditLog' -Module 'MSCommerce').Parameters['AllEvents']
+        $parameter.SwitchParameter | Should -BeTrue
+        $parameter.ParameterSets['__AllParameterSets'].IsMandatory | Should -BeFalse
     }
 }
