@@ -1,6 +1,8 @@
 //! Test harness: starts the real `mscommerce` binary on a free port with a fresh SQLite file, and talks to it over
 //! HTTP like any client.
 
+pub mod postgres;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

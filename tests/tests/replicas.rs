@@ -1,11 +1,12 @@
 //! Several replicas on one PostgreSQL database (runs when MSCOMMERCE_TEST_POSTGRES_URL is set): a write through
-//! one is read through the other's cache at once, take-overs through both never oversubscribe a target, and two
-//! dispatchers never send one email twice.
+//! one is read through the other's cache at once, take-overs through both never oversubscribe a target, two
+//! dispatchers never send one email twice, and replicas started together on an empty database bootstrap it once.
 
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mscommerce_tests::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const POWER_BI: &str = "CFQ7TTC0H9MP";
 /// Replicas behind one load balancer share the public URL: it is the tokens' issuer.
@@ -67,11 +68,20 @@ async fn a_write_through_one_replica_is_read_through_the_other() {
         }
         delays.push(start.elapsed());
     }
-    eprintln!("write on one replica visible on the other after {delays:?}");
-    let worst = delays.iter().max().unwrap();
-    // The target is 100 ms; the bound here is looser so that a loaded machine does not fail a correct build.
+    delays.sort();
+    let median = delays[delays.len() / 2];
+    let worst = *delays.last().unwrap();
+    eprintln!(
+        "a write on one replica was read on the other after {delays:?} (median {median:?}, target 100 ms)"
+    );
+    // The target: within 100 ms. The median must meet it; a single round on a machine busy with other builds may
+    // be slower, but never by an order of magnitude.
     assert!(
-        *worst < Duration::from_secs(1),
+        median <= Duration::from_millis(100),
+        "median propagation {median:?} (all: {delays:?})"
+    );
+    assert!(
+        worst < Duration::from_secs(1),
         "slowest propagation {worst:?}"
     );
 }
@@ -238,4 +248,148 @@ async fn a_replica_that_lost_its_notifications_is_not_left_stale() {
         "after a lost connection, the replica was current again in {:?}",
         start.elapsed()
     );
+}
+
+/// A `mscommerce serve` started by hand: the harness starts one server, then its replicas one after the other,
+/// and this test needs several starting at the same moment.
+struct Process {
+    child: Child,
+    dir: TempDir,
+    base: String,
+}
+
+impl Process {
+    fn spawn(database_url: &str) -> Process {
+        let dir = TempDir::new();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let log = |name: &str| std::fs::File::create(dir.0.join(name)).expect("log file");
+        let child = Command::new(binary())
+            .current_dir(&dir.0)
+            .arg("serve")
+            .env("MSCOMMERCE_DATABASE_URL", database_url)
+            .env("MSCOMMERCE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)
+            .env("MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("MSCOMMERCE_LOG_LEVEL", "info")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::from(log("stdout.log")))
+            .stderr(Stdio::from(log("stderr.log")))
+            .spawn()
+            .expect("mscommerce starts");
+        Process {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.0.join(name)).unwrap_or_default()
+    }
+
+    async fn wait_ready(&mut self, http: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                panic!("mscommerce exited ({status}):\n{}", self.log("stderr.log"));
+            }
+            if let Ok(r) = http.get(format!("{}/readyz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not ready:\n{}",
+                self.log("stderr.log")
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn replicas_started_together_on_an_empty_database_share_one_tenant_and_one_key() {
+    if !postgres_configured() {
+        return;
+    }
+    let admin_url = postgres::admin_url().expect("configured");
+    let database = postgres::TestDatabase::create(&admin_url).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    binary(); // built before the race, not during it
+    let mut replicas: Vec<Process> = (0..3).map(|_| Process::spawn(&database.url)).collect();
+    for replica in &mut replicas {
+        replica.wait_ready(&http).await;
+    }
+    let bootstrapped = replicas
+        .iter()
+        .filter(|r| r.log("stdout.log").contains("Created tenant"))
+        .count();
+    assert_eq!(
+        bootstrapped, 1,
+        "exactly one replica creates the first tenant"
+    );
+
+    let mut key_sets = Vec::new();
+    for replica in &replicas {
+        let jwks: Value = http
+            .get(format!("{}/discovery/v2.0/keys", replica.base))
+            .send()
+            .await
+            .expect("keys")
+            .json()
+            .await
+            .expect("JSON");
+        key_sets.push(jwks["keys"].clone());
+    }
+    assert_eq!(key_sets[0].as_array().map(Vec::len), Some(1), "one key");
+    assert!(
+        key_sets.iter().all(|k| *k == key_sets[0]),
+        "every replica publishes the same key: {key_sets:?}"
+    );
+
+    // A token issued by any replica is accepted by every replica.
+    let path = product_path(POWER_BI);
+    for issuer in &replicas {
+        let token = http
+            .post(format!("{}/oauth2/v2.0/token", issuer.base))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", ADMIN_UPN),
+                ("password", ADMIN_PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("token request")
+            .json::<Value>()
+            .await
+            .expect("JSON")["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_string();
+        for reader in &replicas {
+            let status = http
+                .get(format!("{}{path}", reader.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("request")
+                .status();
+            assert_eq!(status.as_u16(), 200, "{} -> {}", issuer.base, reader.base);
+        }
+    }
+    drop(replicas); // before the database
 }

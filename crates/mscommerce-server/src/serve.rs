@@ -10,7 +10,7 @@ use mscommerce_auth::{
 };
 use mscommerce_domain::{Catalog, DirectoryRole};
 use mscommerce_store::{
-    AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, StoreError, UserType,
+    AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, UserType,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -45,22 +45,20 @@ pub fn load_catalog(settings: &Settings) -> Result<Catalog> {
 async fn signing_keys(store: &dyn Store) -> Result<Vec<SigningKey>> {
     let mut stored = store.signing_keys().await?;
     if stored.is_empty() {
+        // Replicas share keys: of several starting at once on an empty database, one stores its key and every
+        // one reads that key back, so all sign with and accept the same keys.
         let key = SigningKey::generate()?;
-        let added = store
-            .add_signing_key(NewSigningKey {
+        stored = store
+            .add_first_signing_key(NewSigningKey {
                 kid: key.kid.clone(),
                 algorithm: ALGORITHM.into(),
                 private_key: key.pkcs8_base64(),
                 public_key: key.public_base64url(),
             })
-            .await;
-        match added {
-            Ok(()) => tracing::info!(key.id = %key.kid, "created a signing key"),
-            // Replicas share keys: another one starting at the same moment stored its key first.
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(e.into()),
+            .await?;
+        if stored.iter().any(|record| record.kid == key.kid) {
+            tracing::info!(key.id = %key.kid, "created a signing key");
         }
-        stored = store.signing_keys().await?;
     }
     stored
         .iter()

@@ -127,6 +127,22 @@ pub trait Store: Send + Sync + 'static {
     /// Every signing key, oldest first.
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
     async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()>;
+    /// On a database with no signing key, stores `key`; answers every key, oldest first. Of several replicas
+    /// starting at once on an empty database, exactly one stores its key and all answer that one, so every replica
+    /// signs with, and accepts, the same keys. (Two calls of `add_signing_key` would both succeed: keys have
+    /// different IDs.)
+    ///
+    /// The default suits a database served by one process (SQLite); a backend shared by several overrides it with
+    /// a lock.
+    async fn add_first_signing_key(
+        &self,
+        key: NewSigningKey,
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        if self.signing_keys().await?.is_empty() {
+            self.add_signing_key(key).await?;
+        }
+        self.signing_keys().await
+    }
 
     /// Every stored policy value of a tenant. Targets without a row have the policy's default value.
     async fn policy_values(&self, tenant_id: Uuid) -> StoreResult<Vec<StoredPolicyValue>>;
@@ -247,10 +263,28 @@ pub trait Store: Send + Sync + 'static {
     /// Every message in the outbox, oldest first (for operators and tests).
     async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>>;
 
-    /// Changes committed by any process on this database, as they commit, for the caches: a policy value (with its
-    /// revision) or a user. After the channel was interrupted, [`ChangeNotice::Resynchronize`]. `None` when the
-    /// backend has no such channel: a SQLite file is served by one process (the admin commands, which also write
-    /// to it, change users only, and cached user facts expire).
+    /// Changes committed by any process on this database, as they commit, for the caches. `None` when the backend
+    /// has no such channel: a SQLite file is served by one process (the admin commands, which also write to it,
+    /// change users only, and cached user facts expire).
+    ///
+    /// The contract, for a receiver returned here (PostgreSQL: `LISTEN mscommerce_changes` on a connection of its
+    /// own, fed by `pg_notify` inside each writing transaction):
+    ///
+    /// - The first notice is [`ChangeNotice::Resynchronize`], sent once listening has begun. From that moment
+    ///   every committed change is announced: a [`ChangeNotice::Policy`] for each `set_policy_value` that wrote
+    ///   (with the revision it wrote; a no-op write announces nothing), a [`ChangeNotice::User`] for each
+    ///   `update_user`. Changes of this process are announced too. Nothing is announced for a transaction that
+    ///   rolls back.
+    /// - Notices arrive in commit order, within milliseconds of the commit. Apply a policy notice only when its
+    ///   revision is newer than what is cached, so that a local write and its own notice, in either order, agree.
+    /// - Whenever notices may have been missed (the connection broke, or did not answer the check made after 5
+    ///   seconds of silence, or a notice could not be read) a [`ChangeNotice::Resynchronize`] comes as soon as that
+    ///   is known: forget everything cached and read from the store again. If listening had not resumed by then,
+    ///   another one follows once it has; from the last one on, the guarantee above holds again. A cache that
+    ///   obeys every `Resynchronize` is never stale for longer than a broken connection takes to be noticed.
+    /// - The channel is bounded: a consumer that falls behind slows the listener down but loses nothing. Dropping
+    ///   the receiver stops the listener (at its next notice or check) and frees its connection.
+    /// - Each call starts a listener of its own: call it once per process.
     fn subscribe_changes(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {
         None
     }

@@ -6,8 +6,11 @@
 //! migrations run under an advisory lock. Every policy or user change is announced with `pg_notify` in its own
 //! transaction, so the other replicas' caches follow (see [`Store::subscribe_changes`]).
 //!
-//! Identifiers and timestamps are kept as text, as in SQLite (RFC 3339 UTC with milliseconds sorts as text): one
-//! data model, one set of row readers, and a dump of either database reads the same.
+//! Identifiers and timestamps are kept as text, as in SQLite, rather than `uuid` and `timestamptz`: one data model,
+//! one set of row readers, the same values (to the millisecond) whichever backend answers, and a dump of either
+//! database reads the same. RFC 3339 UTC with milliseconds has a fixed width, so it sorts and compares as text
+//! under any collation; nothing here does date arithmetic in SQL. Text that people read in lists (sign-in names,
+//! product names) is sorted with `COLLATE "C"`, byte order as in SQLite, whatever the database's locale.
 
 use std::str::FromStr;
 
@@ -32,6 +35,8 @@ pub struct PgStore {
 
 /// The key of the advisory lock under which migrations run.
 const MIGRATION_LOCK: i64 = 0x6d73_636f_6d6d;
+/// The key of the advisory lock under which a replica bootstraps an empty database (first tenant, first key).
+const BOOTSTRAP_LOCK: i64 = MIGRATION_LOCK + 1;
 /// The channel on which changes are announced to every replica.
 pub(crate) const CHANGES_CHANNEL: &str = "mscommerce_changes";
 
@@ -119,61 +124,128 @@ pub(crate) async fn insert_audit(
     Ok(())
 }
 
-/// Forwards the notifications of [`CHANGES_CHANNEL`] until the receiver is dropped. A lost connection is
-/// reconnected by the listener; since notifications sent meanwhile are lost, the receiver is told to resynchronize.
+/// How long the change listener waits in silence before it checks that its connection is alive: a connection cut
+/// without a word (a failover, a firewall dropping idle flows) would otherwise leave the caches stale for good.
+const LISTENER_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+/// The liveness check of the listener's connection.
+const LISTEN_AGAIN: &str = r#"LISTEN "mscommerce_changes""#;
+/// How long that check may take before the connection is taken for dead.
+const LISTENER_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Forwards the notifications of [`CHANGES_CHANNEL`] until the receiver is dropped, under the contract of
+/// [`Store::subscribe_changes`]: [`ChangeNotice::Resynchronize`] once listening (again), after which every change
+/// that commits is announced; and [`ChangeNotice::Resynchronize`] as soon as the connection is found lost, so that
+/// nothing cached is trusted while changes cannot be heard.
 async fn listen_for_changes(pool: PgPool, sender: tokio::sync::mpsc::Sender<ChangeNotice>) {
+    let retry = std::time::Duration::from_secs(1);
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
+            Err(sqlx::Error::PoolClosed) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for changes of other replicas; retrying");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if sender.is_closed() {
+                    return;
+                }
+                tokio::time::sleep(retry).await;
                 continue;
             }
         };
         if let Err(e) = listener.listen(CHANGES_CHANNEL).await {
             tracing::warn!(error = %e, "cannot listen for changes of other replicas; retrying");
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if sender.is_closed() {
+                return;
+            }
+            tokio::time::sleep(retry).await;
             continue;
         }
-        // Whatever happened before this listener existed is unknown to the caches.
+        // Listening from here on; whatever committed before is unknown to the caches.
         if sender.send(ChangeNotice::Resynchronize).await.is_err() {
             return;
         }
         loop {
-            let notice = match listener.try_recv().await {
-                Ok(Some(notification)) => parse_notice(notification.payload()),
-                Ok(None) => Some(ChangeNotice::Resynchronize), // reconnected: notices may be lost
-                Err(e) => {
+            let notice = match tokio::time::timeout(LISTENER_CHECK_INTERVAL, listener.try_recv())
+                .await
+            {
+                Ok(Ok(Some(notification))) => {
+                    parse_notice(notification.payload()).unwrap_or_else(|| {
+                        // Written by another version of mscommerce, perhaps: what changed is unknown.
+                        tracing::warn!(
+                            payload = notification.payload(),
+                            "unreadable change notice"
+                        );
+                        ChangeNotice::Resynchronize
+                    })
+                }
+                // The connection was lost and the listener has listened again on a new one (sqlx reconnects before
+                // it answers `None`): what was sent in between is lost.
+                Ok(Ok(None)) => {
+                    tracing::warn!("the change notifications of other replicas were interrupted");
+                    ChangeNotice::Resynchronize
+                }
+                Ok(Err(sqlx::Error::PoolClosed)) => return,
+                Ok(Err(e)) => {
                     tracing::warn!(error = %e, "lost the change notifications of other replicas; reconnecting");
+                    let _ = sender.send(ChangeNotice::Resynchronize).await;
+                    break;
+                }
+                Err(_quiet) => {
+                    if sender.is_closed() {
+                        return;
+                    }
+                    // LISTEN again: a no-op on a live connection, and what the connection shows in
+                    // pg_stat_activity stays `LISTEN ...`, for operators looking for the listeners.
+                    let check = sqlx::Executor::execute(&mut listener, LISTEN_AGAIN);
+                    match tokio::time::timeout(LISTENER_CHECK_TIMEOUT, check).await {
+                        Ok(Ok(_)) => continue,
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "the change listener's connection failed; reconnecting")
+                        }
+                        Err(_) => tracing::warn!(
+                            "the change listener's connection does not answer; reconnecting"
+                        ),
+                    }
+                    let _ = sender.send(ChangeNotice::Resynchronize).await;
                     break;
                 }
             };
-            if let Some(notice) = notice {
-                if sender.send(notice).await.is_err() {
-                    return;
-                }
+            if sender.send(notice).await.is_err() {
+                return;
             }
         }
     }
 }
 
-/// `policy:<tenant>:<revision>:<scope>:<target>:<value>` or `user:<user>`.
+/// `policy:<tenant>:<revision>:<scope>:<target>:<value>` or `user:<user>`. The value is read from the end, so the
+/// target may hold any character.
 fn parse_notice(payload: &str) -> Option<ChangeNotice> {
-    let parts: Vec<&str> = payload.split(':').collect();
-    match parts.as_slice() {
-        ["policy", tenant, revision, scope, target, value] => Some(ChangeNotice::Policy {
+    if let Some(rest) = payload.strip_prefix("policy:") {
+        let mut parts = rest.splitn(4, ':');
+        let (tenant, revision, scope, rest) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let (target, value) = rest.rsplit_once(':')?;
+        return Some(ChangeNotice::Policy {
             tenant_id: Uuid::parse_str(tenant).ok()?,
             revision: revision.parse().ok()?,
             scope: Scope::parse(scope)?,
             target_id: target.to_string(),
             value: PolicyValue::parse(value)?,
-        }),
-        ["user", user] => Some(ChangeNotice::User {
-            user_id: Uuid::parse_str(user).ok()?,
-        }),
-        _ => None,
+        });
     }
+    let user = payload.strip_prefix("user:")?;
+    Some(ChangeNotice::User {
+        user_id: Uuid::parse_str(user).ok()?,
+    })
+}
+
+fn policy_notice(
+    tenant: &str,
+    revision: i64,
+    scope: &str,
+    target: &str,
+    value: PolicyValue,
+) -> String {
+    format!("policy:{tenant}:{revision}:{scope}:{target}:{value}")
 }
 
 /// Announces a change to every replica when the transaction commits (PostgreSQL delivers notifications only
@@ -262,7 +334,8 @@ pub(crate) fn audit_from_row(row: &PgRow) -> StoreResult<AuditEvent> {
 }
 
 impl PgStore {
-    /// Opens (creating when missing, with its folder) the database file the URL names.
+    /// Connects to the database the URL names (which must exist; `mscommerce migrate` or `migrate_on_start`
+    /// creates the tables). Settings that libpq reads from the URL (`sslmode`, `application_name`, ...) apply.
     pub async fn open(url: &str) -> StoreResult<PgStore> {
         let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::UnsupportedUrl {
             url: url.to_string(),
@@ -275,13 +348,29 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    async fn applied_migrations(conn: &mut PgConnection) -> StoreResult<Vec<(i64, i64)>> {
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
-             checksum BIGINT NOT NULL, applied_at TEXT NOT NULL)",
-        )
-        .execute(&mut *conn)
-        .await?;
+    /// The applied migrations, after creating their table when `create` is set. Without it, a database without the
+    /// table has none: the check needs no right to create anything, so replicas may run as a role that can only
+    /// read and write rows (see docs/OPERATIONS.md).
+    async fn applied_migrations(
+        conn: &mut PgConnection,
+        create: bool,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        if create {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+                 checksum BIGINT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .execute(&mut *conn)
+            .await?;
+        } else {
+            let exists: bool =
+                sqlx::query_scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
+                    .fetch_one(&mut *conn)
+                    .await?;
+            if !exists {
+                return Ok(Vec::new());
+            }
+        }
         let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
             .fetch_all(&mut *conn)
             .await?;
@@ -298,7 +387,7 @@ impl PgStore {
             .bind(MIGRATION_LOCK)
             .execute(&mut *tx)
             .await?;
-        let applied = Self::applied_migrations(&mut tx).await?;
+        let applied = Self::applied_migrations(&mut tx, true).await?;
         for migration in migrate::plan(&applied, POSTGRES_MIGRATIONS)? {
             tracing::info!(
                 migration.version = migration.version,
@@ -321,7 +410,7 @@ impl PgStore {
     /// Checks, without changing anything, that the schema is exactly what this binary expects.
     pub async fn check_schema(&self) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
-        let applied = Self::applied_migrations(&mut conn).await?;
+        let applied = Self::applied_migrations(&mut conn, false).await?;
         let pending = migrate::plan(&applied, POSTGRES_MIGRATIONS)?;
         if !pending.is_empty() {
             return Err(MigrationError::Pending {
@@ -473,7 +562,7 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         // One bootstrap at a time across replicas: the second waits, then sees the first one's tenant.
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK + 1)
+            .bind(BOOTSTRAP_LOCK)
             .execute(&mut *tx)
             .await?;
         let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
@@ -558,7 +647,7 @@ impl Store for PgStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid")
+        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid COLLATE \"C\"")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -587,6 +676,36 @@ impl Store for PgStore {
         .await
         .map_err(|e| conflict_as(e, || format!("a signing key with kid {} exists", key.kid)))?;
         Ok(())
+    }
+
+    async fn add_first_signing_key(
+        &self,
+        key: NewSigningKey,
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        let mut tx = self.pool.begin().await?;
+        // The second replica waits here, then finds the first one's key.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(BOOTSTRAP_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys")
+            .fetch_one(&mut *tx)
+            .await?;
+        if keys == 0 {
+            sqlx::query(
+                "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&key.kid)
+            .bind(&key.algorithm)
+            .bind(&key.private_key)
+            .bind(&key.public_key)
+            .bind(timestamp(now()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.signing_keys().await
     }
 
     async fn policy_values(&self, tenant_id: Uuid) -> StoreResult<Vec<StoredPolicyValue>> {
@@ -678,10 +797,7 @@ impl Store for PgStore {
             },
         )
         .await?;
-        let notice = format!(
-            "policy:{tenant}:{revision}:{scope}:{}:{}",
-            change.target_id, change.value
-        );
+        let notice = policy_notice(&tenant, revision, scope, &change.target_id, change.value);
         notify(&mut tx, &notice).await?;
         tx.commit().await?;
         Ok(PolicyWrite {
@@ -753,7 +869,7 @@ impl Store for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT * FROM users WHERE tenant_id = $1 AND upn > $2 ORDER BY upn LIMIT $3",
+            "SELECT * FROM users WHERE tenant_id = $1 AND upn COLLATE \"C\" > $2 ORDER BY upn COLLATE \"C\" LIMIT $3",
         )
         .bind(tenant_id.to_string())
         .bind(after_upn.unwrap_or(""))
@@ -780,16 +896,19 @@ impl Store for PgStore {
         actor: &AuditActor,
     ) -> StoreResult<User> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant_id.to_string())
-            .bind(user_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| {
-                StoreError::NotFound(format!(
-                    "No user of this organization has the ID {user_id}."
-                ))
-            })?;
+        // Locked until the transaction ends: two updates of one user (through two replicas) take turns, so the
+        // second keeps what the first changed.
+        let row =
+            sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
+                .bind(tenant_id.to_string())
+                .bind(user_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "No user of this organization has the ID {user_id}."
+                    ))
+                })?;
         let mut user = user_from_row(&row)?;
         let mut changed = Vec::new();
         if let Some(name) = update.display_name {
@@ -813,7 +932,8 @@ impl Store for PgStore {
             user.roles = roles;
         }
         sqlx::query(
-            "UPDATE users SET display_name = $1, user_type = $2, account_enabled = $3, password_hash = $4, roles = $5              WHERE id = $6",
+            "UPDATE users SET display_name = $1, user_type = $2, account_enabled = $3, password_hash = $4, roles = $5 \
+             WHERE id = $6",
         )
         .bind(&user.display_name)
         .bind(user.user_type.as_str())
@@ -854,7 +974,9 @@ impl Store for PgStore {
         let at = now();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO subscriptions (id, tenant_id, target_scope, target_id, target_name, purchase_type,              acquisition_kind, purchaser_id, quantity, unit_price_minor, currency, billing_frequency, created_at,              expires_at, auto_renew, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'Active')",
+            "INSERT INTO subscriptions (id, tenant_id, target_scope, target_id, target_name, purchase_type, \
+             acquisition_kind, purchaser_id, quantity, unit_price_minor, currency, billing_frequency, created_at, \
+             expires_at, auto_renew, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'Active')",
         )
         .bind(id.to_string())
         .bind(new.tenant_id.to_string())
@@ -919,7 +1041,10 @@ impl Store for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<Subscription>> {
         let sql = format!(
-            "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = $1 AND ($2 IS NULL OR s.purchase_type = $3)              AND ($4 IS NULL OR s.purchaser_id = $5)              AND ($6 IS NULL OR (s.created_at, s.id) > (SELECT created_at, id FROM subscriptions WHERE id = $7))              ORDER BY s.created_at, s.id LIMIT $8"
+            "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = $1 AND ($2 IS NULL OR s.purchase_type = $3) \
+             AND ($4 IS NULL OR s.purchaser_id = $5) \
+             AND ($6 IS NULL OR (s.created_at, s.id) > (SELECT created_at, id FROM subscriptions WHERE id = $7)) \
+             ORDER BY s.created_at, s.id LIMIT $8"
         );
         let purchase_type = filter.purchase_type.map(|t| t.as_str());
         let purchaser = filter.purchaser_id.map(|p| p.to_string());
@@ -944,7 +1069,8 @@ impl Store for PgStore {
         subscription_id: Uuid,
     ) -> StoreResult<Vec<Assignment>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.upn, u.display_name, a.assigned_at FROM assignments a JOIN users u ON u.id = a.user_id              WHERE a.tenant_id = $1 AND a.subscription_id = $2 ORDER BY u.upn",
+            "SELECT u.id, u.upn, u.display_name, a.assigned_at FROM assignments a JOIN users u ON u.id = a.user_id \
+             WHERE a.tenant_id = $1 AND a.subscription_id = $2 ORDER BY u.upn COLLATE \"C\"",
         )
         .bind(tenant_id.to_string())
         .bind(subscription_id.to_string())
@@ -1007,7 +1133,10 @@ impl Store for PgStore {
 
     async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>> {
         let rows = sqlx::query(
-            "SELECT target_scope, target_id, MAX(target_name) AS target_name, COUNT(*) AS subscription_count,              SUM(quantity)::BIGINT AS available_quantity, SUM(assigned_count)::BIGINT AS assigned_count FROM subscriptions              WHERE tenant_id = $1 AND purchase_type = 'SelfService' AND status = 'Active'              GROUP BY target_scope, target_id ORDER BY target_name",
+            "SELECT target_scope, target_id, MAX(target_name COLLATE \"C\") AS target_name, COUNT(*) AS subscription_count, \
+             SUM(quantity)::BIGINT AS available_quantity, SUM(assigned_count)::BIGINT AS assigned_count FROM subscriptions \
+             WHERE tenant_id = $1 AND purchase_type = 'SelfService' AND status = 'Active' \
+             GROUP BY target_scope, target_id ORDER BY MAX(target_name COLLATE \"C\")",
         )
         .bind(tenant_id.to_string())
         .fetch_all(&self.pool)
@@ -1032,7 +1161,12 @@ impl Store for PgStore {
         target_id: &str,
     ) -> StoreResult<Vec<LicenseHolder>> {
         let rows = sqlx::query(
-            "SELECT p.id AS p_id, p.upn AS p_upn, p.display_name AS p_display_name, s.id AS subscription_id,              u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at              FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id              JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id              WHERE s.tenant_id = $1 AND s.target_id = $2 AND s.purchase_type = 'SelfService' AND s.status = 'Active'              ORDER BY p.upn, u.upn",
+            "SELECT p.id AS p_id, p.upn AS p_upn, p.display_name AS p_display_name, s.id AS subscription_id, \
+             u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at \
+             FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id \
+             JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id \
+             WHERE s.tenant_id = $1 AND s.target_id = $2 AND s.purchase_type = 'SelfService' AND s.status = 'Active' \
+             ORDER BY p.upn COLLATE \"C\", u.upn COLLATE \"C\"",
         )
         .bind(tenant_id.to_string())
         .bind(target_id)
@@ -1148,15 +1282,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_liveness_check_listens_on_the_changes_channel() {
+        assert_eq!(LISTEN_AGAIN, format!("LISTEN \"{CHANGES_CHANNEL}\""));
+    }
+
+    #[test]
     fn notices_read_back() {
         let tenant = Uuid::new_v4();
         assert_eq!(
-            parse_notice(&format!("policy:{tenant}:7:OfferType:SaaS:Disabled")),
+            parse_notice(&policy_notice(
+                &tenant.to_string(),
+                7,
+                "OfferType",
+                "SaaS:odd",
+                PolicyValue::Disabled
+            )),
             Some(ChangeNotice::Policy {
                 tenant_id: tenant,
                 revision: 7,
                 scope: Scope::OfferType,
-                target_id: "SaaS".into(),
+                target_id: "SaaS:odd".into(),
                 value: PolicyValue::Disabled
             })
         );
@@ -1165,5 +1310,7 @@ mod tests {
             Some(ChangeNotice::User { user_id: tenant })
         );
         assert_eq!(parse_notice("policy:x"), None);
+        assert_eq!(parse_notice(&format!("user:{tenant}:x")), None);
+        assert_eq!(parse_notice("something:else"), None);
     }
 }

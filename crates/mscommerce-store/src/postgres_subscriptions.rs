@@ -417,6 +417,8 @@ pub(crate) fn export(
     let (sender, receiver) = tokio::sync::mpsc::channel(256);
     tokio::spawn(async move {
         let which = match &subscription_ids {
+            // SQLite reads `IN ()` as an empty list; PostgreSQL refuses it.
+            Some(ids) if ids.is_empty() => "FALSE".to_string(),
             Some(ids) => format!("s.id IN ({})", placeholders(3, ids.len())),
             None => "s.purchase_type = 'SelfService'".to_string(),
         };
