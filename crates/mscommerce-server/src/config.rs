@@ -326,6 +326,14 @@ mod tests {
             err.contains("database_url") && err.contains("sqlite://"),
             "{err}"
         );
+        for accepted in [
+            "sqlite://data/mscommerce.db",
+            "postgres://mscommerce@db:5432/mscommerce",
+            "postgresql://mscommerce:secret@db/mscommerce?sslmode=verify-full",
+        ] {
+            bad.database_url = accepted.into();
+            bad.check().unwrap_or_else(|e| panic!("{accepted}: {e}"));
+        }
     }
 
     #[test]
