@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use futures_util::StreamExt;
 use mscommerce_auth::TokenError;
 use mscommerce_domain::{Operation, Principal};
 use serde::de::DeserializeOwned;
@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Arc<Principal>,
-    pub correlation_id: String,
+    pub correlation_id: CorrelationId,
 }
 
 impl Caller {
@@ -29,7 +29,7 @@ impl Caller {
             id: self.principal.object_id.to_string(),
             name: self.principal.display_name().to_string(),
             kind: self.principal.kind_name().to_string(),
-            correlation_id: self.correlation_id.clone(),
+            correlation_id: self.correlation_id.as_str().to_string(),
         }
     }
 
@@ -126,14 +126,13 @@ pub trait BodyShape {
     const SHAPE: &'static str;
 }
 
-impl<T, S> FromRequest<S> for JsonBody<T>
+impl<T> FromRequest<AppState> for JsonBody<T>
 where
     T: DeserializeOwned + BodyShape,
-    S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -151,19 +150,7 @@ where
                  got {got}."
             )));
         }
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection: BytesRejection| {
-                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        ApiError::PayloadTooLarge(format!(
-                            "The body is larger than this service accepts. Expected: {}.",
-                            T::SHAPE
-                        ))
-                    } else {
-                        ApiError::bad_request("InvalidRequestBody", rejection.body_text())
-                    }
-                })?;
+        let bytes = read_body(request, state.settings.body_limit_bytes, T::SHAPE).await?;
         // Some Windows clients prefix UTF-8 with a byte-order mark.
         let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
@@ -189,4 +176,37 @@ where
             )
         })
     }
+}
+
+/// The whole body, or 413 as soon as it is known to exceed `limit` bytes (the `body_limit_bytes` setting): from
+/// `Content-Length` before reading, or while reading a body sent in chunks.
+async fn read_body(request: Request, limit: usize, shape: &str) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "The body is larger than this service accepts ({limit} bytes at most). Expected: {shape}."
+        ))
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.map_or(0, |length| length as usize));
+    let mut chunks = request.into_body().into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                "InvalidRequestBody",
+                format!("The body could not be read: {e}."),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

@@ -17,12 +17,12 @@ mod user_cache;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
-pub use middleware::CORRELATION_HEADER;
+pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
 pub use rendered::RenderedPolicies;
 pub use state::{ApiSettings, AppState, Services};
@@ -32,9 +32,23 @@ use handlers::{
     acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
 };
 
+/// The router being built, and the template of every route it holds (for the observing layer's labels).
+struct Routes {
+    router: Router<AppState>,
+    templates: Vec<String>,
+}
+
+impl Routes {
+    fn route(mut self, template: &str, methods: MethodRouter<AppState>) -> Routes {
+        self.router = self.router.route(template, methods);
+        self.templates.push(template.to_string());
+        self
+    }
+}
+
 /// The API routes, under one version prefix.
-fn versioned(prefix: &str) -> Router<AppState> {
-    Router::new()
+fn versioned(routes: Routes, prefix: &str) -> Routes {
+    routes
         .route(&format!("{prefix}/policies"), get(policies::list_policies))
         .route(
             &format!("{prefix}/policies/{{policyId}}"),
@@ -59,8 +73,8 @@ fn versioned(prefix: &str) -> Router<AppState> {
 }
 
 /// Our own endpoints: users, self-service acquisition, subscriptions, licenses, take-over, the whole audit log.
-fn own() -> Router<AppState> {
-    Router::new()
+fn own(routes: Routes) -> Routes {
+    routes
         .route("/v1.0/auditLogs/events", get(audit::events))
         .route(
             "/v1.0/users",
@@ -114,29 +128,39 @@ fn own() -> Router<AppState> {
         )
 }
 
-/// The whole service.
-pub fn router(state: AppState) -> Router {
-    let body_limit = state.settings.body_limit_bytes;
-    Router::new()
-        .merge(versioned("/v1.0"))
-        .merge(versioned("/v1"))
-        .merge(own())
-        .route("/oauth2/v2.0/token", post(token::token))
-        .route("/{tenantId}/oauth2/v2.0/token", post(token::tenant_token))
+/// The whole service: every route, behind the layer that gives each request its correlation id, span, time limit
+/// and metrics.
+pub fn service(state: AppState) -> Observed {
+    // Bodies are read by `JsonBody`, which enforces the limit itself, and by the token endpoint's form: only
+    // those two routes carry the limit as a layer (a router-wide layer would cost every request; see
+    // middleware.rs).
+    let token_body_limit = DefaultBodyLimit::max(state.settings.body_limit_bytes);
+    let routes = Routes {
+        router: Router::new(),
+        templates: Vec::new(),
+    };
+    let routes = own(versioned(versioned(routes, "/v1.0"), "/v1"))
+        .route(
+            "/oauth2/v2.0/token",
+            post(token::token).layer(token_body_limit),
+        )
+        .route(
+            "/{tenantId}/oauth2/v2.0/token",
+            post(token::tenant_token).layer(token_body_limit),
+        )
         .route("/.well-known/openid-configuration", get(token::discovery))
         .route("/discovery/v2.0/keys", get(token::jwks))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/openapi.json", get(ops::openapi))
+        .route("/openapi.json", get(ops::openapi));
+    let router = routes
+        .router
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::observe,
-        ))
-        .with_state(state)
+        .with_state(state.clone());
+    let labels = middleware::RouteLabels::new(routes.templates, &state.metrics);
+    Observed::new(router, labels, state.settings.request_timeout)
 }
 
 async fn route_not_found(method: Method, uri: Uri) -> ApiError {

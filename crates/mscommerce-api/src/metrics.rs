@@ -1,12 +1,13 @@
 //! Prometheus metrics, kept in atomics: a request counter by route, method and status, and a latency histogram
 //! by route and method.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::http::Method;
-use dashmap::DashMap;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -15,51 +16,54 @@ const BUCKETS: [f64; 12] = [
 const METHODS: [&str; 6] = ["GET", "POST", "PUT", "DELETE", "PATCH", "OTHER"];
 
 fn method_index(method: &Method) -> usize {
-    METHODS[..5]
-        .iter()
-        .position(|m| *m == method.as_str())
-        .unwrap_or(5)
+    match *method {
+        Method::GET => 0,
+        Method::POST => 1,
+        Method::PUT => 2,
+        Method::DELETE => 3,
+        Method::PATCH => 4,
+        _ => 5,
+    }
 }
+
+/// The statuses this service answers, each counted in an atomic of its own; any other status (none is expected)
+/// goes to a map under a lock.
+const STATUSES: [u16; 20] = [
+    200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, 500,
+    503,
+];
 
 #[derive(Default)]
 struct MethodStats {
-    /// Count by status code.
-    statuses: DashMap<u16, AtomicU64>,
+    /// Count by status: `STATUSES[i]` in `statuses[i]`.
+    statuses: [AtomicU64; STATUSES.len()],
+    other_statuses: Mutex<BTreeMap<u16, u64>>,
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
 }
 
+/// The counters of one route. Requests are counted without a lock or a lookup: the layer that observes them holds
+/// each route's counters, found by the route's index (see `RouteLabels` in `middleware.rs`).
 #[derive(Default)]
-struct RouteStats {
+pub struct RouteStats {
     methods: [MethodStats; METHODS.len()],
 }
 
-#[derive(Default)]
-pub struct Metrics {
-    routes: DashMap<String, RouteStats>,
-}
-
-impl Metrics {
-    pub fn record(&self, route: &str, method: &Method, status: u16, elapsed: Duration) {
-        // Look up first: the key is allocated once per route, not once per request.
-        if !self.routes.contains_key(route) {
-            self.routes.entry(route.to_string()).or_default();
-        }
-        let Some(stats) = self.routes.get(route) else {
-            return;
-        };
-        let stats = &stats.methods[method_index(method)];
-        match stats.statuses.get(&status) {
-            Some(counter) => {
-                counter.fetch_add(1, Relaxed);
+impl RouteStats {
+    pub fn record(&self, method: &Method, status: u16, elapsed: Duration) {
+        let stats = &self.methods[method_index(method)];
+        match STATUSES.iter().position(|&s| s == status) {
+            Some(i) => {
+                stats.statuses[i].fetch_add(1, Relaxed);
             }
             None => {
-                stats
-                    .statuses
+                *stats
+                    .other_statuses
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
                     .entry(status)
-                    .or_default()
-                    .fetch_add(1, Relaxed);
+                    .or_default() += 1;
             }
         }
         let seconds = elapsed.as_secs_f64();
@@ -71,6 +75,46 @@ impl Metrics {
             .sum_micros
             .fetch_add(elapsed.as_micros() as u64, Relaxed);
     }
+}
+
+impl MethodStats {
+    /// (status, count) of every status answered, in order.
+    fn status_counts(&self) -> Vec<(u16, u64)> {
+        let mut counts: Vec<(u16, u64)> = STATUSES
+            .iter()
+            .zip(&self.statuses)
+            .map(|(&status, count)| (status, count.load(Relaxed)))
+            .filter(|&(_, count)| count > 0)
+            .collect();
+        counts.extend(
+            self.other_statuses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .map(|(&status, &count)| (status, count)),
+        );
+        counts.sort_unstable();
+        counts
+    }
+}
+
+/// Every route's counters, by route label (the route's template, or `(no route)`).
+#[derive(Default)]
+pub struct Metrics {
+    routes: Mutex<BTreeMap<String, Arc<RouteStats>>>,
+}
+
+impl Metrics {
+    /// The counters of `route`, created on first use. Called when the router is built, not per request.
+    pub fn route(&self, route: &str) -> Arc<RouteStats> {
+        let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(routes.entry(route.to_string()).or_default())
+    }
+
+    /// Counts one request of `route` (tests; the service records through [`RouteStats::record`]).
+    pub fn record(&self, route: &str, method: &Method, status: u16, elapsed: Duration) {
+        self.route(route).record(method, status, elapsed);
+    }
 
     /// The Prometheus text exposition, with `extra` gauges (name, help, value) appended.
     pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
@@ -80,21 +124,19 @@ impl Metrics {
             "# HELP mscommerce_http_requests_total HTTP requests answered."
         );
         let _ = writeln!(out, "# TYPE mscommerce_http_requests_total counter");
-        let mut routes: Vec<_> = self.routes.iter().collect();
-        routes.sort_by(|a, b| a.key().cmp(b.key()));
-        for route in &routes {
-            for (method, stats) in METHODS.iter().zip(&route.methods) {
-                let mut statuses: Vec<_> = stats
-                    .statuses
-                    .iter()
-                    .map(|s| (*s.key(), s.load(Relaxed)))
-                    .collect();
-                statuses.sort_unstable();
-                for (status, count) in statuses {
+        let routes: Vec<(String, Arc<RouteStats>)> = self
+            .routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(route, stats)| (route.clone(), Arc::clone(stats)))
+            .collect();
+        for (route, stats) in &routes {
+            for (method, stats) in METHODS.iter().zip(&stats.methods) {
+                for (status, count) in stats.status_counts() {
                     let _ = writeln!(
                         out,
-                        "mscommerce_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {count}",
-                        route.key()
+                        "mscommerce_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {count}"
                     );
                 }
             }
@@ -107,13 +149,13 @@ impl Metrics {
             out,
             "# TYPE mscommerce_http_request_duration_seconds histogram"
         );
-        for route in &routes {
-            for (method, stats) in METHODS.iter().zip(&route.methods) {
+        for (route, stats) in &routes {
+            for (method, stats) in METHODS.iter().zip(&stats.methods) {
                 let count = stats.count.load(Relaxed);
                 if count == 0 {
                     continue;
                 }
-                let labels = format!("route=\"{}\",method=\"{method}\"", route.key());
+                let labels = format!("route=\"{route}\",method=\"{method}\"");
                 let mut cumulative = 0;
                 for (bound, bucket) in BUCKETS.iter().zip(&stats.buckets) {
                     cumulative += bucket.load(Relaxed);
@@ -173,10 +215,17 @@ mod tests {
             401,
             Duration::from_micros(100),
         );
+        metrics.record(
+            "/v1.0/policies",
+            &Method::GET,
+            418,
+            Duration::from_micros(100),
+        );
         let text = metrics.render(&[("mscommerce_up", "Always 1.", 1.0)]);
         assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"200\"} 2"));
-        assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"0.0005\"} 2"));
-        assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"+Inf\"} 3"));
+        assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"0.0005\"} 3"));
+        assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"+Inf\"} 4"));
+        assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"418\"} 1"));
         assert!(text.contains("mscommerce_up 1"));
     }
 }

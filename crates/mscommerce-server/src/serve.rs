@@ -181,14 +181,14 @@ pub async fn run(settings: Settings) -> Result<()> {
     let dispatching = tokio::spawn(dispatcher.run(stopped));
     let services = Arc::new(services);
     follow_other_replicas(&services);
-    let app = mscommerce_api::router(services);
+    let app = mscommerce_api::service(services);
     tracing::info!(
         address = %bound,
         public_url = %public_url,
         ready_ms = started.elapsed().as_millis() as u64,
         "mscommerce is ready"
     );
-    axum::serve(listener, app)
+    axum::serve(listener, axum::ServiceExt::into_make_service(app))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

@@ -14,6 +14,20 @@ async fn health_readiness_and_metrics() {
         .call(reqwest::Method::GET, "/v1.0/policies", None, None)
         .await
         .expect(401, Some("TokenMissing"));
+    // Requests are labelled by the route's template, whatever their path's values, and by none when unrouted.
+    for product in ["CFQ7TTC0LH2H", "cfq7ttc0lh3l"] {
+        server
+            .get(
+                &format!("/v1/policies/AllowSelfServicePurchase/products/{product}"),
+                &token,
+            )
+            .await
+            .expect(200, None);
+    }
+    server
+        .get("/v1.0/nowhere/at/all", &token)
+        .await
+        .expect(404, Some("RouteNotFound"));
     let health = server
         .call(reqwest::Method::GET, "/healthz", None, None)
         .await;
@@ -39,6 +53,15 @@ async fn health_readiness_and_metrics() {
     assert!(text.contains(
         "mscommerce_http_request_duration_seconds_count{route=\"/v1.0/policies\",method=\"GET\"} 2"
     ));
+    assert!(text.contains(
+        "mscommerce_http_requests_total{route=\"/v1/policies/{policyId}/products/{productId}\",method=\"GET\",status=\"200\"} 2"
+    ), "{text}");
+    assert!(
+        text.contains(
+            "mscommerce_http_requests_total{route=\"(no route)\",method=\"GET\",status=\"404\"} 1"
+        ),
+        "{text}"
+    );
     assert!(text.contains("mscommerce_token_cache_entries 1"));
 }
 

@@ -74,9 +74,22 @@ async fn token_endpoint_refusals_follow_oauth2() {
     let other = server.create_tenant("Fabrikam");
     let (client_id, secret) =
         server.create_app(&tenant, "Reader", &["Policy.Read.AllowSelfServicePurchase"]);
+    // Larger than the body limit (64 KiB by default).
+    let padding = "x".repeat(100_000);
     /// Path, form, expected status, expected OAuth2 error.
     type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str);
     let cases: Vec<Case> = vec![
+        (
+            "/oauth2/v2.0/token".into(),
+            vec![
+                ("grant_type", "password"),
+                ("username", ADMIN_UPN),
+                ("password", ADMIN_PASSWORD),
+                ("padding", &padding),
+            ],
+            400,
+            "invalid_request",
+        ),
         (
             "/oauth2/v2.0/token".into(),
             vec![

@@ -135,3 +135,50 @@ async fn every_validation_error_has_its_status_and_code() {
     let audit = server.get("/v1.0/auditLogs/policyChanges", &token).await;
     assert_eq!(audit.json["items"].as_array().unwrap().len(), 0);
 }
+
+/// A body sent in chunks (no Content-Length) is refused as soon as it passes the limit, as one that declares its
+/// length is.
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    let address = server.base.trim_start_matches("http://").to_string();
+    let send_chunked = |body: String| {
+        let (address, token) = (address.clone(), token.clone());
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+            let mut request = format!(
+                "PUT {} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                product_path("CFQ7TTC0H9MP")
+            );
+            for chunk in body.as_bytes().chunks(8192) {
+                request.push_str(&format!(
+                    "{:x}\r\n{}\r\n",
+                    chunk.len(),
+                    std::str::from_utf8(chunk).unwrap()
+                ));
+            }
+            request.push_str("0\r\n\r\n");
+            // The service may answer and close before it has read all of a refused body.
+            let _ = stream.write_all(request.as_bytes()).await;
+            let mut answer = Vec::new();
+            let _ = stream.read_to_end(&mut answer).await;
+            String::from_utf8_lossy(&answer).into_owned()
+        }
+    };
+    let small = send_chunked(r#"{"policyValue": "Disabled"}"#.to_string()).await;
+    assert!(small.starts_with("HTTP/1.1 200"), "{small}");
+    let big = format!(
+        r#"{{"policyValue": "Enabled", "padding": "{}"}}"#,
+        "x".repeat(100_000)
+    );
+    let refused = send_chunked(big).await;
+    assert!(refused.starts_with("HTTP/1.1 413"), "{refused}");
+    assert!(refused.contains("PayloadTooLarge"), "{refused}");
+    // The refused change was not made.
+    let value = server.get(&product_path("CFQ7TTC0H9MP"), &token).await;
+    assert_eq!(value.json["policyValue"], "Disabled");
+}
