@@ -1,18 +1,69 @@
-//! Policy answers rendered once. A product or offer type can be in at most three states, so every possible item
-//! of `GET .../products` is serialized at start, by the same types and serializer as any answer; a read then
-//! copies shared bytes instead of building and escaping strings (the profile in docs/PERFORMANCE.md).
+//! Answers rendered once. A product or offer type can be in at most three states, so every possible item of
+//! `GET .../products` is serialized at start, by the same types and serializer as any answer; a read then copies
+//! shared bytes instead of building and escaping strings (the profile in docs/PERFORMANCE.md). The same holds for
+//! acquisition decisions: an answer depends on the target, its value, the kind and two facts of the user, so each
+//! is rendered once too and only the user's ID is written per request.
 
 use axum::body::Bytes;
-use mscommerce_domain::{Catalog, PolicyDefinition, PolicyTarget, PolicyValue};
+use mscommerce_domain::{
+    decide, Acquirer, AcquisitionKind, Catalog, PolicyDefinition, PolicyTarget, PolicyValue,
+};
+use uuid::Uuid;
 
+use crate::handlers::acquisition::DecisionView;
 use crate::handlers::policies::policy_item;
 
-/// The JSON of every (policy, target, value).
+/// The JSON of every (policy, target, value), and of every acquisition decision but its user's ID.
 pub struct RenderedPolicies {
     /// `[policy][product slot][value]`.
     products: Vec<Vec<[Bytes; 3]>>,
     /// `[policy][offer-type slot][value]`.
     offer_types: Vec<Vec<[Bytes; 3]>>,
+    /// `[target][value][kind][acquirer]`: the decision's JSON up to the user ID's value (see
+    /// [`RenderedPolicies::decision`]). Targets are the products by slot, then the offer types by slot.
+    decisions: Vec<[[[Vec<u8>; 4]; 3]; 3]>,
+    /// Products in the catalog: the offer types' targets start here.
+    product_count: usize,
+}
+
+/// The decision's last field, written empty when rendering and filled per request.
+const USER_ID_FIELD: &[u8] = br#","userId":""}"#;
+
+fn acquirer_index(acquirer: Acquirer) -> usize {
+    usize::from(acquirer.is_guest) * 2 + usize::from(acquirer.account_enabled)
+}
+
+fn kind_index(kind: AcquisitionKind) -> usize {
+    AcquisitionKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL")
+}
+
+/// Every decision about `target`, by value, kind and acquirer, rendered up to the user ID's value.
+fn render_decisions(target: PolicyTarget<'_>) -> [[[Vec<u8>; 4]; 3]; 3] {
+    PolicyValue::ALL.map(|value| {
+        AcquisitionKind::ALL.map(|kind| {
+            [(false, false), (false, true), (true, false), (true, true)].map(
+                |(is_guest, account_enabled)| {
+                    let acquirer = Acquirer {
+                        is_guest,
+                        account_enabled,
+                    };
+                    let decision = decide(&target, value, kind, acquirer);
+                    let view = DecisionView::new(&target, kind, decision, String::new());
+                    let mut json = serde_json::to_vec(&view).expect("decisions serialize");
+                    assert!(
+                        json.ends_with(USER_ID_FIELD),
+                        "userId is the decision's last field"
+                    );
+                    // Keep `..."userId":"`; the ID and `"}` are written per request.
+                    json.truncate(json.len() - 2);
+                    json
+                },
+            )
+        })
+    })
 }
 
 fn value_index(value: PolicyValue) -> usize {
@@ -39,7 +90,20 @@ impl RenderedPolicies {
                 )
             })
         };
+        let decisions = catalog
+            .products()
+            .iter()
+            .map(|p| render_decisions(PolicyTarget::Product(p)))
+            .chain(
+                catalog
+                    .offer_types()
+                    .iter()
+                    .map(|o| render_decisions(PolicyTarget::OfferType(o))),
+            )
+            .collect();
         RenderedPolicies {
+            decisions,
+            product_count: catalog.products().len(),
             products: PolicyDefinition::ALL
                 .iter()
                 .map(|policy| {
@@ -69,25 +133,99 @@ impl RenderedPolicies {
         policy: &PolicyDefinition,
         target: &PolicyTarget<'_>,
         value: PolicyValue,
-    ) -> Bytes {
+    ) -> &Bytes {
         let by_target = match target {
             PolicyTarget::Product(p) => &self.products[policy_index(policy)][p.slot],
             PolicyTarget::OfferType(o) => &self.offer_types[policy_index(policy)][o.slot],
         };
-        by_target[value_index(value)].clone()
+        &by_target[value_index(value)]
     }
 
-    /// `{"items":[...]}` of the given items.
-    pub fn list(items: impl Iterator<Item = Bytes>, capacity: usize) -> Bytes {
+    /// The answer of the acquisition decision about `target` for the user `user_id`.
+    pub fn decision(
+        &self,
+        target: &PolicyTarget<'_>,
+        value: PolicyValue,
+        kind: AcquisitionKind,
+        acquirer: Acquirer,
+        user_id: Uuid,
+    ) -> Bytes {
+        let target_index = match target {
+            PolicyTarget::Product(p) => p.slot,
+            PolicyTarget::OfferType(o) => self.product_count + o.slot,
+        };
+        let prefix = &self.decisions[target_index][value_index(value)][kind_index(kind)]
+            [acquirer_index(acquirer)];
+        let mut out = Vec::with_capacity(prefix.len() + 38);
+        out.extend_from_slice(prefix);
+        let mut id = [0u8; 36];
+        out.extend_from_slice(user_id.hyphenated().encode_lower(&mut id).as_bytes());
+        out.extend_from_slice(b"\"}");
+        Bytes::from(out)
+    }
+
+    /// `{"items":[...]}` of the given items, copied from where they are held (no reference counting per item).
+    pub fn list<'a>(items: impl Iterator<Item = &'a Bytes>, capacity: usize) -> Bytes {
         let mut out = Vec::with_capacity(capacity);
         out.extend_from_slice(b"{\"items\":[");
         for (i, item) in items.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(&item);
+            out.extend_from_slice(item);
         }
         out.extend_from_slice(b"]}");
         Bytes::from(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rendered decision is, byte for byte, the decision serialized for that user.
+    #[test]
+    fn rendered_decisions_are_the_serialized_decisions() {
+        let catalog = Catalog::embedded();
+        let rendered = RenderedPolicies::new(&catalog);
+        let user = Uuid::new_v4();
+        let targets = catalog
+            .products()
+            .iter()
+            .map(PolicyTarget::Product)
+            .chain(catalog.offer_types().iter().map(PolicyTarget::OfferType));
+        let mut checked = 0;
+        for target in targets {
+            for value in PolicyValue::ALL {
+                for kind in AcquisitionKind::ALL {
+                    for (is_guest, account_enabled) in
+                        [(false, false), (false, true), (true, false), (true, true)]
+                    {
+                        let acquirer = Acquirer {
+                            is_guest,
+                            account_enabled,
+                        };
+                        let expected = serde_json::to_vec(&DecisionView::new(
+                            &target,
+                            kind,
+                            decide(&target, value, kind, acquirer),
+                            user.to_string(),
+                        ))
+                        .unwrap();
+                        let answer = rendered.decision(&target, value, kind, acquirer, user);
+                        assert_eq!(
+                            String::from_utf8_lossy(&answer),
+                            String::from_utf8_lossy(&expected),
+                            "{target:?} {value} {kind} {acquirer:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            checked,
+            (catalog.products().len() + catalog.offer_types().len()) * 3 * 3 * 4
+        );
     }
 }

@@ -1,15 +1,15 @@
 //! Self-service acquisition: members buy or try products, and other services ask first whether they may.
-//! Both go through [`decision_for`], so they always give the same answer.
+//! Both decide with the domain's `decide` over the same inputs, read by [`decision_inputs`], so they always give
+//! the same answer. The decision endpoint's answers are rendered once per combination of inputs (`rendered.rs`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use mscommerce_domain::notification::{self, Facts};
 use mscommerce_domain::{
-    decide, AcquisitionKind, Decision, Operation, PolicyDefinition, PolicyTarget, PrincipalKind,
-    PurchaseType, ALLOW_SELF_SERVICE_PURCHASE,
+    decide, Acquirer, AcquisitionKind, Decision, Operation, PolicyDefinition, PolicyTarget,
+    PolicyValue, PrincipalKind, PurchaseType, ALLOW_SELF_SERVICE_PURCHASE,
 };
 use mscommerce_store::{actions, NewAuditEvent};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{BodyShape, Caller, JsonBody, QueryParams};
+use crate::handlers::policies::json;
 use crate::handlers::subscriptions::{
     created, new_subscription, outbox_message, parse_billing, parse_quantity, resolve_target,
     SubscriptionView,
@@ -52,6 +53,18 @@ pub async fn decision_for(
     target: &PolicyTarget<'_>,
     kind: AcquisitionKind,
 ) -> ApiResult<Decision> {
+    let (value, acquirer) = decision_inputs(state, tenant_id, user_id, target).await?;
+    Ok(decide(target, value, kind, acquirer))
+}
+
+/// What a decision about `target` depends on besides the kind: its policy value in the tenant and the user's
+/// facts, both from memory.
+pub async fn decision_inputs(
+    state: &AppState,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    target: &PolicyTarget<'_>,
+) -> ApiResult<(PolicyValue, Acquirer)> {
     let facts = state
         .users
         .facts(&*state.store, tenant_id, user_id)
@@ -70,7 +83,7 @@ pub async fn decision_for(
             values.value(target, policy.default_value)
         })
         .await?;
-    Ok(decide(target, value, kind, facts.acquirer))
+    Ok((value, facts.acquirer))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -102,6 +115,26 @@ pub struct DecisionView {
     pub user_id: String,
 }
 
+impl DecisionView {
+    pub fn new(
+        target: &PolicyTarget<'_>,
+        kind: AcquisitionKind,
+        decision: Decision,
+        user_id: String,
+    ) -> DecisionView {
+        DecisionView {
+            allowed: decision.allowed,
+            policy_value: decision.policy_value.as_str().to_string(),
+            reason: decision.reason,
+            refusal_code: decision.refusal.map(|r| r.code().to_string()),
+            product_id: target.id().to_string(),
+            product_name: target.name().to_string(),
+            acquisition_kind: kind.as_str().to_string(),
+            user_id,
+        }
+    }
+}
+
 /// May this user acquire this product in this way now? Answered from memory: ask before showing a Buy button.
 #[utoipa::path(
     get,
@@ -115,7 +148,7 @@ pub async fn decision(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<DecisionQuery>,
-) -> ApiResult<Json<DecisionView>> {
+) -> ApiResult<Response> {
     let user_id = match query.user_id.as_deref() {
         Some(text) => {
             let id = Uuid::parse_str(text).map_err(|_| {
@@ -145,17 +178,13 @@ pub async fn decision(
         query.offer_type.as_deref(),
     )?;
     let kind = parse_kind(query.kind.as_deref())?;
-    let decision = decision_for(&state, caller.principal.tenant_id, user_id, &target, kind).await?;
-    Ok(Json(DecisionView {
-        allowed: decision.allowed,
-        policy_value: decision.policy_value.as_str().to_string(),
-        reason: decision.reason,
-        refusal_code: decision.refusal.map(|r| r.code().to_string()),
-        product_id: target.id().to_string(),
-        product_name: target.name().to_string(),
-        acquisition_kind: kind.as_str().to_string(),
-        user_id: user_id.to_string(),
-    }))
+    let (value, acquirer) =
+        decision_inputs(&state, caller.principal.tenant_id, user_id, &target).await?;
+    Ok(json(
+        state
+            .rendered
+            .decision(&target, value, kind, acquirer, user_id),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -126,7 +126,7 @@ pub(crate) fn policy_item(
 }
 
 /// A pre-rendered JSON answer.
-fn json(body: Bytes) -> Response {
+pub(crate) fn json(body: Bytes) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -405,7 +405,7 @@ pub async fn get_product(
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
     let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(json(state.rendered.item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value).clone()))
 }
 
 /// Set the value of one product; answers the updated record.
@@ -439,7 +439,7 @@ pub async fn put_product(
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
     let value = write_value(&state, &caller, policy, &target, update).await?;
-    Ok(json(state.rendered.item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value).clone()))
 }
 
 /// Get the value of one third-party offer type.
@@ -468,7 +468,7 @@ pub async fn get_offer_type(
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
     let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(json(state.rendered.item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value).clone()))
 }
 
 /// Set the value of one third-party offer type (`Enabled` or `Disabled`); answers the updated record.
@@ -502,5 +502,5 @@ pub async fn put_offer_type(
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
     let value = write_value(&state, &caller, policy, &target, update).await?;
-    Ok(json(state.rendered.item(policy, &target, value)))
+    Ok(json(state.rendered.item(policy, &target, value).clone()))
 }
