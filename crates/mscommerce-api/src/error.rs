@@ -147,7 +147,14 @@ impl IntoResponse for ApiError {
                 envelope(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", reason)
             }
             ApiError::PayloadTooLarge(reason) => {
-                envelope(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge", reason)
+                // The rest of the body is left unread, so the connection cannot carry another request: saying so
+                // keeps clients from sending their next request on it.
+                let mut response =
+                    envelope(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge", reason);
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
             }
             ApiError::UnsupportedMediaType(reason) => envelope(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -5,6 +5,7 @@
 //! is rendered once too and only the user's ID is written per request.
 
 use axum::body::Bytes;
+use dashmap::DashMap;
 use mscommerce_domain::{
     decide, Acquirer, AcquisitionKind, Catalog, PolicyDefinition, PolicyTarget, PolicyValue,
 };
@@ -24,7 +25,18 @@ pub struct RenderedPolicies {
     decisions: Vec<[[[Vec<u8>; 4]; 3]; 3]>,
     /// Products in the catalog: the offer types' targets start here.
     product_count: usize,
+    /// Whole lists, by what they list (see [`ListKey`]): tenants share them, since most tenants hold one of a few
+    /// combinations of values. Bounded by [`MAX_SHARED_LISTS`].
+    lists: DashMap<ListKey, Bytes>,
 }
+
+/// A list's policy, whether it lists offer types, and the value of each of its targets packed in base 3 (up to
+/// 80 targets: a longer list is rendered per request).
+type ListKey = (usize, bool, u128);
+
+/// At most this many distinct lists are kept (about 3.5 KB each for 25 products): beyond, lists are rendered per
+/// request, as they are for a catalog of more than 80 targets.
+const MAX_SHARED_LISTS: usize = 2048;
 
 /// The decision's last field, written empty when rendering and filled per request.
 const USER_ID_FIELD: &[u8] = br#","userId":""}"#;
@@ -102,6 +114,7 @@ impl RenderedPolicies {
             )
             .collect();
         RenderedPolicies {
+            lists: DashMap::new(),
             decisions,
             product_count: catalog.products().len(),
             products: PolicyDefinition::ALL
@@ -164,10 +177,46 @@ impl RenderedPolicies {
         Bytes::from(out)
     }
 
-    /// `{"items":[...]}` of the given items, copied from where they are held (no reference counting per item).
-    pub fn list<'a>(items: impl Iterator<Item = &'a Bytes>, capacity: usize) -> Bytes {
-        let mut out = Vec::with_capacity(capacity);
-        out.extend_from_slice(b"{\"items\":[");
+    /// `{"items":[...]}` of `targets` of `policy` holding the values `value_of` gives (all products, or all offer
+    /// types). The bytes are shared by every tenant whose list holds the same values.
+    pub fn list<'c>(
+        &self,
+        policy: &PolicyDefinition,
+        targets: impl Iterator<Item = PolicyTarget<'c>> + Clone,
+        value_of: impl Fn(&PolicyTarget<'c>) -> PolicyValue,
+    ) -> Bytes {
+        let mut packed: Option<u128> = Some(0);
+        let mut offer_types = false;
+        for target in targets.clone() {
+            offer_types = matches!(target, PolicyTarget::OfferType(_));
+            packed = packed
+                .and_then(|p| p.checked_mul(3))
+                .and_then(|p| p.checked_add(value_index(value_of(&target)) as u128));
+        }
+        let render = || {
+            let items = targets.clone().map(|t| {
+                let value = value_of(&t);
+                self.item(policy, &t, value)
+            });
+            Self::join(items)
+        };
+        let Some(packed) = packed else {
+            return render();
+        };
+        let key = (policy_index(policy), offer_types, packed);
+        if let Some(list) = self.lists.get(&key) {
+            return list.clone();
+        }
+        let list = render();
+        if self.lists.len() < MAX_SHARED_LISTS {
+            self.lists.insert(key, list.clone());
+        }
+        list
+    }
+
+    /// `{"items":[...]}` of the given items.
+    fn join<'a>(items: impl Iterator<Item = &'a Bytes>) -> Bytes {
+        let mut out = b"{\"items\":[".to_vec();
         for (i, item) in items.enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -182,6 +231,52 @@ impl RenderedPolicies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list holds each target's item for its value; tenants with the same values share one list's bytes, and a
+    /// tenant with other values gets its own.
+    #[test]
+    fn lists_hold_each_value_and_are_shared_by_equal_lists() {
+        let catalog = Catalog::embedded();
+        let rendered = RenderedPolicies::new(&catalog);
+        let policy = &PolicyDefinition::ALL[0];
+        let products = || catalog.products().iter().map(PolicyTarget::Product);
+        let changed = &catalog.products()[3].id;
+        let all_enabled = |_: &PolicyTarget<'_>| PolicyValue::Enabled;
+        let one_disabled = |t: &PolicyTarget<'_>| {
+            if t.id() == changed {
+                PolicyValue::Disabled
+            } else {
+                PolicyValue::Enabled
+            }
+        };
+        let first = rendered.list(policy, products(), all_enabled);
+        let again = rendered.list(policy, products(), all_enabled);
+        let other = rendered.list(policy, products(), one_disabled);
+        assert_eq!(first.as_ptr(), again.as_ptr(), "equal lists share bytes");
+        assert_ne!(first, other);
+
+        let items = |list: &Bytes| -> Vec<serde_json::Value> {
+            let json: serde_json::Value = serde_json::from_slice(list).unwrap();
+            json["items"].as_array().unwrap().clone()
+        };
+        let (first, other) = (items(&first), items(&other));
+        assert_eq!(first.len(), catalog.products().len());
+        for (a, b) in first.iter().zip(&other) {
+            assert_eq!(a["policyValue"], "Enabled");
+            let expected = if b["productId"] == changed.as_str() {
+                "Disabled"
+            } else {
+                "Enabled"
+            };
+            assert_eq!(b["policyValue"], expected, "{b}");
+        }
+        let offer_types = rendered.list(
+            policy,
+            catalog.offer_types().iter().map(PolicyTarget::OfferType),
+            all_enabled,
+        );
+        assert_eq!(items(&offer_types).len(), catalog.offer_types().len());
+    }
 
     /// Every rendered decision is, byte for byte, the decision serialized for that user.
     #[test]

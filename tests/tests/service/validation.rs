@@ -89,10 +89,12 @@ async fn every_validation_error_has_its_status_and_code() {
         "{{\"policyValue\": \"Disabled\", \"padding\": \"{}\"}}",
         "x".repeat(100_000)
     );
-    server
+    let refused = server
         .put_raw(&path, &token, json_type, big.into_bytes())
-        .await
-        .expect(413, Some("PayloadTooLarge"));
+        .await;
+    refused.expect(413, Some("PayloadTooLarge"));
+    // The unread rest of the body makes the connection unusable: clients are told not to reuse it.
+    assert_eq!(refused.header("connection"), Some("close"));
 
     server
         .call(Method::DELETE, &path, Some(&token), None)

@@ -12,7 +12,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{BodyShape, Caller, JsonBody, PathParams, QueryParams};
-use crate::rendered::RenderedPolicies;
 use crate::state::AppState;
 
 /// A policy, as `GET /v1.0/policies` lists it.
@@ -352,25 +351,18 @@ pub async fn list_products(
             catalog,
             caller.principal.tenant_id,
             |values| {
-                let item = |target: PolicyTarget<'_>| {
-                    rendered.item(policy, &target, values.value(&target, policy.default_value))
-                };
+                let value_of =
+                    |target: &PolicyTarget<'_>| values.value(target, policy.default_value);
                 match scope {
-                    Scope::Product => RenderedPolicies::list(
-                        catalog
-                            .products()
-                            .iter()
-                            .map(PolicyTarget::Product)
-                            .map(item),
-                        catalog.products().len() * 160,
+                    Scope::Product => rendered.list(
+                        policy,
+                        catalog.products().iter().map(PolicyTarget::Product),
+                        value_of,
                     ),
-                    Scope::OfferType => RenderedPolicies::list(
-                        catalog
-                            .offer_types()
-                            .iter()
-                            .map(PolicyTarget::OfferType)
-                            .map(item),
-                        catalog.offer_types().len() * 160,
+                    Scope::OfferType => rendered.list(
+                        policy,
+                        catalog.offer_types().iter().map(PolicyTarget::OfferType),
+                        value_of,
                     ),
                 }
             },
