@@ -464,13 +464,27 @@ async fn run(args: &RunArgs) -> Result<()> {
         }
         let script = work.path.join(format!("{}.lua", scenario.key));
         load::script(&script, &tokens, &scenario.paths, &scenario.method)?;
-        let warm = if args.warmup > 0 {
-            Some(load.run(&base, &script, 0, args.warmup)?)
-        } else {
-            None
-        };
-        // Continue after every request the warm-up may have sent (answered or in flight when it stopped).
-        let start = warm.map_or(0, |w| w.requests + u64::from(args.connections));
+        // Warm up for `WARMUP` seconds, and longer (in more rounds, at most ten) until the rotation has gone through
+        // every token once: every token verified and every tenant loaded, as in a service that has run a while.
+        // Each round, and then the measured run, continues after every request the one before may have sent
+        // (answered or in flight when it stopped).
+        let mut warm: Option<load::Measured> = None;
+        let mut start = 0;
+        for _ in 0..if args.warmup > 0 { 10 } else { 0 } {
+            let round = load.run(&base, &script, start, args.warmup)?;
+            start += round.requests + u64::from(args.connections);
+            warm = Some(match warm {
+                None => round,
+                Some(before) => load::Measured {
+                    requests: before.requests + round.requests,
+                    non_2xx: before.non_2xx + round.non_2xx,
+                    ..round
+                },
+            });
+            if start >= tokens.len() as u64 {
+                break;
+            }
+        }
         let profile = if args.profile {
             Some(Profile::start(
                 &args.load_core,
