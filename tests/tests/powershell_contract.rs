@@ -1462,6 +1462,13 @@ const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
                 validate_set: None,
             },
             OwnParameter {
+                name: "ETag",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
                 name: "Force",
                 types: SWITCH,
                 sets: &[(ALL_SETS, false, None)],
@@ -1502,6 +1509,13 @@ const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
                 types: STRING,
                 sets: &[(ALL_SETS, false, None)],
                 by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "ETag",
+                types: STRING,
+                sets: &[(ALL_SETS, false, None)],
+                by_property_name: true,
                 validate_set: None,
             },
             OwnParameter {

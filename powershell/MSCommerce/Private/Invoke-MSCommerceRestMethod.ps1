@@ -13,6 +13,7 @@ function Invoke-MSCommerceRestMethod {
           expires when the grant allows it), and is left out with -Anonymous;
         - every request carries a fresh 'x-ms-correlation-id' GUID, which the verbose stream shows;
         - -Body is sent as UTF-8 JSON, -FormBody as application/x-www-form-urlencoded;
+        - -IfMatch is sent as 'If-Match', so that a change applies only to the version that was read;
         - the answer is decoded as UTF-8 JSON whatever its Content-Type says (Windows PowerShell 5.1 would
           otherwise guess ISO-8859-1);
         - with -FollowNextLink the items of every page are written one by one, following nextLink until it is
@@ -40,6 +41,10 @@ function Invoke-MSCommerceRestMethod {
 
     .PARAMETER FormBody
         Fields sent as an application/x-www-form-urlencoded body (the OAuth2 token endpoint).
+
+    .PARAMETER IfMatch
+        An ETag the service gave (such as "3"), sent as 'If-Match': the service changes nothing and answers 412
+        PreconditionFailed if the resource has changed since.
 
     .PARAMETER Token
         An access token that replaces the connection's token for this request.
@@ -106,6 +111,8 @@ function Invoke-MSCommerceRestMethod {
         [object]$Body,
 
         [System.Collections.IDictionary]$FormBody,
+
+        [string]$IfMatch,
 
         [string]$Token,
 
@@ -176,6 +183,9 @@ function Invoke-MSCommerceRestMethod {
         $headers = @{ 'x-ms-correlation-id' = $correlationId }
         if ($null -ne $authorization) {
             $headers['Authorization'] = $authorization
+        }
+        if ($IfMatch) {
+            $headers['If-Match'] = $IfMatch
         }
         $splatRequest = @{
             Uri             = $requestUri

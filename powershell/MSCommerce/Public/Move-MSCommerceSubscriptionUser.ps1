@@ -12,8 +12,9 @@ function Move-MSCommerceSubscriptionUser {
         written per subscription moved.
 
         Subscriptions can be piped in: objects of Get-MSCommerceSubscription bind by their SubscriptionId
-        property, and each one is moved on its own; one that fails (NotEnoughLicenses, NotSelfService,
-        SubscriptionNotActive, TargetNotCentral, SubscriptionNotFound) is reported as a non-terminating error and
+        property (and their ETag, so that each moves only if it has not changed since it was listed), and each one
+        is moved on its own; one that fails (NotEnoughLicenses, NotSelfService,
+        SubscriptionNotActive, TargetNotCentral, SubscriptionNotFound, PreconditionFailed) is reported as a non-terminating error and
         the next one is still moved.
 
         Move is PowerShell's approved verb for taking items from one container to another; the noun says what
@@ -28,6 +29,13 @@ function Move-MSCommerceSubscriptionUser {
     .PARAMETER TargetSubscriptionId
         The central subscription that receives the users (its SubscriptionId, for example from
         Get-MSCommerceSubscription -PurchaseType Central).
+
+    .PARAMETER ETag
+        The subscription's version as it was read: the ETag property of Get-MSCommerceSubscription's objects,
+        bound from piped objects. With it, the subscription is taken over only if it has not changed since it was
+        read (the service compares it with If-Match); otherwise nothing changes and the error PreconditionFailed
+        says so: read the subscription again, look at it, and repeat. Without it, the subscription is taken over
+        as it is when the request arrives.
 
     .PARAMETER Force
         Moves without asking for confirmation, unless -Confirm is given too.
@@ -53,7 +61,7 @@ function Move-MSCommerceSubscriptionUser {
         Moves the users of every subscription Ann bought, without a prompt for each.
 
     .INPUTS
-        System.String. Subscription IDs, by property name (SubscriptionId).
+        System.String. Subscription IDs and ETags, by property name (SubscriptionId, ETag).
 
     .OUTPUTS
         MSCommerce.MoveResult. Properties: Status ("Move completed"), MovedUsers (users who received a license
@@ -71,6 +79,9 @@ function Move-MSCommerceSubscriptionUser {
         [ValidateNotNullOrEmpty()]
         [string]$TargetSubscriptionId,
 
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [string]$ETag,
+
         [Parameter()]
         [switch]$Force,
 
@@ -86,6 +97,9 @@ function Move-MSCommerceSubscriptionUser {
 
     process {
         $target = "Self-service subscription '$SubscriptionId'"
+        if ($ETag) {
+            $target += " as read (ETag $ETag)"
+        }
         $action = "Move every user to central subscription '$TargetSubscriptionId', then cancel this subscription"
         if (-not $PSCmdlet.ShouldProcess($target, $action)) {
             return
@@ -98,6 +112,9 @@ function Move-MSCommerceSubscriptionUser {
             Token         = $Token
             ErrorContext  = "Failed to move the users of subscription '$SubscriptionId'"
             TargetObject  = $SubscriptionId
+        }
+        if ($ETag) {
+            $splatRest['IfMatch'] = $ETag
         }
         try {
             $result = Invoke-MSCommerceRestMethod @splatRest

@@ -15,8 +15,9 @@ function Stop-MSCommerceSubscription {
         override an explicit -Confirm).
 
         Subscriptions can be piped in: objects of Get-MSCommerceSubscription bind by their SubscriptionId
-        property; one that fails (NotSelfService, SubscriptionNotActive, SubscriptionNotFound) is reported as a
-        non-terminating error and the next one is still cancelled. The cancelled subscription is written as an
+        property (and their ETag, so that each is cancelled only if it has not changed since it was listed); one
+        that fails (NotSelfService, SubscriptionNotActive, SubscriptionNotFound, PreconditionFailed) is reported as
+        a non-terminating error and the next one is still cancelled. The cancelled subscription is written as an
         MSCommerce.Subscription object (Status Deleted, CancellationReason, CancelledAt).
 
         Stop is PowerShell's approved verb for ending something that runs, here a subscription's term. Cancel is
@@ -32,6 +33,13 @@ function Stop-MSCommerceSubscription {
 
     .PARAMETER Comment
         Why, in words, up to 1000 characters. Required with -Reason Other.
+
+    .PARAMETER ETag
+        The subscription's version as it was read: the ETag property of Get-MSCommerceSubscription's objects,
+        bound from piped objects. With it, the subscription is taken over only if it has not changed since it was
+        read (the service compares it with If-Match); otherwise nothing changes and the error PreconditionFailed
+        says so: read the subscription again, look at it, and repeat. Without it, the subscription is taken over
+        as it is when the request arrives.
 
     .PARAMETER Force
         Cancels without asking for confirmation, unless -Confirm is given too.
@@ -55,7 +63,7 @@ function Stop-MSCommerceSubscription {
         Cancels every self-service Power Apps per user subscription, without a prompt for each.
 
     .INPUTS
-        System.String. Subscription IDs, by property name (SubscriptionId).
+        System.String. Subscription IDs and ETags, by property name (SubscriptionId, ETag).
 
     .OUTPUTS
         MSCommerce.Subscription. The cancelled subscription (Status Deleted).
@@ -74,6 +82,9 @@ function Stop-MSCommerceSubscription {
         [Parameter()]
         [ValidateLength(1, 1000)]
         [string]$Comment,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [string]$ETag,
 
         [Parameter()]
         [switch]$Force,
@@ -103,6 +114,9 @@ function Stop-MSCommerceSubscription {
 
     process {
         $target = "Self-service subscription '$SubscriptionId'"
+        if ($ETag) {
+            $target += " as read (ETag $ETag)"
+        }
         $action = "Cancel it ($Reason): its users lose their licenses at once"
         if (-not $PSCmdlet.ShouldProcess($target, $action)) {
             return
@@ -120,6 +134,9 @@ function Stop-MSCommerceSubscription {
             Token         = $Token
             ErrorContext  = "Failed to cancel subscription '$SubscriptionId'"
             TargetObject  = $SubscriptionId
+        }
+        if ($ETag) {
+            $splatRest['IfMatch'] = $ETag
         }
         try {
             $cancelled = Invoke-MSCommerceRestMethod @splatRest

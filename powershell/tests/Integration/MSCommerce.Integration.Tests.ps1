@@ -413,6 +413,16 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             (Get-MSCommerceSubscription -SubscriptionId $central).Status | Should -Be 'Active'
         }
 
+        It 'Should cancel nothing when the subscription is not as it was read (PreconditionFailed)' {
+            $read = Get-MSCommerceSubscription -SubscriptionId $selfService['ben']
+            $read.ETag = '"' + ([int]$read.ETag.Trim('"', 'W', '/') + 1) + '"'
+            $null = $read | Stop-MSCommerceSubscription -Reason NoLongerNeeded -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'PreconditionFailed*'
+            $failures[0].TargetObject | Should -Be $selfService['ben']
+            (Get-MSCommerceSubscription -SubscriptionId $selfService['ben']).Status | Should -Be 'Active'
+        }
+
         It 'Should cancel Ben''s subscription: its users lose their licenses' {
             $cancelled = Get-MSCommerceSubscription -SubscriptionId $selfService['ben'] |
                 Stop-MSCommerceSubscription -Reason NotApprovedByOrganization -Comment 'Pester: not approved' -Confirm:$false

@@ -43,6 +43,16 @@ Describe 'Move-MSCommerceSubscriptionUser' {
             Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $PathParameter.subscriptionId -eq 's1' }
         }
 
+        It 'Should send no If-Match for a subscription given by ID alone' {
+            $null = Move-MSCommerceSubscriptionUser -SubscriptionId 's1' -TargetSubscriptionId 't1' -Confirm:$false
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($IfMatch) }
+        }
+
+        It 'Should send -ETag as If-Match' {
+            $null = Move-MSCommerceSubscriptionUser -SubscriptionId 's1' -TargetSubscriptionId 't1' -ETag '"3"' -Confirm:$false
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $IfMatch -eq '"3"' }
+        }
+
         It 'Should pass -Token through' {
             $null = Move-MSCommerceSubscriptionUser -SubscriptionId 's1' -TargetSubscriptionId 't1' -Token 'raw-jwt' -Confirm:$false
             Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Token -eq 'raw-jwt' }
@@ -66,6 +76,32 @@ Describe 'Move-MSCommerceSubscriptionUser' {
             $results = @(Get-MSCommerceSubscription -PurchaseType SelfService | Move-MSCommerceSubscriptionUser -TargetSubscriptionId 'central' -Confirm:$false)
             $results.Count | Should -Be 2
             Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'ss-2' }
+        }
+
+        It 'Should send the ETag of each piped subscription as If-Match, so that only what was read is moved' {
+            Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'GET' } -MockWith {
+                New-MSCommerceTestSubscription -Id 'ss-1' -NoUsers
+                $changed = New-MSCommerceTestSubscription -Id 'ss-2' -NoUsers
+                $changed.etag = '"7"'
+                $changed
+            }
+            $null = Get-MSCommerceSubscription -PurchaseType SelfService | Move-MSCommerceSubscriptionUser -TargetSubscriptionId 'central' -Confirm:$false
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'ss-1' -and $IfMatch -eq '"1"' }
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'ss-2' -and $IfMatch -eq '"7"' }
+        }
+
+        It 'Should report a subscription changed since it was read (PreconditionFailed) and move the next one' {
+            Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.subscriptionId -eq 'stale' } -MockWith {
+                $message = "Failed to move the users of subscription 'stale', ErrorMessage - Precondition Failed ErrorDetails - {`"errorCode`":`"PreconditionFailed`",`"reason`":`"The subscription has changed`"}"
+                throw (New-MSCommerceTestErrorRecord -ErrorCode 'PreconditionFailed' -Category 'InvalidOperation' -Message $message -TargetObject 'stale')
+            }
+            $piped = @([pscustomobject]@{ SubscriptionId = 'stale'; ETag = '"1"' }, [pscustomobject]@{ SubscriptionId = 'fresh'; ETag = '"4"' })
+            $results = @($piped | Move-MSCommerceSubscriptionUser -TargetSubscriptionId 't1' -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $results.Count | Should -Be 1
+            $results[0].SubscriptionId | Should -Be 'fresh'
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'PreconditionFailed*'
+            $failures[0].TargetObject | Should -Be 'stale'
         }
 
         It 'Should report a subscription that cannot move as a non-terminating error and move the next one' {
@@ -137,6 +173,12 @@ Describe 'Move-MSCommerceSubscriptionUser' {
             $metadata.IsMandatory | Should -BeTrue
             $metadata.Position | Should -Be ([int]::MinValue)
             $metadata.ValueFromPipelineByPropertyName | Should -BeFalse
+        }
+
+        It 'Should bind -ETag from the pipeline by property name, optional' {
+            $metadata = $command.Parameters['ETag'].ParameterSets['__AllParameterSets']
+            $metadata.IsMandatory | Should -BeFalse
+            $metadata.ValueFromPipelineByPropertyName | Should -BeTrue
         }
 
         It 'Should refuse an empty target before any call' {

@@ -109,6 +109,23 @@ Describe 'Stop-MSCommerceSubscription' {
             Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'unused' }
         }
 
+        It 'Should send the ETag of each piped subscription as If-Match, so that only what was read is cancelled' {
+            Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'GET' } -MockWith {
+                New-MSCommerceTestSubscription -Id 'ss-1' -NoUsers
+                $changed = New-MSCommerceTestSubscription -Id 'ss-2' -NoUsers
+                $changed.etag = '"7"'
+                $changed
+            }
+            $null = Get-MSCommerceSubscription -PurchaseType SelfService | Stop-MSCommerceSubscription -Reason NoLongerNeeded -Confirm:$false
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'ss-1' -and $IfMatch -eq '"1"' }
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'POST' -and $PathParameter.subscriptionId -eq 'ss-2' -and $IfMatch -eq '"7"' }
+        }
+
+        It 'Should send no If-Match for a subscription given by ID alone' {
+            $null = Stop-MSCommerceSubscription -SubscriptionId 's1' -Reason NoLongerNeeded -Confirm:$false
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($IfMatch) }
+        }
+
         It 'Should report a subscription that cannot be cancelled as a non-terminating error and cancel the next one' {
             Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.subscriptionId -eq 'central' } -MockWith {
                 throw (New-MSCommerceTestErrorRecord -ErrorCode 'NotSelfService' -Category 'ResourceExists' -TargetObject 'central')

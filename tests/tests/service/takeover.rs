@@ -344,6 +344,41 @@ async fn an_admin_cancel_needs_confirmation_and_removes_every_license() {
         )
         .await
         .expect(400, Some("InvalidCancellationReason"));
+    // With If-Match, only the version the admin read is cancelled: a changed subscription is left alone.
+    let read = server
+        .get(&format!("/v1.0/subscriptions/{source}"), &shop.admin)
+        .await;
+    let version: i64 = read.json["etag"]
+        .as_str()
+        .unwrap()
+        .trim_matches('"')
+        .parse()
+        .unwrap();
+    for (if_match, status) in [
+        (format!("\"{}\"", version + 1), 412),
+        ("\"x\"".to_string(), 400),
+    ] {
+        let refused = server
+            .http
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(&shop.admin)
+            .header("if-match", &if_match)
+            .json(&json!({"reason": "SecurityOrCompliance", "confirm": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), status, "If-Match {if_match}");
+    }
+    let unchanged = server
+        .get(&format!("/v1.0/subscriptions/{source}"), &shop.admin)
+        .await;
+    assert_eq!(
+        (
+            unchanged.json["status"].as_str(),
+            unchanged.json["assignedCount"].as_i64()
+        ),
+        (Some("Active"), Some(4))
+    );
     let cancelled = server
         .post(&path, &shop.admin, json!({"reason": "SecurityOrCompliance", "comment": "Unapproved data processor", "confirm": true}))
         .await;

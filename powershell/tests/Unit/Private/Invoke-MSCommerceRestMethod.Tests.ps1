@@ -36,6 +36,7 @@ Describe 'Invoke-MSCommerceRestMethod' {
                 method          = [string]$Method
                 authorization   = [string]$Headers['Authorization']
                 correlationId   = [string]$Headers['x-ms-correlation-id']
+                ifMatch         = [string]$Headers['If-Match']
                 contentType     = [string]$ContentType
                 body            = $sent
                 useBasicParsing = [bool]$UseBasicParsing
@@ -84,6 +85,15 @@ Describe 'Invoke-MSCommerceRestMethod' {
         [guid]::TryParse($first.correlationId, [ref]$parsed) | Should -BeTrue
         [guid]::TryParse($second.correlationId, [ref]$parsed) | Should -BeTrue
         $first.correlationId | Should -Not -Be $second.correlationId
+    }
+
+    It 'Should send -IfMatch as If-Match, and no If-Match without it' {
+        $with, $without = InModuleScope -ModuleName 'MSCommerce' -ScriptBlock {
+            Invoke-MSCommerceRestMethod -Method 'POST' -Path '/v1.0/subscriptions/{subscriptionId}/cancel' -PathParameter @{ subscriptionId = 's1' } -IfMatch '"3"'
+            Invoke-MSCommerceRestMethod -Method 'POST' -Path '/v1.0/subscriptions/{subscriptionId}/cancel' -PathParameter @{ subscriptionId = 's1' }
+        }
+        $with.ifMatch | Should -Be '"3"'
+        $without.ifMatch | Should -BeNullOrEmpty
     }
 
     It 'Should send -Body as UTF-8 JSON' {
