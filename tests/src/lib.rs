@@ -518,6 +518,36 @@ impl Server {
         answer(request.send().await.expect("request")).await
     }
 
+    /// The emails the service wrote to its mail folder (no SMTP server configured), sorted.
+    pub fn emails(&self) -> Vec<String> {
+        let folder = self.dir.0.join("data/mail");
+        let mut found: Vec<String> = std::fs::read_dir(folder)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    }
+
+    /// Waits up to 10 s for `count` emails whose text contains `subject`.
+    pub async fn wait_for_emails(&self, subject: &str, count: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let matching: Vec<String> = self
+                .emails()
+                .into_iter()
+                .filter(|m| m.contains(subject))
+                .collect();
+            if matching.len() >= count {
+                return matching;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email '{subject}' in the mail folder");
+    }
+
     /// Writes `count` members (`<prefix><n>@contoso.onmicrosoft.com`) straight into the database, each holding a
     /// license of `subscription`, whose quantity becomes `count`: for tests of bulk behaviour, in seconds.
     pub async fn seed_licensed_members(

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acquisition;
 pub mod catalog;
+pub mod lifecycle;
 pub mod notification;
 pub mod policy;
 pub mod subscription;
@@ -11,6 +12,9 @@ pub mod subscription;
 pub use access::{AppPermission, DirectoryRole, Operation, Principal, PrincipalKind};
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
+pub use lifecycle::{
+    lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
+};
 pub use policy::{
     PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
     ALLOW_SELF_SERVICE_PURCHASE,

@@ -75,6 +75,50 @@ fn compose(kind: &'static str, facts: &Facts<'_>, subject: String, lead: String)
     }
 }
 
+/// To the purchaser, when their subscription takes a step of its life (`crate::lifecycle`); `until` is the new
+/// end of its term (RFC 3339) for a renewal or a conversion.
+pub fn lifecycle_changed(facts: &Facts<'_>, step: &crate::LifecycleStep, until: &str) -> Email {
+    use crate::LifecycleStep::*;
+    let product = facts.product;
+    let (kind, subject, lead) = match step {
+        Renew { .. } => (
+            "SubscriptionRenewed",
+            format!("Your subscription to {product} was renewed"),
+            format!("Your subscription to {product} was renewed for another billing period, until {until}."),
+        ),
+        ConvertToPurchase { .. } => (
+            "TrialConverted",
+            format!("Your trial of {product} is now a paid subscription"),
+            format!(
+                "Your trial of {product} has ended and, as agreed when it started, became a paid subscription, \
+                 billed to the payment method you gave, until {until}."
+            ),
+        ),
+        Expire => (
+            "SubscriptionExpired",
+            format!("Your subscription to {product} has expired"),
+            format!(
+                "Your subscription to {product} has expired. Its users keep their licenses for a grace period; \
+                 after it, they lose access."
+            ),
+        ),
+        Disable => (
+            "SubscriptionDisabled",
+            format!("Your subscription to {product} is disabled"),
+            format!(
+                "Your subscription to {product} is disabled: its users no longer have licenses from it. Your \
+                 admins can still reach its data until it is deleted."
+            ),
+        ),
+        Delete => (
+            "SubscriptionDeleted",
+            format!("Your subscription to {product} was deleted"),
+            format!("Your subscription to {product} was deleted, with its data. This cannot be undone."),
+        ),
+    };
+    compose(kind, facts, subject, lead)
+}
+
 /// To the purchaser, when a purchase or trial starts.
 pub fn acquisition_confirmed(facts: &Facts<'_>, is_trial: bool) -> Email {
     let (subject, lead) = if is_trial {

@@ -66,6 +66,16 @@ pub struct Settings {
     /// First retry after a failed delivery, in seconds; doubled each time, up to `mail_retry_max_seconds`.
     pub mail_retry_base_seconds: u64,
     pub mail_retry_max_seconds: u64,
+    /// How long an email a dispatcher claimed stays reserved to it. One claimed by a process that stopped in the
+    /// middle is sent by another (or after a restart) once this has passed. Longer than a delivery can take (the
+    /// SMTP timeout is 15 s).
+    pub mail_lease_seconds: u64,
+    /// How often the lifecycle round looks for subscriptions to renew, expire, disable or delete, in seconds.
+    pub lifecycle_interval_seconds: u64,
+    /// Days a subscription stays Expired (its users keep their licenses) before it is Disabled.
+    pub lifecycle_expired_days: u32,
+    /// Days a subscription stays Disabled (licenses gone, data kept) before it is Deleted.
+    pub lifecycle_disabled_days: u32,
 }
 
 impl Default for Settings {
@@ -94,6 +104,10 @@ impl Default for Settings {
             mail_poll_interval_ms: 1000,
             mail_retry_base_seconds: 5,
             mail_retry_max_seconds: 900,
+            mail_lease_seconds: 120,
+            lifecycle_interval_seconds: 60,
+            lifecycle_expired_days: 30,
+            lifecycle_disabled_days: 90,
         }
     }
 }
@@ -277,6 +291,26 @@ impl Settings {
                 "mail_retry_base_seconds",
                 "must be at least 1 and at most mail_retry_max_seconds",
             ));
+        }
+        if !(16..=86_400).contains(&self.mail_lease_seconds) {
+            return Err(setting_error(
+                "mail_lease_seconds",
+                "must be from 16 (longer than a delivery may take) to 86400",
+            ));
+        }
+        if !(1..=86_400).contains(&self.lifecycle_interval_seconds) {
+            return Err(setting_error(
+                "lifecycle_interval_seconds",
+                "must be from 1 to 86400",
+            ));
+        }
+        for (name, days) in [
+            ("lifecycle_expired_days", self.lifecycle_expired_days),
+            ("lifecycle_disabled_days", self.lifecycle_disabled_days),
+        ] {
+            if days > 3650 {
+                return Err(setting_error(name, "must be from 0 to 3650"));
+            }
         }
         Ok(())
     }

@@ -20,8 +20,6 @@ use crate::config::{Secret, Settings};
 
 /// Messages taken per round.
 const BATCH: u32 = 50;
-/// How long a claimed message stays hidden from other dispatchers: longer than any delivery takes.
-const LEASE_SECONDS: i64 = 120;
 
 enum Delivery {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -35,6 +33,8 @@ pub struct Dispatcher {
     poll_interval: Duration,
     retry_base_seconds: u64,
     retry_max_seconds: u64,
+    /// How long a claimed message stays hidden from other dispatchers: longer than any delivery takes.
+    lease_seconds: i64,
 }
 
 impl Dispatcher {
@@ -81,6 +81,7 @@ impl Dispatcher {
             poll_interval: Duration::from_millis(settings.mail_poll_interval_ms),
             retry_base_seconds: settings.mail_retry_base_seconds,
             retry_max_seconds: settings.mail_retry_max_seconds,
+            lease_seconds: settings.mail_lease_seconds as i64,
         })
     }
 
@@ -112,7 +113,7 @@ impl Dispatcher {
 
     /// One round: claim what is due, deliver it. Answers how many messages were handled.
     pub async fn round(&self) -> Result<usize> {
-        let messages = self.store.claim_messages(BATCH, LEASE_SECONDS).await?;
+        let messages = self.store.claim_messages(BATCH, self.lease_seconds).await?;
         for message in &messages {
             match self.deliver(message).await {
                 Ok(()) => {

@@ -3,6 +3,7 @@
 mod admin;
 mod config;
 mod dispatcher;
+mod lifecycle;
 mod serve;
 
 use std::path::PathBuf;

@@ -178,6 +178,8 @@ pub async fn run(settings: Settings) -> Result<()> {
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let dispatcher = Dispatcher::new(services.store.clone(), &settings)?;
+    let lifecycle = crate::lifecycle::Lifecycle::new(services.store.clone(), &settings);
+    let living = tokio::spawn(lifecycle.run(stopped.clone()));
     let dispatching = tokio::spawn(dispatcher.run(stopped));
     let services = Arc::new(services);
     follow_other_replicas(&services);
@@ -194,6 +196,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         .context("serving HTTP")?;
     let _ = stop.send(true);
     let _ = dispatching.await;
+    let _ = living.await;
     tracing::info!("mscommerce stopped");
     Ok(())
 }

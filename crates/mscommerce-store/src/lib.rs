@@ -13,6 +13,7 @@ mod sqlite_subscriptions;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use mscommerce_domain::LifecycleCutoffs;
 use uuid::Uuid;
 
 pub use migrate::MigrationError;
@@ -224,6 +225,22 @@ pub trait Store: Send + Sync + 'static {
     async fn cancel_subscription(
         &self,
         cancellation: Cancellation,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription>;
+    /// Subscriptions of every tenant that may have a lifecycle step due (see `LifecycleCutoffs`), the longest
+    /// overdue first, at most `limit`.
+    async fn lifecycle_candidates(
+        &self,
+        cutoffs: LifecycleCutoffs,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscription>>;
+    /// Applies one lifecycle step in one transaction: the new status (and term, for a renewal), licenses removed
+    /// when the step takes them away, an audit event by `actor`, and `message` to the outbox.
+    /// `VersionMismatch` when the subscription changed since it was read.
+    async fn apply_lifecycle_step(
+        &self,
+        change: LifecycleChange,
         actor: &AuditActor,
         message: Option<NewMessage>,
     ) -> StoreResult<Subscription>;

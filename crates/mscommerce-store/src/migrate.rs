@@ -23,6 +23,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "subscriptions",
         sql: include_str!("../migrations/sqlite/0002_subscriptions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "lifecycle",
+        sql: include_str!("../migrations/sqlite/0003_lifecycle.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -35,6 +40,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "subscriptions",
         sql: include_str!("../migrations/postgres/0002_subscriptions.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "lifecycle",
+        sql: include_str!("../migrations/postgres/0003_lifecycle.sql"),
     },
 ];
 

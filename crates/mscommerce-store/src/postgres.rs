@@ -16,15 +16,16 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use mscommerce_domain::{PolicyValue, Scope};
+use mscommerce_domain::{LifecycleCutoffs, PolicyValue, Scope};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::migrate::{self, MigrationError, POSTGRES_MIGRATIONS};
 use crate::postgres_subscriptions::{
-    cancel_in, change_assignments_in, export, insert_message, message_from_row, move_users_in,
-    reload, set_quantity_in, subscription_from_row, user_ref, SUBSCRIPTION_SELECT,
+    self as postgres_subscriptions, cancel_in, change_assignments_in, export, insert_message,
+    message_from_row, move_users_in, reload, set_quantity_in, subscription_from_row, user_ref,
+    SUBSCRIPTION_SELECT,
 };
 use crate::{actions, records::*, ChangeNotice, Store, StoreError, StoreResult};
 
@@ -1127,6 +1128,32 @@ impl Store for PgStore {
     ) -> StoreResult<Subscription> {
         let mut tx = self.pool.begin().await?;
         let subscription = cancel_in(&mut tx, &cancellation, actor, message.as_ref()).await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    async fn lifecycle_candidates(
+        &self,
+        cutoffs: LifecycleCutoffs,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscription>> {
+        postgres_subscriptions::lifecycle_candidates(&self.pool, cutoffs, limit).await
+    }
+
+    async fn apply_lifecycle_step(
+        &self,
+        change: LifecycleChange,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription> {
+        let mut tx = self.pool.begin().await?;
+        let subscription = postgres_subscriptions::apply_lifecycle_step_in(
+            &mut tx,
+            &change,
+            actor,
+            message.as_ref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(subscription)
     }

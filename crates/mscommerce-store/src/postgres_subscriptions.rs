@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use mscommerce_domain::subscription::{check_active, check_assign, check_new_quantity};
 use mscommerce_domain::{
-    AcquisitionKind, BillingFrequency, PurchaseType, Scope, SubscriptionStatus,
+    AcquisitionKind, BillingFrequency, LifecycleCutoffs, PurchaseType, Scope, SubscriptionStatus,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -403,6 +403,89 @@ pub(crate) async fn cancel_in(
     .await?;
     if let Some(message) = message {
         insert_message(conn, cancellation.tenant_id, message, at).await?;
+    }
+    reload(conn, subscription.id).await
+}
+
+/// The `WHERE` of the subscriptions that may have a lifecycle step due; `$1` to `$4` are the cutoffs in
+/// `LifecycleCutoffs`'s order. Timestamps are stored in one RFC 3339 form, so they compare as text (in byte order,
+/// whatever the database's collation).
+pub(crate) const LIFECYCLE_DUE: &str = "(s.status = 'Active' AND s.expires_at COLLATE \"C\" <= $1) \
+     OR (s.status = 'Expired' AND s.expires_at COLLATE \"C\" <= $2) \
+     OR (s.status = 'Disabled' AND ((s.cancelled_at IS NOT NULL AND s.cancelled_at COLLATE \"C\" <= $3) \
+         OR (s.cancelled_at IS NULL AND s.expires_at COLLATE \"C\" <= $4)))";
+
+pub(crate) async fn lifecycle_candidates(
+    pool: &sqlx::PgPool,
+    cutoffs: LifecycleCutoffs,
+    limit: u32,
+) -> StoreResult<Vec<Subscription>> {
+    let rows = sqlx::query(&format!(
+        "{SUBSCRIPTION_SELECT} WHERE {LIFECYCLE_DUE} ORDER BY s.expires_at COLLATE \"C\" LIMIT $5"
+    ))
+    .bind(timestamp(cutoffs.active_ended))
+    .bind(timestamp(cutoffs.expired_ended))
+    .bind(timestamp(cutoffs.disabled_cancelled))
+    .bind(timestamp(cutoffs.disabled_ended))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(subscription_from_row).collect()
+}
+
+pub(crate) async fn apply_lifecycle_step_in(
+    conn: &mut PgConnection,
+    change: &LifecycleChange,
+    actor: &AuditActor,
+    message: Option<&NewMessage>,
+) -> StoreResult<Subscription> {
+    // Locks the row: a replica running the same round at the same moment waits, then finds a new version.
+    let subscription = load_for_change(
+        conn,
+        change.tenant_id,
+        change.subscription_id,
+        Some(change.expected_version),
+    )
+    .await?;
+    let at = Utc::now();
+    let id = subscription.id.to_string();
+    let step = change.step;
+    if step.removes_licenses() {
+        sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let after = LifecycleAfter::of(&subscription, step);
+    sqlx::query(
+        "UPDATE subscriptions SET status = $1, acquisition_kind = $2, expires_at = $3, \
+         assigned_count = CASE WHEN $4 THEN 0 ELSE assigned_count END, version = version + 1 WHERE id = $5",
+    )
+    .bind(step.status().as_str())
+    .bind(after.kind.as_str())
+    .bind(timestamp(after.expires_at))
+    .bind(step.removes_licenses())
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    insert_audit(
+        conn,
+        AuditRecord {
+            tenant_id: change.tenant_id,
+            action: after.action,
+            actor,
+            target_type: "Subscription",
+            target_id: id.clone(),
+            target_name: subscription.target_name.clone(),
+            policy_id: None,
+            old_value: Some(after.old_value),
+            new_value: Some(after.new_value),
+            at,
+        },
+    )
+    .await?;
+    if let Some(message) = message {
+        insert_message(conn, change.tenant_id, message, at).await?;
     }
     reload(conn, subscription.id).await
 }

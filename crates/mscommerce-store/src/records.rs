@@ -188,6 +188,10 @@ pub mod actions {
     pub const QUANTITY_CHANGED: &str = "QuantityChanged";
     pub const SUBSCRIPTION_CANCELLED: &str = "SubscriptionCancelled";
     pub const USERS_MOVED: &str = "UsersMoved";
+    /// A purchase renewed, or a trial with a payment method converted to a purchase.
+    pub const SUBSCRIPTION_RENEWED: &str = "SubscriptionRenewed";
+    /// Expired, Disabled or Deleted by the passing of time.
+    pub const SUBSCRIPTION_STATUS_CHANGED: &str = "SubscriptionStatusChanged";
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -296,6 +300,49 @@ pub struct Cancellation {
     /// Disabled (the purchaser cancels) or Deleted (an admin cancels or takes over).
     pub status: SubscriptionStatus,
     pub expected_version: Option<i64>,
+}
+
+/// One step of a subscription's life (`mscommerce_domain::lifecycle`), applied only to the version it was decided
+/// on: a subscription changed in the meantime (by a person, or by another replica's round) is left alone.
+#[derive(Debug, Clone)]
+pub struct LifecycleChange {
+    pub tenant_id: Uuid,
+    pub subscription_id: Uuid,
+    pub expected_version: i64,
+    pub step: mscommerce_domain::LifecycleStep,
+}
+
+/// What a lifecycle step leaves, and how the audit trail states it: the same for every backend.
+pub(crate) struct LifecycleAfter {
+    pub kind: AcquisitionKind,
+    pub expires_at: DateTime<Utc>,
+    pub action: &'static str,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+impl LifecycleAfter {
+    pub(crate) fn of(subscription: &Subscription, step: mscommerce_domain::LifecycleStep) -> Self {
+        use mscommerce_domain::LifecycleStep::*;
+        let until = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let before = &subscription.acquisition_kind;
+        match step {
+            Renew { expires_at } | ConvertToPurchase { expires_at } => LifecycleAfter {
+                kind: AcquisitionKind::Purchase,
+                expires_at,
+                action: actions::SUBSCRIPTION_RENEWED,
+                old_value: format!("{before} until {}", until(subscription.expires_at)),
+                new_value: format!("Purchase until {}", until(expires_at)),
+            },
+            Expire | Disable | Delete => LifecycleAfter {
+                kind: subscription.acquisition_kind,
+                expires_at: subscription.expires_at,
+                action: actions::SUBSCRIPTION_STATUS_CHANGED,
+                old_value: subscription.status.to_string(),
+                new_value: step.status().to_string(),
+            },
+        }
+    }
 }
 
 /// One product's self-service licenses, summed over all its self-service subscriptions.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use mscommerce_domain::{PolicyValue, Scope};
+use mscommerce_domain::{LifecycleCutoffs, PolicyValue, Scope};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -20,8 +20,9 @@ use uuid::Uuid;
 
 use crate::migrate::{self, MigrationError, SQLITE_MIGRATIONS};
 use crate::sqlite_subscriptions::{
-    cancel_in, change_assignments_in, export, insert_message, message_from_row, move_users_in,
-    reload, set_quantity_in, subscription_from_row, user_ref, SUBSCRIPTION_SELECT,
+    self as sqlite_subscriptions, cancel_in, change_assignments_in, export, insert_message,
+    message_from_row, move_users_in, reload, set_quantity_in, subscription_from_row, user_ref,
+    SUBSCRIPTION_SELECT,
 };
 use crate::{actions, records::*, Store, StoreError, StoreResult};
 
@@ -945,6 +946,32 @@ impl Store for SqliteStore {
     ) -> StoreResult<Subscription> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let subscription = cancel_in(&mut tx, &cancellation, actor, message.as_ref()).await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    async fn lifecycle_candidates(
+        &self,
+        cutoffs: LifecycleCutoffs,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscription>> {
+        sqlite_subscriptions::lifecycle_candidates(&self.read, cutoffs, limit).await
+    }
+
+    async fn apply_lifecycle_step(
+        &self,
+        change: LifecycleChange,
+        actor: &AuditActor,
+        message: Option<NewMessage>,
+    ) -> StoreResult<Subscription> {
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let subscription = sqlite_subscriptions::apply_lifecycle_step_in(
+            &mut tx,
+            &change,
+            actor,
+            message.as_ref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(subscription)
     }

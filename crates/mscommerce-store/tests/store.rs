@@ -212,6 +212,7 @@ on_every_backend!(
     two_dispatchers_never_claim_the_same_message,
     exports_stream_every_assignment,
     changes_are_announced_to_every_replica,
+    lifecycle_steps_are_found_and_applied_once,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1876,6 +1877,168 @@ async fn cancelling_unassigns_everyone_and_writes_the_email(f: &Fixture) {
         ),
         (1, 1),
         "a cancelled subscription counts no more"
+    );
+}
+
+/// The lifecycle round finds what is due by the domain's cutoffs, and each step applies once, to the version it
+/// was decided on: the status, the term, the licenses, the audit event and the email together.
+async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
+    use chrono::Timelike;
+    use mscommerce_domain::{LifecycleCutoffs, LifecycleDurations, LifecycleStep};
+    let contoso = tenant(f, "Contoso").await;
+    let buyer = member(f, contoso, "buyer@contoso.com").await;
+    let users = members(f, contoso, "u", 2).await;
+    let ended = Utc::now() - chrono::Duration::hours(1);
+    let create = |expires_at| async move {
+        let mut new = new_subscription(contoso, PurchaseType::SelfService, Some(buyer.id), 2);
+        new.expires_at = expires_at;
+        f.store.create_subscription(new, &actor(), None).await
+    };
+    let due = create(ended).await.expect("created");
+    let due = assign(f, contoso, &due, &users.iter().collect::<Vec<_>>()).await;
+    let running = create(Utc::now() + chrono::Duration::days(30))
+        .await
+        .expect("created");
+    let renewing = create(ended).await.expect("created");
+
+    let defaults = LifecycleDurations::default();
+    let candidates = |cutoffs| async move {
+        let mut ids: Vec<Uuid> = f
+            .store
+            .lifecycle_candidates(cutoffs, 100)
+            .await
+            .expect("candidates")
+            .into_iter()
+            .filter(|s| s.tenant_id == contoso)
+            .map(|s| s.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut expected = vec![due.id, renewing.id];
+    expected.sort();
+    assert_eq!(
+        candidates(LifecycleCutoffs::at(Utc::now(), defaults)).await,
+        expected
+    );
+    assert!(!expected.contains(&running.id));
+
+    let step = |subscription: &Subscription, step| LifecycleChange {
+        tenant_id: contoso,
+        subscription_id: subscription.id,
+        expected_version: subscription.version,
+        step,
+    };
+    let system = AuditActor {
+        id: "lifecycle".into(),
+        name: "Subscription lifecycle".into(),
+        kind: "System".into(),
+        correlation_id: Uuid::new_v4().to_string(),
+    };
+    // Expired: users keep their licenses for the grace period.
+    let expired = f
+        .store
+        .apply_lifecycle_step(
+            step(&due, LifecycleStep::Expire),
+            &system,
+            Some(message("buyer@contoso.com")),
+        )
+        .await
+        .expect("expired");
+    assert_eq!(expired.status, SubscriptionStatus::Expired);
+    assert_eq!(
+        (expired.assigned_count, expired.version),
+        (2, due.version + 1)
+    );
+    assert_eq!(holders(f, contoso, &expired).await.len(), 2);
+    // The same step decided on the old version again (another replica's round) changes nothing.
+    expect_error(
+        f.store
+            .apply_lifecycle_step(step(&due, LifecycleStep::Expire), &system, None)
+            .await,
+        "a version mismatch",
+        |e| matches!(e, StoreError::VersionMismatch(_)),
+    );
+    // Not due again before its grace period ends; due at once with none.
+    assert_eq!(
+        candidates(LifecycleCutoffs::at(Utc::now(), defaults)).await,
+        vec![renewing.id]
+    );
+    let no_grace = LifecycleDurations {
+        expired_days: 0,
+        disabled_days: 0,
+    };
+    assert!(candidates(LifecycleCutoffs::at(Utc::now(), no_grace))
+        .await
+        .contains(&due.id));
+
+    // Disabled: the licenses go.
+    let disabled = f
+        .store
+        .apply_lifecycle_step(step(&expired, LifecycleStep::Disable), &system, None)
+        .await
+        .expect("disabled");
+    assert_eq!(
+        (disabled.status, disabled.assigned_count),
+        (SubscriptionStatus::Disabled, 0)
+    );
+    assert!(holders(f, contoso, &disabled).await.is_empty());
+
+    // A renewal: a new term, still Active.
+    let until = (Utc::now() + chrono::Duration::days(29))
+        .with_nanosecond(0)
+        .unwrap();
+    let renewed = f
+        .store
+        .apply_lifecycle_step(
+            step(&renewing, LifecycleStep::Renew { expires_at: until }),
+            &system,
+            None,
+        )
+        .await
+        .expect("renewed");
+    assert_eq!(
+        (renewed.status, renewed.expires_at),
+        (SubscriptionStatus::Active, until)
+    );
+    assert_eq!(renewed.acquisition_kind, AcquisitionKind::Purchase);
+    assert!(!candidates(LifecycleCutoffs::at(Utc::now(), defaults))
+        .await
+        .contains(&renewing.id));
+
+    let events = f
+        .store
+        .audit_events(contoso, None, 100)
+        .await
+        .expect("audit");
+    let lifecycle: Vec<(&str, Option<&str>, Option<&str>)> = events
+        .iter()
+        .filter(|e| e.actor_type == "System")
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(lifecycle.len(), 3, "{lifecycle:?}");
+    assert!(lifecycle.contains(&("SubscriptionStatusChanged", Some("Active"), Some("Expired"))));
+    assert!(lifecycle.contains(&(
+        "SubscriptionStatusChanged",
+        Some("Expired"),
+        Some("Disabled")
+    )));
+    assert!(lifecycle
+        .iter()
+        .any(|(action, _, new)| *action == "SubscriptionRenewed"
+            && new.is_some_and(|n| n.starts_with("Purchase until "))));
+    let mail = f.store.outbox(Some(contoso)).await.expect("outbox");
+    assert_eq!(
+        mail.iter()
+            .filter(|m| m.recipient == "buyer@contoso.com")
+            .count(),
+        1
     );
 }
 

@@ -21,9 +21,9 @@ function Get-MSCommerceAuditLog {
         refused, licenses assigned, quantities changed, cancellations and take-overs. Action is one of
         PolicyValueChanged, TenantCreated, UserCreated, UserUpdated, AppCreated, SubscriptionCreated,
         AcquisitionRefused, LicensesAssigned, LicensesUnassigned, QuantityChanged, SubscriptionCancelled,
-        UsersMoved. Each event is an MSCommerce.AuditEvent: Id, OccurredAt (UTC DateTime), Action, TargetType,
-        TargetId, TargetName, OldValue, NewValue, ActorId, ActorName, ActorType (User, App or Cli),
-        CorrelationId. Needs Global Administrator, Billing Administrator or Global Reader.
+        UsersMoved, SubscriptionRenewed, SubscriptionStatusChanged. Each event is an MSCommerce.AuditEvent: Id,
+        OccurredAt (UTC DateTime), Action, TargetType, TargetId, TargetName, OldValue, NewValue, ActorId,
+        ActorName, ActorType (User, App, Cli, or System for the subscription lifecycle), CorrelationId. Needs Global Administrator, Billing Administrator or Global Reader.
 
     .PARAMETER First
         Stops after this many entries. Without it, every entry is read.

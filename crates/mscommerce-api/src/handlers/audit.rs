@@ -107,7 +107,8 @@ pub async fn policy_changes(
 pub struct AuditEventEntry {
     pub id: String,
     /// `PolicyValueChanged`, `UserCreated`, `UserUpdated`, `SubscriptionCreated`, `AcquisitionRefused`,
-    /// `LicensesAssigned`, `LicensesUnassigned`, `QuantityChanged`, `SubscriptionCancelled`, `UsersMoved`, ...
+    /// `LicensesAssigned`, `LicensesUnassigned`, `QuantityChanged`, `SubscriptionCancelled`, `UsersMoved`,
+    /// `SubscriptionRenewed`, `SubscriptionStatusChanged`, ...
     pub action: String,
     pub target_type: String,
     pub target_id: String,
@@ -118,7 +119,7 @@ pub struct AuditEventEntry {
     pub new_value: Option<String>,
     pub actor_id: String,
     pub actor_name: String,
-    /// `User`, `App` or `Cli`.
+    /// `User`, `App`, `Cli`, or `System` (the subscription lifecycle).
     pub actor_type: String,
     pub correlation_id: String,
     pub occurred_at: String,

@@ -1,0 +1,163 @@
+//! The lifecycle round: every `lifecycle_interval_seconds`, the subscriptions whose term or grace period has
+//! ended take their next step (`mscommerce_domain::lifecycle`): renewed, converted to a purchase, Expired,
+//! Disabled or Deleted, each in one transaction with its audit event and the purchaser's email. Every replica
+//! runs the round; a step applies only to the version it was decided on, so two replicas never apply one twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use mscommerce_api::handlers::subscriptions::{facts, outbox_message};
+use mscommerce_domain::notification;
+use mscommerce_domain::{
+    lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
+};
+use mscommerce_store::{AuditActor, LifecycleChange, Store, StoreError, StoreResult, Subscription};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::config::Settings;
+
+/// Subscriptions read per batch.
+const BATCH: u32 = 200;
+/// Batches per round at most; the next round goes on where this one stopped.
+const MAX_BATCHES: usize = 50;
+
+pub struct Lifecycle {
+    store: Arc<dyn Store>,
+    durations: LifecycleDurations,
+    interval: Duration,
+}
+
+fn facts_of(subscription: &Subscription) -> LifecycleFacts {
+    LifecycleFacts {
+        status: subscription.status,
+        kind: subscription.acquisition_kind,
+        billing: subscription.billing_frequency,
+        auto_renew: subscription.auto_renew,
+        expires_at: subscription.expires_at,
+        cancelled_at: subscription.cancelled_at,
+    }
+}
+
+/// The email's "Reason" line for a step.
+fn reason(step: LifecycleStep) -> &'static str {
+    match step {
+        LifecycleStep::Renew { .. } => "Renewal",
+        LifecycleStep::ConvertToPurchase { .. } => "TrialEnded",
+        LifecycleStep::Expire => "TermEnded",
+        LifecycleStep::Disable => "GracePeriodEnded",
+        LifecycleStep::Delete => "RetentionEnded",
+    }
+}
+
+impl Lifecycle {
+    pub fn new(store: Arc<dyn Store>, settings: &Settings) -> Lifecycle {
+        Lifecycle {
+            store,
+            durations: LifecycleDurations {
+                expired_days: settings.lifecycle_expired_days,
+                disabled_days: settings.lifecycle_disabled_days,
+            },
+            interval: Duration::from_secs(settings.lifecycle_interval_seconds),
+        }
+    }
+
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            if let Err(e) = self.round().await {
+                tracing::warn!(error = %e, "the subscription lifecycle round failed; trying again later");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.interval) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// One round: every step due now. Answers how many steps were applied.
+    pub async fn round(&self) -> StoreResult<usize> {
+        let actor = AuditActor {
+            id: "mscommerce-lifecycle".into(),
+            name: "Subscription lifecycle".into(),
+            kind: "System".into(),
+            correlation_id: Uuid::new_v4().to_string(),
+        };
+        let mut applied = 0;
+        for _ in 0..MAX_BATCHES {
+            let now = Utc::now();
+            let candidates = self
+                .store
+                .lifecycle_candidates(LifecycleCutoffs::at(now, self.durations), BATCH)
+                .await?;
+            let mut progressed = 0;
+            for subscription in &candidates {
+                let Some(step) = lifecycle_step(&facts_of(subscription), now, self.durations)
+                else {
+                    continue;
+                };
+                match self.apply(subscription, step, &actor).await {
+                    Ok(()) => progressed += 1,
+                    // Changed since it was read: by a person, or by another replica's round. The next round
+                    // decides again on what it is now.
+                    Err(StoreError::VersionMismatch(_)) => {}
+                    Err(e) => {
+                        tracing::warn!(subscription.id = %subscription.id, error = %e, "lifecycle step failed");
+                    }
+                }
+            }
+            applied += progressed;
+            // A full batch in which something moved may have more behind it (or a next step due at once).
+            if candidates.len() < BATCH as usize || progressed == 0 {
+                break;
+            }
+        }
+        Ok(applied)
+    }
+
+    async fn apply(
+        &self,
+        subscription: &Subscription,
+        step: LifecycleStep,
+        actor: &AuditActor,
+    ) -> StoreResult<()> {
+        let id = subscription.id.to_string();
+        let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let until = match step {
+            LifecycleStep::Renew { expires_at }
+            | LifecycleStep::ConvertToPurchase { expires_at } => expires_at,
+            _ => subscription.expires_at,
+        }
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+        // Self-service subscriptions tell their purchaser; central ones have none.
+        let message = subscription.purchaser.as_ref().map(|_| {
+            outbox_message(notification::lifecycle_changed(
+                &facts(subscription, &id, &actor.name, reason(step), &when),
+                &step,
+                &until,
+            ))
+        });
+        let changed = self
+            .store
+            .apply_lifecycle_step(
+                LifecycleChange {
+                    tenant_id: subscription.tenant_id,
+                    subscription_id: subscription.id,
+                    expected_version: subscription.version,
+                    step,
+                },
+                actor,
+                message,
+            )
+            .await?;
+        tracing::info!(
+            subscription.id = %changed.id,
+            tenant.id = %changed.tenant_id,
+            status = %changed.status,
+            expires_at = %until,
+            "subscription lifecycle step: {}",
+            reason(step)
+        );
+        Ok(())
+    }
+}
