@@ -7,7 +7,7 @@
 use axum::body::Bytes;
 use dashmap::DashMap;
 use mscommerce_domain::{
-    decide, Acquirer, AcquisitionKind, Catalog, PolicyDefinition, PolicyTarget, PolicyValue,
+    decide, Acquirer, AcquisitionKind, Catalog, PolicyDefinition, PolicyTarget, PolicyValue, Scope,
 };
 use uuid::Uuid;
 
@@ -30,9 +30,10 @@ pub struct RenderedPolicies {
     lists: DashMap<ListKey, Bytes>,
 }
 
-/// A list's policy, whether it lists offer types, and the value of each of its targets packed in base 3 (up to
-/// 80 targets: a longer list is rendered per request).
-type ListKey = (usize, bool, u128);
+/// A list's policy, what it lists (products or offer types), and the value of each of its targets packed in base
+/// 3 after a leading 1, so that lists of different lengths never share a key (up to 80 targets: a longer list is
+/// rendered per request).
+type ListKey = (usize, Scope, u128);
 
 /// At most this many distinct lists are kept (about 3.5 KB each for 25 products): beyond, lists are rendered per
 /// request, as they are for a catalog of more than 80 targets.
@@ -178,17 +179,16 @@ impl RenderedPolicies {
     }
 
     /// `{"items":[...]}` of `targets` of `policy` holding the values `value_of` gives (all products, or all offer
-    /// types). The bytes are shared by every tenant whose list holds the same values.
+    /// types, as `listing` says). The bytes are shared by every tenant whose list holds the same values.
     pub fn list<'c>(
         &self,
         policy: &PolicyDefinition,
+        listing: Scope,
         targets: impl Iterator<Item = PolicyTarget<'c>> + Clone,
         value_of: impl Fn(&PolicyTarget<'c>) -> PolicyValue,
     ) -> Bytes {
-        let mut packed: Option<u128> = Some(0);
-        let mut offer_types = false;
+        let mut packed: Option<u128> = Some(1);
         for target in targets.clone() {
-            offer_types = matches!(target, PolicyTarget::OfferType(_));
             packed = packed
                 .and_then(|p| p.checked_mul(3))
                 .and_then(|p| p.checked_add(value_index(value_of(&target)) as u128));
@@ -203,7 +203,7 @@ impl RenderedPolicies {
         let Some(packed) = packed else {
             return render();
         };
-        let key = (policy_index(policy), offer_types, packed);
+        let key = (policy_index(policy), listing, packed);
         if let Some(list) = self.lists.get(&key) {
             return list.clone();
         }
@@ -249,9 +249,9 @@ mod tests {
                 PolicyValue::Enabled
             }
         };
-        let first = rendered.list(policy, products(), all_enabled);
-        let again = rendered.list(policy, products(), all_enabled);
-        let other = rendered.list(policy, products(), one_disabled);
+        let first = rendered.list(policy, Scope::Product, products(), all_enabled);
+        let again = rendered.list(policy, Scope::Product, products(), all_enabled);
+        let other = rendered.list(policy, Scope::Product, products(), one_disabled);
         assert_eq!(first.as_ptr(), again.as_ptr(), "equal lists share bytes");
         assert_ne!(first, other);
 
@@ -272,10 +272,20 @@ mod tests {
         }
         let offer_types = rendered.list(
             policy,
+            Scope::OfferType,
             catalog.offer_types().iter().map(PolicyTarget::OfferType),
             all_enabled,
         );
         assert_eq!(items(&offer_types).len(), catalog.offer_types().len());
+        // An empty list never answers for a list of targets that all hold the first value, nor the reverse.
+        let none = rendered.list(policy, Scope::OfferType, products().take(0), all_enabled);
+        assert_eq!(items(&none).len(), 0);
+        let one = rendered.list(policy, Scope::OfferType, products().take(1), all_enabled);
+        assert_eq!(items(&one).len(), 1);
+        assert_eq!(
+            items(&rendered.list(policy, Scope::Product, products(), all_enabled)).len(),
+            catalog.products().len()
+        );
     }
 
     /// Every rendered decision is, byte for byte, the decision serialized for that user.

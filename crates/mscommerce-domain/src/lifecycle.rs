@@ -34,6 +34,10 @@ pub struct LifecycleFacts {
     pub billing: BillingFrequency,
     pub auto_renew: bool,
     pub expires_at: DateTime<Utc>,
+    /// Where its billing periods count from: its creation, or the end of the trial it converted from. Periods
+    /// are counted from here every time (not from the last end), so that a term ending on the 31st comes back to
+    /// the 31st after a shorter month.
+    pub billing_anchor: DateTime<Utc>,
     /// Set when someone cancelled it (the purchaser's cancel makes it Disabled from then on).
     pub cancelled_at: Option<DateTime<Utc>>,
 }
@@ -72,28 +76,28 @@ impl LifecycleStep {
     }
 }
 
-/// The end of one billing period that starts at `start`.
-fn billing_period_end(start: DateTime<Utc>, billing: BillingFrequency) -> DateTime<Utc> {
-    let months = match billing {
-        BillingFrequency::Monthly => Months::new(1),
-        BillingFrequency::Annual => Months::new(12),
-    };
-    // Only out of range past the year 262,000.
-    start.checked_add_months(months).unwrap_or(start)
-}
-
-/// The first end of a billing period after `now`, counting periods from `start`: a service that was stopped for
-/// a while bills the periods it missed as one renewal, and the new end is still in the future.
+/// The first end of a billing period after `now`, counting whole periods from `anchor`: a service that was stopped
+/// for a while bills the periods it missed as one renewal, and the new end is still in the future.
 fn next_period_end(
-    start: DateTime<Utc>,
+    anchor: DateTime<Utc>,
     billing: BillingFrequency,
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
-    let mut end = billing_period_end(start, billing);
-    while end <= now && end > start {
-        end = billing_period_end(end, billing);
+    let months_per_period = match billing {
+        BillingFrequency::Monthly => 1,
+        BillingFrequency::Annual => 12,
+    };
+    let mut periods: u32 = 1;
+    loop {
+        // Only out of range past the year 262,000.
+        let Some(end) = anchor.checked_add_months(Months::new(periods * months_per_period)) else {
+            return now;
+        };
+        if end > now {
+            return end;
+        }
+        periods += 1;
     }
-    end
 }
 
 /// When the subscription became Disabled: at its cancel, or when its grace period ended.
@@ -117,8 +121,9 @@ pub fn lifecycle_step(
             Some(match (renews, facts.kind) {
                 (false, _) => LifecycleStep::Expire,
                 (true, AcquisitionKind::Purchase) => LifecycleStep::Renew {
-                    expires_at: next_period_end(facts.expires_at, facts.billing, now),
+                    expires_at: next_period_end(facts.billing_anchor, facts.billing, now),
                 },
+                // The purchase's periods count from the trial's end.
                 (true, _) => LifecycleStep::ConvertToPurchase {
                     expires_at: next_period_end(facts.expires_at, facts.billing, now),
                 },
@@ -176,17 +181,23 @@ mod tests {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
     }
 
+    /// Active, bought (or converted) one billing period before `ends`.
     fn active(
         kind: AcquisitionKind,
         billing: BillingFrequency,
         ends: DateTime<Utc>,
     ) -> LifecycleFacts {
+        let months = match billing {
+            BillingFrequency::Monthly => 1,
+            BillingFrequency::Annual => 12,
+        };
         LifecycleFacts {
             status: SubscriptionStatus::Active,
             kind,
             billing,
             auto_renew: kind != AcquisitionKind::TrialWithoutPaymentMethod,
             expires_at: ends,
+            billing_anchor: ends.checked_sub_months(Months::new(months)).unwrap(),
             cancelled_at: None,
         }
     }
@@ -207,31 +218,42 @@ mod tests {
     }
 
     #[test]
-    fn purchases_renew_by_their_billing_period() {
+    fn purchases_renew_by_their_billing_period_on_the_same_day() {
         use AcquisitionKind::*;
         use BillingFrequency::*;
-        let ends = at(2026, 1, 31);
-        let monthly = active(Purchase, Monthly, ends);
+        // Bought on Dec 31: its periods end on the last day of shorter months, and on the 31st again after.
+        let bought = at(2025, 12, 31);
+        let monthly = |ends| LifecycleFacts {
+            billing_anchor: bought,
+            ..active(Purchase, Monthly, ends)
+        };
         assert_eq!(
-            lifecycle_step(&monthly, ends, DEFAULTS),
+            lifecycle_step(&monthly(at(2026, 1, 31)), at(2026, 1, 31), DEFAULTS),
             Some(LifecycleStep::Renew {
                 expires_at: at(2026, 2, 28)
             }),
             "a month later, on the month's last day when shorter"
         );
-        let annual = active(Purchase, Annual, ends);
         assert_eq!(
-            lifecycle_step(&annual, ends, DEFAULTS),
+            lifecycle_step(&monthly(at(2026, 2, 28)), at(2026, 2, 28), DEFAULTS),
+            Some(LifecycleStep::Renew {
+                expires_at: at(2026, 3, 31)
+            }),
+            "back on the 31st"
+        );
+        let annual = active(Purchase, Annual, at(2026, 1, 31));
+        assert_eq!(
+            lifecycle_step(&annual, at(2026, 1, 31), DEFAULTS),
             Some(LifecycleStep::Renew {
                 expires_at: at(2027, 1, 31)
             })
         );
-        // Stopped for 70 days: one renewal, ending after now.
-        let late = lifecycle_step(&monthly, at(2026, 4, 11), DEFAULTS);
+        // Stopped for 70 days: one renewal, to the first period end after now.
+        let late = lifecycle_step(&monthly(at(2026, 1, 31)), at(2026, 4, 11), DEFAULTS);
         assert_eq!(
             late,
             Some(LifecycleStep::Renew {
-                expires_at: at(2026, 4, 28)
+                expires_at: at(2026, 4, 30)
             })
         );
     }

@@ -20,7 +20,7 @@ use crate::config::Settings;
 
 /// Subscriptions read per batch.
 const BATCH: u32 = 200;
-/// Batches per round at most; the next round goes on where this one stopped.
+/// Batches per round at most; the next round starts again from the longest overdue.
 const MAX_BATCHES: usize = 50;
 
 pub struct Lifecycle {
@@ -36,6 +36,9 @@ fn facts_of(subscription: &Subscription) -> LifecycleFacts {
         billing: subscription.billing_frequency,
         auto_renew: subscription.auto_renew,
         expires_at: subscription.expires_at,
+        billing_anchor: subscription
+            .billing_anchor
+            .unwrap_or(subscription.created_at),
         cancelled_at: subscription.cancelled_at,
     }
 }
@@ -84,32 +87,37 @@ impl Lifecycle {
             correlation_id: Uuid::new_v4().to_string(),
         };
         let mut applied = 0;
+        let mut after = None;
+        let now = Utc::now();
+        let cutoffs = LifecycleCutoffs::at(now, self.durations);
         for _ in 0..MAX_BATCHES {
-            let now = Utc::now();
             let candidates = self
                 .store
-                .lifecycle_candidates(LifecycleCutoffs::at(now, self.durations), BATCH)
+                .lifecycle_candidates(cutoffs, after, BATCH)
                 .await?;
-            let mut progressed = 0;
             for subscription in &candidates {
                 let Some(step) = lifecycle_step(&facts_of(subscription), now, self.durations)
                 else {
                     continue;
                 };
                 match self.apply(subscription, step, &actor).await {
-                    Ok(()) => progressed += 1,
+                    Ok(()) => applied += 1,
                     // Changed since it was read: by a person, or by another replica's round. The next round
                     // decides again on what it is now.
                     Err(StoreError::VersionMismatch(_)) => {}
+                    // Logged and passed over: one subscription that cannot move does not hold up the others.
                     Err(e) => {
                         tracing::warn!(subscription.id = %subscription.id, error = %e, "lifecycle step failed");
                     }
                 }
             }
-            applied += progressed;
-            // A full batch in which something moved may have more behind it (or a next step due at once).
-            if candidates.len() < BATCH as usize || progressed == 0 {
-                break;
+            // Batches follow each other by (end of term, ID), whatever happened to the ones before; a step that
+            // makes a subscription due again (no grace period) is taken by the next round.
+            match candidates.last() {
+                Some(last) if candidates.len() == BATCH as usize => {
+                    after = Some((last.expires_at, last.id));
+                }
+                _ => break,
             }
         }
         Ok(applied)

@@ -13,6 +13,7 @@ mod sqlite_subscriptions;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use mscommerce_domain::LifecycleCutoffs;
 use uuid::Uuid;
 
@@ -228,11 +229,12 @@ pub trait Store: Send + Sync + 'static {
         actor: &AuditActor,
         message: Option<NewMessage>,
     ) -> StoreResult<Subscription>;
-    /// Subscriptions of every tenant that may have a lifecycle step due (see `LifecycleCutoffs`), the longest
-    /// overdue first, at most `limit`.
+    /// Subscriptions of every tenant that may have a lifecycle step due (see `LifecycleCutoffs`), in the order of
+    /// (end of term, ID), after `after` when given (the last of the previous batch), at most `limit`.
     async fn lifecycle_candidates(
         &self,
         cutoffs: LifecycleCutoffs,
+        after: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>>;
     /// Applies one lifecycle step in one transaction: the new status (and term, for a renewal), licenses removed
@@ -244,9 +246,11 @@ pub trait Store: Send + Sync + 'static {
         actor: &AuditActor,
         message: Option<NewMessage>,
     ) -> StoreResult<Subscription>;
-    /// Active self-service licenses per product.
+    /// Self-service licenses per product, of the subscriptions whose users hold them: Active, or Expired (the
+    /// grace period).
     async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>>;
-    /// Who holds one product's active self-service licenses, grouped by purchaser then user.
+    /// Who holds one product's self-service licenses (as `product_licenses` counts them), grouped by purchaser then
+    /// user.
     async fn license_holders(
         &self,
         tenant_id: Uuid,

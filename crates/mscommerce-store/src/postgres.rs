@@ -1135,9 +1135,10 @@ impl Store for PgStore {
     async fn lifecycle_candidates(
         &self,
         cutoffs: LifecycleCutoffs,
+        after: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>> {
-        postgres_subscriptions::lifecycle_candidates(&self.pool, cutoffs, limit).await
+        postgres_subscriptions::lifecycle_candidates(&self.pool, cutoffs, after, limit).await
     }
 
     async fn apply_lifecycle_step(
@@ -1162,7 +1163,7 @@ impl Store for PgStore {
         let rows = sqlx::query(
             "SELECT target_scope, target_id, MAX(target_name COLLATE \"C\") AS target_name, COUNT(*) AS subscription_count, \
              SUM(quantity)::BIGINT AS available_quantity, SUM(assigned_count)::BIGINT AS assigned_count FROM subscriptions \
-             WHERE tenant_id = $1 AND purchase_type = 'SelfService' AND status = 'Active' \
+             WHERE tenant_id = $1 AND purchase_type = 'SelfService' AND status IN ('Active', 'Expired') \
              GROUP BY target_scope, target_id ORDER BY MAX(target_name COLLATE \"C\")",
         )
         .bind(tenant_id.to_string())
@@ -1192,7 +1193,7 @@ impl Store for PgStore {
              u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at \
              FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id \
              JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id \
-             WHERE s.tenant_id = $1 AND s.target_id = $2 AND s.purchase_type = 'SelfService' AND s.status = 'Active' \
+             WHERE s.tenant_id = $1 AND s.target_id = $2 AND s.purchase_type = 'SelfService' AND s.status IN ('Active', 'Expired') \
              ORDER BY p.upn COLLATE \"C\", u.upn COLLATE \"C\"",
         )
         .bind(tenant_id.to_string())

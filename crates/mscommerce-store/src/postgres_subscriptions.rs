@@ -72,6 +72,7 @@ pub(crate) fn subscription_from_row(row: &PgRow) -> StoreResult<Subscription> {
         cancellation_reason: row.try_get("cancellation_reason")?,
         cancellation_comment: row.try_get("cancellation_comment")?,
         cancelled_at: optional_time("cancelled_at")?,
+        billing_anchor: optional_time("billing_anchor")?,
         version: row.try_get("version")?,
     })
 }
@@ -418,15 +419,24 @@ pub(crate) const LIFECYCLE_DUE: &str = "(s.status = 'Active' AND s.expires_at CO
 pub(crate) async fn lifecycle_candidates(
     pool: &sqlx::PgPool,
     cutoffs: LifecycleCutoffs,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u32,
 ) -> StoreResult<Vec<Subscription>> {
+    // Without `after`, empty texts: every stored timestamp sorts after them.
+    let (after_end, after_id) = after.map_or((String::new(), String::new()), |(end, id)| {
+        (timestamp(end), id.to_string())
+    });
     let rows = sqlx::query(&format!(
-        "{SUBSCRIPTION_SELECT} WHERE {LIFECYCLE_DUE} ORDER BY s.expires_at COLLATE \"C\" LIMIT $5"
+        "{SUBSCRIPTION_SELECT} WHERE ({LIFECYCLE_DUE}) \
+         AND (s.expires_at COLLATE \"C\" > $5 OR (s.expires_at = $5 AND s.id COLLATE \"C\" > $6)) \
+         ORDER BY s.expires_at COLLATE \"C\", s.id COLLATE \"C\" LIMIT $7"
     ))
     .bind(timestamp(cutoffs.active_ended))
     .bind(timestamp(cutoffs.expired_ended))
     .bind(timestamp(cutoffs.disabled_cancelled))
     .bind(timestamp(cutoffs.disabled_ended))
+    .bind(&after_end)
+    .bind(&after_id)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
@@ -459,11 +469,13 @@ pub(crate) async fn apply_lifecycle_step_in(
     let after = LifecycleAfter::of(&subscription, step);
     sqlx::query(
         "UPDATE subscriptions SET status = $1, acquisition_kind = $2, expires_at = $3, \
-         assigned_count = CASE WHEN $4 THEN 0 ELSE assigned_count END, version = version + 1 WHERE id = $5",
+         billing_anchor = COALESCE($4, billing_anchor), \
+         assigned_count = CASE WHEN $5 THEN 0 ELSE assigned_count END, version = version + 1 WHERE id = $6",
     )
     .bind(step.status().as_str())
     .bind(after.kind.as_str())
     .bind(timestamp(after.expires_at))
+    .bind(after.billing_anchor.map(timestamp))
     .bind(step.removes_licenses())
     .bind(&id)
     .execute(&mut *conn)

@@ -256,6 +256,8 @@ pub struct Subscription {
     pub cancellation_reason: Option<String>,
     pub cancellation_comment: Option<String>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Where its billing periods count from when not its creation: the end of the trial it converted from.
+    pub billing_anchor: Option<DateTime<Utc>>,
     pub version: i64,
 }
 
@@ -316,6 +318,8 @@ pub struct LifecycleChange {
 pub(crate) struct LifecycleAfter {
     pub kind: AcquisitionKind,
     pub expires_at: DateTime<Utc>,
+    /// Set when a trial converts: its end is where the purchase's periods count from.
+    pub billing_anchor: Option<DateTime<Utc>>,
     pub action: &'static str,
     pub old_value: String,
     pub new_value: String,
@@ -330,6 +334,8 @@ impl LifecycleAfter {
             Renew { expires_at } | ConvertToPurchase { expires_at } => LifecycleAfter {
                 kind: AcquisitionKind::Purchase,
                 expires_at,
+                billing_anchor: matches!(step, ConvertToPurchase { .. })
+                    .then_some(subscription.expires_at),
                 action: actions::SUBSCRIPTION_RENEWED,
                 old_value: format!("{before} until {}", until(subscription.expires_at)),
                 new_value: format!("Purchase until {}", until(expires_at)),
@@ -337,6 +343,7 @@ impl LifecycleAfter {
             Expire | Disable | Delete => LifecycleAfter {
                 kind: subscription.acquisition_kind,
                 expires_at: subscription.expires_at,
+                billing_anchor: None,
                 action: actions::SUBSCRIPTION_STATUS_CHANGED,
                 old_value: subscription.status.to_string(),
                 new_value: step.status().to_string(),

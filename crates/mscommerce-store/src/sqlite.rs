@@ -953,9 +953,10 @@ impl Store for SqliteStore {
     async fn lifecycle_candidates(
         &self,
         cutoffs: LifecycleCutoffs,
+        after: Option<(DateTime<Utc>, Uuid)>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>> {
-        sqlite_subscriptions::lifecycle_candidates(&self.read, cutoffs, limit).await
+        sqlite_subscriptions::lifecycle_candidates(&self.read, cutoffs, after, limit).await
     }
 
     async fn apply_lifecycle_step(
@@ -978,7 +979,7 @@ impl Store for SqliteStore {
 
     async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>> {
         let rows = sqlx::query(
-            "SELECT target_scope, target_id, MAX(target_name) AS target_name, COUNT(*) AS subscription_count,              SUM(quantity) AS available_quantity, SUM(assigned_count) AS assigned_count FROM subscriptions              WHERE tenant_id = ? AND purchase_type = 'SelfService' AND status = 'Active'              GROUP BY target_scope, target_id ORDER BY target_name",
+            "SELECT target_scope, target_id, MAX(target_name) AS target_name, COUNT(*) AS subscription_count,              SUM(quantity) AS available_quantity, SUM(assigned_count) AS assigned_count FROM subscriptions              WHERE tenant_id = ? AND purchase_type = 'SelfService' AND status IN ('Active', 'Expired')              GROUP BY target_scope, target_id ORDER BY target_name",
         )
         .bind(tenant_id.to_string())
         .fetch_all(&self.read)
@@ -1003,7 +1004,7 @@ impl Store for SqliteStore {
         target_id: &str,
     ) -> StoreResult<Vec<LicenseHolder>> {
         let rows = sqlx::query(
-            "SELECT p.id AS p_id, p.upn AS p_upn, p.display_name AS p_display_name, s.id AS subscription_id,              u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at              FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id              JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id              WHERE s.tenant_id = ? AND s.target_id = ? AND s.purchase_type = 'SelfService' AND s.status = 'Active'              ORDER BY p.upn, u.upn",
+            "SELECT p.id AS p_id, p.upn AS p_upn, p.display_name AS p_display_name, s.id AS subscription_id,              u.id AS u_id, u.upn AS u_upn, u.display_name AS u_display_name, a.assigned_at              FROM assignments a JOIN subscriptions s ON s.id = a.subscription_id              JOIN users u ON u.id = a.user_id JOIN users p ON p.id = s.purchaser_id              WHERE s.tenant_id = ? AND s.target_id = ? AND s.purchase_type = 'SelfService' AND s.status IN ('Active', 'Expired')              ORDER BY p.upn, u.upn",
         )
         .bind(tenant_id.to_string())
         .bind(target_id)

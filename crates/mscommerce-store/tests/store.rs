@@ -1905,7 +1905,7 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
     let candidates = |cutoffs| async move {
         let mut ids: Vec<Uuid> = f
             .store
-            .lifecycle_candidates(cutoffs, 100)
+            .lifecycle_candidates(cutoffs, None, 100)
             .await
             .expect("candidates")
             .into_iter()
@@ -1922,6 +1922,22 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
         expected
     );
     assert!(!expected.contains(&running.id));
+    // Batches follow each other by (end of term, ID): after the first, only the second.
+    let now_cutoffs = LifecycleCutoffs::at(Utc::now(), defaults);
+    let first = f
+        .store
+        .lifecycle_candidates(now_cutoffs, None, 1)
+        .await
+        .expect("first batch");
+    assert_eq!(first.len(), 1);
+    let next = f
+        .store
+        .lifecycle_candidates(now_cutoffs, Some((first[0].expires_at, first[0].id)), 10)
+        .await
+        .expect("next batch");
+    let mut both: Vec<Uuid> = next.iter().chain(&first).map(|s| s.id).collect();
+    both.sort();
+    assert_eq!(both, expected, "each once, none skipped");
 
     let step = |subscription: &Subscription, step| LifecycleChange {
         tenant_id: contoso,
@@ -2006,6 +2022,32 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
         .await
         .contains(&renewing.id));
 
+    // A trial with a payment method becomes a purchase whose periods count from the trial's end.
+    let mut new_trial = new_subscription(contoso, PurchaseType::SelfService, Some(buyer.id), 1);
+    new_trial.acquisition_kind = AcquisitionKind::TrialWithPaymentMethod;
+    new_trial.expires_at = ended;
+    let trial = f
+        .store
+        .create_subscription(new_trial, &actor(), None)
+        .await
+        .expect("trial");
+    assert_eq!(trial.billing_anchor, None);
+    let converted = f
+        .store
+        .apply_lifecycle_step(
+            step(
+                &trial,
+                LifecycleStep::ConvertToPurchase { expires_at: until },
+            ),
+            &system,
+            None,
+        )
+        .await
+        .expect("converted");
+    assert_eq!(converted.acquisition_kind, AcquisitionKind::Purchase);
+    assert_eq!(converted.billing_anchor, Some(trial.expires_at));
+    assert_eq!(renewed.billing_anchor, None, "a renewal keeps its anchor");
+
     let events = f
         .store
         .audit_events(contoso, None, 100)
@@ -2022,7 +2064,7 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
             )
         })
         .collect();
-    assert_eq!(lifecycle.len(), 3, "{lifecycle:?}");
+    assert_eq!(lifecycle.len(), 4, "{lifecycle:?}");
     assert!(lifecycle.contains(&("SubscriptionStatusChanged", Some("Active"), Some("Expired"))));
     assert!(lifecycle.contains(&(
         "SubscriptionStatusChanged",

@@ -44,7 +44,7 @@ function Invoke-MSCommerceRestMethod {
 
     .PARAMETER IfMatch
         An ETag the service gave (such as "3"), sent as 'If-Match': the service changes nothing and answers 412
-        PreconditionFailed if the resource has changed since.
+        PreconditionFailed if the resource has changed since. A value without its quotes (3) is quoted.
 
     .PARAMETER Token
         An access token that replaces the connection's token for this request.
@@ -185,7 +185,12 @@ function Invoke-MSCommerceRestMethod {
             $headers['Authorization'] = $authorization
         }
         if ($IfMatch) {
-            $headers['If-Match'] = $IfMatch
+            # An entity tag is quoted ("3"); PowerShell 7 refuses to send a bare 3, which is easy to type.
+            $entityTag = $IfMatch
+            if ($entityTag -ne '*' -and -not $entityTag.StartsWith('"') -and -not $entityTag.StartsWith('W/"')) {
+                $entityTag = '"' + $entityTag + '"'
+            }
+            $headers['If-Match'] = $entityTag
         }
         $splatRequest = @{
             Uri             = $requestUri

@@ -36,10 +36,11 @@ function Stop-MSCommerceSubscription {
 
     .PARAMETER ETag
         The subscription's version as it was read: the ETag property of Get-MSCommerceSubscription's objects,
-        bound from piped objects. With it, the subscription is taken over only if it has not changed since it was
+        bound from piped objects. With it, the subscription is cancelled only if it has not changed since it was
         read (the service compares it with If-Match); otherwise nothing changes and the error PreconditionFailed
-        says so: read the subscription again, look at it, and repeat. Without it, the subscription is taken over
-        as it is when the request arrives.
+        says so: read the subscription again, look at it, and repeat. Without it, the subscription is cancelled
+        as it is when the request arrives. Given by hand, it applies to every subscription of the call: give it
+        with one -SubscriptionId, and let piped subscriptions bring their own.
 
     .PARAMETER Force
         Cancels without asking for confirmation, unless -Confirm is given too.

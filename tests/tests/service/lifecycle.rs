@@ -127,6 +127,23 @@ async fn a_free_trial_expires_then_is_disabled_then_deleted() {
     end_term(&server, &id, Duration::hours(1)).await;
     let expired = wait_for(&server, &ann, &id, |s| s["status"] == "Expired").await;
     assert_eq!(expired["assignedCount"], 1);
+    let holders = |answer: Value| -> usize {
+        answer["purchasers"].as_array().map_or(0, |groups| {
+            groups
+                .iter()
+                .map(|g| g["users"].as_array().map_or(0, Vec::len))
+                .sum()
+        })
+    };
+    let licensed = server
+        .get(&format!("/v1.0/licenses/products/{PLANNER}"), &admin)
+        .await;
+    assert_eq!(
+        holders(licensed.json.clone()),
+        1,
+        "listed while it holds its license: {}",
+        licensed.json
+    );
     server.wait_for_emails("has expired", 1).await;
 
     // The grace period (30 days) ends: Disabled, the license is gone.
@@ -134,6 +151,10 @@ async fn a_free_trial_expires_then_is_disabled_then_deleted() {
     let disabled = wait_for(&server, &ann, &id, |s| s["status"] == "Disabled").await;
     assert_eq!(disabled["assignedCount"], 0);
     assert_eq!(disabled["assignedUsers"], json!([]));
+    let licensed = server
+        .get(&format!("/v1.0/licenses/products/{PLANNER}"), &admin)
+        .await;
+    assert_eq!(holders(licensed.json.clone()), 0, "{}", licensed.json);
     server.wait_for_emails("is disabled", 1).await;
 
     // Ninety days later: Deleted.

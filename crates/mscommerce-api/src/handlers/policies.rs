@@ -356,11 +356,13 @@ pub async fn list_products(
                 match scope {
                     Scope::Product => rendered.list(
                         policy,
+                        Scope::Product,
                         catalog.products().iter().map(PolicyTarget::Product),
                         value_of,
                     ),
                     Scope::OfferType => rendered.list(
                         policy,
+                        Scope::OfferType,
                         catalog.offer_types().iter().map(PolicyTarget::OfferType),
                         value_of,
                     ),

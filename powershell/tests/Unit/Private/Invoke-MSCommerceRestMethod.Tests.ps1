@@ -96,6 +96,18 @@ Describe 'Invoke-MSCommerceRestMethod' {
         $without.ifMatch | Should -BeNullOrEmpty
     }
 
+    It 'Should quote an -IfMatch given without its quotes, and keep weak and quoted ones as they are' -ForEach @(
+        @{ Given = '3'; Sent = '"3"' }
+        @{ Given = '"3"'; Sent = '"3"' }
+        @{ Given = 'W/"3"'; Sent = 'W/"3"' }
+    ) {
+        $echo = InModuleScope -ModuleName 'MSCommerce' -Parameters @{ Given = $Given } -ScriptBlock {
+            param($Given)
+            Invoke-MSCommerceRestMethod -Method 'POST' -Path '/v1.0/subscriptions/{subscriptionId}/cancel' -PathParameter @{ subscriptionId = 's1' } -IfMatch $Given
+        }
+        $echo.ifMatch | Should -Be $Sent
+    }
+
     It 'Should send -Body as UTF-8 JSON' {
         $echo = InModuleScope -ModuleName 'MSCommerce' -ScriptBlock {
             $splatRest = @{
