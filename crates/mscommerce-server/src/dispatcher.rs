@@ -20,10 +20,19 @@ use crate::config::{Secret, Settings};
 
 /// Messages taken per round.
 const BATCH: u32 = 50;
+/// The longest one SMTP delivery may take (lettre's timeout), in seconds.
+const SMTP_TIMEOUT_SECONDS: u64 = 15;
 
 enum Delivery {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Folder(PathBuf),
+}
+
+/// How many messages one claim may take: all of them are sent one after another, so even if every delivery ran
+/// to the SMTP timeout the last one still starts within the lease (and no other dispatcher claims it meanwhile).
+fn batch_within_lease(lease_seconds: i64) -> u32 {
+    let fitting = lease_seconds.max(0) as u64 / (SMTP_TIMEOUT_SECONDS + 1);
+    (fitting as u32).clamp(1, BATCH)
 }
 
 pub struct Dispatcher {
@@ -65,7 +74,7 @@ impl Dispatcher {
                 };
                 builder = builder
                     .port(settings.smtp_port.unwrap_or(default_port))
-                    .timeout(Some(Duration::from_secs(15)));
+                    .timeout(Some(Duration::from_secs(SMTP_TIMEOUT_SECONDS)));
                 if let (Some(user), Some(Secret(password))) =
                     (&settings.smtp_username, &settings.smtp_password)
                 {
@@ -113,7 +122,10 @@ impl Dispatcher {
 
     /// One round: claim what is due, deliver it. Answers how many messages were handled.
     pub async fn round(&self) -> Result<usize> {
-        let messages = self.store.claim_messages(BATCH, self.lease_seconds).await?;
+        let messages = self
+            .store
+            .claim_messages(batch_within_lease(self.lease_seconds), self.lease_seconds)
+            .await?;
         for message in &messages {
             match self.deliver(message).await {
                 Ok(()) => {
@@ -205,5 +217,24 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_never_holds_more_than_its_lease_can_deliver() {
+        assert_eq!(batch_within_lease(16), 1, "the shortest lease: one at a time");
+        assert_eq!(batch_within_lease(120), 7);
+        assert_eq!(batch_within_lease(86_400), BATCH);
+        for lease in [16, 17, 40, 120, 799, 800, 86_400] {
+            let batch = u64::from(batch_within_lease(lease));
+            assert!(
+                batch == 1 || batch * SMTP_TIMEOUT_SECONDS < lease as u64,
+                "lease {lease}: {batch} deliveries of up to {SMTP_TIMEOUT_SECONDS} s"
+            );
+        }
     }
 }
