@@ -99,7 +99,7 @@ fn own(routes: Routes) -> Routes {
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}",
-            get(subscriptions::get_subscription).patch(subscriptions::change_quantity),
+            get(subscriptions::get_subscription).patch(subscriptions::change_subscription),
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}/assignUsers",

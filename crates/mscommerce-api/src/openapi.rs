@@ -39,7 +39,7 @@ use crate::handlers::{
         subscriptions::list_subscriptions,
         subscriptions::buy_central,
         subscriptions::get_subscription,
-        subscriptions::change_quantity,
+        subscriptions::change_subscription,
         subscriptions::assign_users,
         subscriptions::unassign_users,
         subscriptions::cancel,

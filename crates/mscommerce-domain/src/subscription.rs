@@ -106,6 +106,11 @@ pub enum SeatError {
     NoUsers,
     #[error("The subscription is {0}; only an Active subscription can change.")]
     NotActive(SubscriptionStatus),
+    #[error(
+        "A trial without a payment method does not renew: there is nothing to bill. Buy the product to keep it \
+         after the trial."
+    )]
+    RenewalNotOffered,
 }
 
 impl SeatError {
@@ -117,6 +122,7 @@ impl SeatError {
             SeatError::TooManyUsers(_) => "TooManyUsers",
             SeatError::NoUsers => "NoUsers",
             SeatError::NotActive(_) => "SubscriptionNotActive",
+            SeatError::RenewalNotOffered => "RenewalNotOffered",
         }
     }
 }
@@ -143,6 +149,14 @@ pub fn check_active(status: SubscriptionStatus) -> Result<(), SeatError> {
         SubscriptionStatus::Active => Ok(()),
         other => Err(SeatError::NotActive(other)),
     }
+}
+
+/// Turning renewal on or off: anything may stop renewing, but a trial without a payment method cannot renew.
+pub fn check_auto_renew(kind: AcquisitionKind, auto_renew: bool) -> Result<(), SeatError> {
+    if auto_renew && kind == AcquisitionKind::TrialWithoutPaymentMethod {
+        return Err(SeatError::RenewalNotOffered);
+    }
+    Ok(())
 }
 
 /// Whether `requested` more licenses fit; never beyond the quantity.

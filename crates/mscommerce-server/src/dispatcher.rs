@@ -226,7 +226,11 @@ mod tests {
 
     #[test]
     fn a_claim_never_holds_more_than_its_lease_can_deliver() {
-        assert_eq!(batch_within_lease(16), 1, "the shortest lease: one at a time");
+        assert_eq!(
+            batch_within_lease(16),
+            1,
+            "the shortest lease: one at a time"
+        );
         assert_eq!(batch_within_lease(120), 7);
         assert_eq!(batch_within_lease(86_400), BATCH);
         for lease in [16, 17, 40, 120, 799, 800, 86_400] {

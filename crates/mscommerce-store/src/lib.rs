@@ -85,7 +85,9 @@ impl From<mscommerce_domain::SeatError> for StoreError {
     fn from(err: mscommerce_domain::SeatError) -> Self {
         use mscommerce_domain::SeatError::*;
         let kind = match err {
-            TooManyUsers(_) | NoUsers | QuantityOutOfRange(_) => RuleKind::Invalid,
+            TooManyUsers(_) | NoUsers | QuantityOutOfRange(_) | RenewalNotOffered => {
+                RuleKind::Invalid
+            }
             NotEnoughLicenses { .. } | QuantityBelowAssigned { .. } | NotActive(_) => {
                 RuleKind::Conflict
             }
@@ -212,6 +214,16 @@ pub trait Store: Send + Sync + 'static {
         change: AssignmentChange,
         actor: &AuditActor,
     ) -> StoreResult<Subscription>;
+    /// Changes the total quantity (never below what is assigned) and whether it renews, in one transaction, each
+    /// change audited; on an Active subscription.
+    async fn change_subscription(
+        &self,
+        tenant_id: Uuid,
+        subscription_id: Uuid,
+        edit: SubscriptionEdit,
+        expected_version: Option<i64>,
+        actor: &AuditActor,
+    ) -> StoreResult<Subscription>;
     /// Sets the total quantity: never below what is assigned.
     async fn set_quantity(
         &self,
@@ -220,7 +232,14 @@ pub trait Store: Send + Sync + 'static {
         quantity: i64,
         expected_version: Option<i64>,
         actor: &AuditActor,
-    ) -> StoreResult<Subscription>;
+    ) -> StoreResult<Subscription> {
+        let edit = SubscriptionEdit {
+            quantity: Some(quantity),
+            auto_renew: None,
+        };
+        self.change_subscription(tenant_id, subscription_id, edit, expected_version, actor)
+            .await
+    }
     /// Cancels: every license is unassigned at once, renewal stops, the status changes; with the audit event and
     /// the email, in one transaction.
     async fn cancel_subscription(

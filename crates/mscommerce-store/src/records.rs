@@ -188,6 +188,8 @@ pub mod actions {
     pub const QUANTITY_CHANGED: &str = "QuantityChanged";
     pub const SUBSCRIPTION_CANCELLED: &str = "SubscriptionCancelled";
     pub const USERS_MOVED: &str = "UsersMoved";
+    /// Renewal turned on or off.
+    pub const AUTO_RENEW_CHANGED: &str = "AutoRenewChanged";
     /// A purchase renewed, or a trial with a payment method converted to a purchase.
     pub const SUBSCRIPTION_RENEWED: &str = "SubscriptionRenewed";
     /// Expired, Disabled or Deleted by the passing of time.
@@ -302,6 +304,14 @@ pub struct Cancellation {
     /// Disabled (the purchaser cancels) or Deleted (an admin cancels or takes over).
     pub status: SubscriptionStatus,
     pub expected_version: Option<i64>,
+}
+
+/// What a purchaser (or, for a central subscription, a billing admin) changes on a subscription; `None` leaves a
+/// field as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubscriptionEdit {
+    pub quantity: Option<i64>,
+    pub auto_renew: Option<bool>,
 }
 
 /// One step of a subscription's life (`mscommerce_domain::lifecycle`), applied only to the version it was decided

@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use crate::migrate::{self, MigrationError, SQLITE_MIGRATIONS};
 use crate::sqlite_subscriptions::{
-    self as sqlite_subscriptions, cancel_in, change_assignments_in, export, insert_message,
-    message_from_row, move_users_in, reload, set_quantity_in, subscription_from_row, user_ref,
+    self as sqlite_subscriptions, cancel_in, change_assignments_in, change_subscription_in, export,
+    insert_message, message_from_row, move_users_in, reload, subscription_from_row, user_ref,
     SUBSCRIPTION_SELECT,
 };
 use crate::{actions, records::*, Store, StoreError, StoreResult};
@@ -916,20 +916,20 @@ impl Store for SqliteStore {
         Ok(subscription)
     }
 
-    async fn set_quantity(
+    async fn change_subscription(
         &self,
         tenant_id: Uuid,
         subscription_id: Uuid,
-        quantity: i64,
+        edit: SubscriptionEdit,
         expected_version: Option<i64>,
         actor: &AuditActor,
     ) -> StoreResult<Subscription> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let subscription = set_quantity_in(
+        let subscription = change_subscription_in(
             &mut tx,
             tenant_id,
             subscription_id,
-            quantity,
+            edit,
             expected_version,
             actor,
         )

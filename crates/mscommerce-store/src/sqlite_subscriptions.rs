@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use mscommerce_domain::subscription::{check_active, check_assign, check_new_quantity};
+use mscommerce_domain::subscription::{
+    check_active, check_assign, check_auto_renew, check_new_quantity,
+};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, LifecycleCutoffs, PurchaseType, Scope, SubscriptionStatus,
 };
@@ -308,41 +310,67 @@ pub(crate) async fn change_assignments_in(
     reload(conn, subscription.id).await
 }
 
-pub(crate) async fn set_quantity_in(
+pub(crate) async fn change_subscription_in(
     conn: &mut SqliteConnection,
     tenant_id: Uuid,
     id: Uuid,
-    quantity: i64,
+    edit: SubscriptionEdit,
     expected_version: Option<i64>,
     actor: &AuditActor,
 ) -> StoreResult<Subscription> {
     let subscription = load_for_change(conn, tenant_id, id, expected_version).await?;
     check_active(subscription.status)?;
-    check_new_quantity(quantity, subscription.assigned_count)?;
-    if quantity == subscription.quantity {
+    if let Some(quantity) = edit.quantity {
+        check_new_quantity(quantity, subscription.assigned_count)?;
+    }
+    if let Some(auto_renew) = edit.auto_renew {
+        check_auto_renew(subscription.acquisition_kind, auto_renew)?;
+    }
+    // Only what differs is written and audited; an edit that changes nothing leaves the version as it is.
+    let quantity = edit.quantity.filter(|q| *q != subscription.quantity);
+    let auto_renew = edit.auto_renew.filter(|r| *r != subscription.auto_renew);
+    if quantity.is_none() && auto_renew.is_none() {
         return Ok(subscription);
     }
-    sqlx::query("UPDATE subscriptions SET quantity = ?, version = version + 1 WHERE id = ?")
-        .bind(quantity)
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    insert_audit(
-        conn,
-        AuditRecord {
-            tenant_id,
-            action: actions::QUANTITY_CHANGED,
-            actor,
-            target_type: "Subscription",
-            target_id: id.to_string(),
-            target_name: subscription.target_name.clone(),
-            policy_id: None,
-            old_value: Some(subscription.quantity.to_string()),
-            new_value: Some(quantity.to_string()),
-            at: Utc::now(),
-        },
+    sqlx::query(
+        "UPDATE subscriptions SET quantity = COALESCE(?, quantity), auto_renew = COALESCE(?, auto_renew), \
+         version = version + 1 WHERE id = ?",
     )
+    .bind(quantity)
+    .bind(auto_renew)
+    .bind(id.to_string())
+    .execute(&mut *conn)
     .await?;
+    let at = Utc::now();
+    let audit = |action, old_value: String, new_value: String| AuditRecord {
+        tenant_id,
+        action,
+        actor,
+        target_type: "Subscription",
+        target_id: id.to_string(),
+        target_name: subscription.target_name.clone(),
+        policy_id: None,
+        old_value: Some(old_value),
+        new_value: Some(new_value),
+        at,
+    };
+    if let Some(quantity) = quantity {
+        let record = audit(
+            actions::QUANTITY_CHANGED,
+            subscription.quantity.to_string(),
+            quantity.to_string(),
+        );
+        insert_audit(conn, record).await?;
+    }
+    if let Some(auto_renew) = auto_renew {
+        let on_off = |on: bool| if on { "On" } else { "Off" }.to_string();
+        let record = audit(
+            actions::AUTO_RENEW_CHANGED,
+            on_off(subscription.auto_renew),
+            on_off(auto_renew),
+        );
+        insert_audit(conn, record).await?;
+    }
     reload(conn, id).await
 }
 

@@ -213,6 +213,7 @@ on_every_backend!(
     exports_stream_every_assignment,
     changes_are_announced_to_every_replica,
     lifecycle_steps_are_found_and_applied_once,
+    an_edit_changes_quantity_and_renewal_together_or_not_at_all,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1877,6 +1878,79 @@ async fn cancelling_unassigns_everyone_and_writes_the_email(f: &Fixture) {
         ),
         (1, 1),
         "a cancelled subscription counts no more"
+    );
+}
+
+async fn an_edit_changes_quantity_and_renewal_together_or_not_at_all(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let buyer = member(f, contoso, "buyer@contoso.com").await;
+    let users = members(f, contoso, "u", 2).await;
+    let sub = self_service(f, contoso, &buyer, 3).await;
+    let sub = assign(f, contoso, &sub, &users.iter().collect::<Vec<_>>()).await;
+    let edit = |quantity, auto_renew| SubscriptionEdit {
+        quantity,
+        auto_renew,
+    };
+    let changed = f
+        .store
+        .change_subscription(
+            contoso,
+            sub.id,
+            edit(Some(5), Some(false)),
+            Some(sub.version),
+            &actor(),
+        )
+        .await
+        .expect("changed");
+    assert_eq!((changed.quantity, changed.auto_renew), (5, false));
+    assert_eq!(changed.version, sub.version + 1, "one change, one version");
+    let actions = actions_of(f, contoso).await;
+    assert!(
+        actions.contains(&"QuantityChanged".to_string())
+            && actions.contains(&"AutoRenewChanged".to_string())
+    );
+
+    // A quantity below what is assigned refuses the whole edit: renewal stays off.
+    expect_error(
+        f.store
+            .change_subscription(contoso, sub.id, edit(Some(1), Some(true)), None, &actor())
+            .await,
+        "QuantityBelowAssigned",
+        |e| {
+            matches!(
+                e,
+                StoreError::Rule {
+                    code: "QuantityBelowAssigned",
+                    ..
+                }
+            )
+        },
+    );
+    assert!(!reread(f, &sub).await.auto_renew, "renewal stays off");
+
+    // A trial without a payment method never renews.
+    let mut new_trial = new_subscription(contoso, PurchaseType::SelfService, Some(buyer.id), 1);
+    new_trial.acquisition_kind = AcquisitionKind::TrialWithoutPaymentMethod;
+    new_trial.auto_renew = false;
+    let trial = f
+        .store
+        .create_subscription(new_trial, &actor(), None)
+        .await
+        .expect("trial");
+    expect_error(
+        f.store
+            .change_subscription(contoso, trial.id, edit(None, Some(true)), None, &actor())
+            .await,
+        "RenewalNotOffered",
+        |e| {
+            matches!(
+                e,
+                StoreError::Rule {
+                    code: "RenewalNotOffered",
+                    ..
+                }
+            )
+        },
     );
 }
 

@@ -20,8 +20,8 @@ function Get-MSCommerceAuditLog {
         (GET /v1.0/auditLogs/events): policy changes, users and apps created or changed, subscriptions bought or
         refused, licenses assigned, quantities changed, cancellations and take-overs. Action is one of
         PolicyValueChanged, TenantCreated, UserCreated, UserUpdated, AppCreated, SubscriptionCreated,
-        AcquisitionRefused, LicensesAssigned, LicensesUnassigned, QuantityChanged, SubscriptionCancelled,
-        UsersMoved, SubscriptionRenewed, SubscriptionStatusChanged. Each event is an MSCommerce.AuditEvent: Id,
+        AcquisitionRefused, LicensesAssigned, LicensesUnassigned, QuantityChanged, AutoRenewChanged,
+        SubscriptionCancelled, UsersMoved, SubscriptionRenewed, SubscriptionStatusChanged. Each event is an MSCommerce.AuditEvent: Id,
         OccurredAt (UTC DateTime), Action, TargetType, TargetId, TargetName, OldValue, NewValue, ActorId,
         ActorName, ActorType (User, App, Cli, or System for the subscription lifecycle), CorrelationId. Needs Global Administrator, Billing Administrator or Global Reader.
 

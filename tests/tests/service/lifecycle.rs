@@ -175,3 +175,74 @@ async fn a_free_trial_expires_then_is_disabled_then_deleted() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_purchase_whose_renewal_is_turned_off_expires_instead() {
+    let server = Server::start_with(&[("MSCOMMERCE_LIFECYCLE_INTERVAL_SECONDS", "1")]).await;
+    let tenant = server.first_tenant();
+    let admin = server.admin_token().await;
+    let (_, ann) = server.member(&tenant, "ann@contoso.onmicrosoft.com").await;
+    let (_, bob) = server.member(&tenant, "bob@contoso.onmicrosoft.com").await;
+    let bought = buy(&server, &ann, POWER_BI, "Purchase").await;
+    let id = bought["id"].as_str().unwrap();
+    let path = format!("/v1.0/subscriptions/{id}");
+
+    server
+        .patch(&path, &ann, json!({}))
+        .await
+        .expect(400, Some("InvalidRequestBody"));
+    server
+        .patch(&path, &bob, json!({"autoRenew": false}))
+        .await
+        .expect(404, Some("SubscriptionNotFound"));
+    // Quantity and renewal in one change: both audited, one new version.
+    let changed = server
+        .patch(&path, &ann, json!({"quantity": 3, "autoRenew": false}))
+        .await;
+    changed.expect(200, None);
+    assert_eq!(
+        (
+            changed.json["quantity"].as_i64(),
+            changed.json["autoRenew"].as_bool()
+        ),
+        (Some(3), Some(false))
+    );
+    // The same again changes nothing.
+    let again = server.patch(&path, &ann, json!({"autoRenew": false})).await;
+    assert_eq!(again.json["etag"], changed.json["etag"]);
+    let events = server.get("/v1.0/auditLogs/events", &admin).await.json;
+    let actions: Vec<(&str, &str)> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["targetId"] == id)
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["newValue"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&("AutoRenewChanged", "Off")),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&("QuantityChanged", "3")), "{actions:?}");
+
+    // Its term ends: not renewed, Expired.
+    end_term(&server, id, Duration::hours(1)).await;
+    wait_for(&server, &ann, id, |s| s["status"] == "Expired").await;
+    server.wait_for_emails("has expired", 1).await;
+    assert!(server.emails().iter().all(|m| !m.contains("was renewed")));
+
+    // A trial without a payment method cannot be made to renew.
+    let trial = buy(&server, &ann, PLANNER, "TrialWithoutPaymentMethod").await;
+    server
+        .patch(
+            &format!("/v1.0/subscriptions/{}", trial["id"].as_str().unwrap()),
+            &ann,
+            json!({"autoRenew": true}),
+        )
+        .await
+        .expect(400, Some("RenewalNotOffered"));
+}

@@ -108,7 +108,7 @@ pub struct AuditEventEntry {
     pub id: String,
     /// `PolicyValueChanged`, `UserCreated`, `UserUpdated`, `SubscriptionCreated`, `AcquisitionRefused`,
     /// `LicensesAssigned`, `LicensesUnassigned`, `QuantityChanged`, `SubscriptionCancelled`, `UsersMoved`,
-    /// `SubscriptionRenewed`, `SubscriptionStatusChanged`, ...
+    /// `AutoRenewChanged`, `SubscriptionRenewed`, `SubscriptionStatusChanged`, ...
     pub action: String,
     pub target_type: String,
     pub target_id: String,

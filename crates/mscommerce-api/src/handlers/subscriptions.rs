@@ -13,7 +13,7 @@ use mscommerce_domain::{
 };
 use mscommerce_store::{
     Assignment, AssignmentChange, Cancellation, NewMessage, NewSubscription, Subscription,
-    SubscriptionFilter,
+    SubscriptionEdit, SubscriptionFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -552,40 +552,56 @@ pub fn created(state: &AppState, subscription: &Subscription) -> Response {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuantityChange {
+pub struct SubscriptionChange {
     /// The new total number of licenses: never below those assigned.
-    pub quantity: i64,
+    pub quantity: Option<i64>,
+    /// Whether it renews when its term ends (a trial with a payment method: whether it becomes a purchase). A
+    /// trial without a payment method cannot renew.
+    pub auto_renew: Option<bool>,
 }
 
-impl BodyShape for QuantityChange {
-    const SHAPE: &'static str = "{\"quantity\": 30}";
+impl BodyShape for SubscriptionChange {
+    const SHAPE: &'static str = "{\"quantity\": 30}, {\"autoRenew\": false} or both";
 }
 
-/// Change the total quantity (the purchaser of a self-service subscription; billing admins for central ones).
+/// Change the total quantity, or turn renewal on or off, or both at once (the purchaser of a self-service
+/// subscription; billing admins for central ones).
 #[utoipa::path(
     patch,
     path = "/v1.0/subscriptions/{subscriptionId}",
     tag = "subscriptions",
     security(("bearer" = [])),
     params(("subscriptionId" = String, Path, description = "GUID"), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
-    request_body = QuantityChange,
-    responses((status = 200, body = SubscriptionView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody))
+    request_body = SubscriptionChange,
+    responses((status = 200, body = SubscriptionView), (status = 400, description = "`InvalidRequestBody` (neither field), `InvalidQuantity`, `RenewalNotOffered`", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody))
 )]
-pub async fn change_quantity(
+pub async fn change_subscription(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     PathParams(id): PathParams<String>,
-    JsonBody(change): JsonBody<QuantityChange>,
+    JsonBody(change): JsonBody<SubscriptionChange>,
 ) -> ApiResult<Response> {
+    if change.quantity.is_none() && change.auto_renew.is_none() {
+        return Err(ApiError::bad_request(
+            "InvalidRequestBody",
+            format!(
+                "Nothing to change. Expected: {}.",
+                SubscriptionChange::SHAPE
+            ),
+        ));
+    }
     let subscription = load_visible(&state, &caller, parse_subscription_id(&id)?).await?;
     require_billing_owner(&caller, &subscription)?;
     let updated = state
         .store
-        .set_quantity(
+        .change_subscription(
             caller.principal.tenant_id,
             subscription.id,
-            change.quantity,
+            SubscriptionEdit {
+                quantity: change.quantity,
+                auto_renew: change.auto_renew,
+            },
             if_match(&headers)?,
             &caller.actor(),
         )
