@@ -371,6 +371,44 @@ mod tests {
     }
 
     #[test]
+    fn lease_and_lifecycle_settings_are_bounded() {
+        let refused = |settings: Settings, name: &str| {
+            let err = settings.check().unwrap_err().to_string();
+            assert!(err.starts_with(&format!("configuration: {name} ")), "{err}");
+        };
+        refused(
+            Settings {
+                mail_lease_seconds: 15,
+                ..Settings::default()
+            },
+            "mail_lease_seconds",
+        );
+        refused(
+            Settings {
+                lifecycle_interval_seconds: 0,
+                ..Settings::default()
+            },
+            "lifecycle_interval_seconds",
+        );
+        refused(
+            Settings {
+                lifecycle_disabled_days: 3651,
+                ..Settings::default()
+            },
+            "lifecycle_disabled_days",
+        );
+        Settings {
+            mail_lease_seconds: 16,
+            lifecycle_interval_seconds: 1,
+            lifecycle_expired_days: 0,
+            lifecycle_disabled_days: 3650,
+            ..Settings::default()
+        }
+        .check()
+        .unwrap();
+    }
+
+    #[test]
     fn the_password_never_prints() {
         let settings = Settings {
             bootstrap_admin_password: Some(Secret("hunter2hunter2".into())),
