@@ -21,6 +21,7 @@
         'Get-MSCommerceProductPolicy'
         'Get-MSCommerceSubscription'
         'Move-MSCommerceSubscriptionUser'
+        'New-MSCommerceSubscription'
         'Set-MSCommerceProductPolicyBaseline'
         'Stop-MSCommerceSubscription'
         'Update-MSCommerceProductPolicy'

@@ -1346,7 +1346,52 @@ const CANCELLATION_REASONS: &[&str] = &[
 
 /// What docs/POWERSHELL.md promises about the subscription commands: scripts and pipelines rely on it.
 /// Get-MSCommerceAuditLog keeps the automatic positions it had before -AllEvents (a switch takes none).
+const OFFER_TYPES: &[&str] = &["SaaS", "POWERBIVISUALS", "DYNAMICSCE", "DYNAMICSBC"];
+
 const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
+    OwnCmdlet {
+        name: "New-MSCommerceSubscription",
+        default_set: Some("Product"),
+        should_process: true,
+        confirm_impact: None,
+        parameters: &[
+            OwnParameter {
+                name: "ProductId",
+                types: STRING,
+                sets: &[("Product", true, Some(0))],
+                by_property_name: true,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "OfferType",
+                types: STRING,
+                sets: &[("OfferType", true, None)],
+                by_property_name: false,
+                validate_set: Some(OFFER_TYPES),
+            },
+            OwnParameter {
+                name: "Quantity",
+                types: &["int"],
+                sets: &[("Product", true, None), ("OfferType", true, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+            OwnParameter {
+                name: "BillingFrequency",
+                types: STRING,
+                sets: &[("Product", false, None), ("OfferType", false, None)],
+                by_property_name: false,
+                validate_set: Some(&["Monthly", "Annual"]),
+            },
+            OwnParameter {
+                name: "Token",
+                types: STRING,
+                sets: &[("Product", false, None), ("OfferType", false, None)],
+                by_property_name: false,
+                validate_set: None,
+            },
+        ],
+    },
     OwnCmdlet {
         name: "Get-MSCommerceSubscription",
         default_set: Some("List"),

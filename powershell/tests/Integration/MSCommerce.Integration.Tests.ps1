@@ -269,9 +269,18 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             }
 
             # The organization's own Power BI Pro subscriptions, bought by the Global Administrator.
-            $adminToken = Get-MSCommerceTestToken -Service $service -UserName $service.AdminUser -Password $service.AdminPassword
-            $script:central = [string](Invoke-MSCommerceTestApi -Service $service -Method 'POST' -Path '/v1.0/subscriptions' -Token $adminToken -Body @{ productId = $powerBiPro; quantity = 5 }).id
-            $script:smallCentral = [string](Invoke-MSCommerceTestApi -Service $service -Method 'POST' -Path '/v1.0/subscriptions' -Token $adminToken -Body @{ productId = $powerBiPro; quantity = 1 }).id
+            $script:central = (New-MSCommerceSubscription -ProductId $powerBiPro -Quantity 5 -Confirm:$false).SubscriptionId
+            $script:smallCentral = (New-MSCommerceSubscription -ProductId $powerBiPro -Quantity 1 -Confirm:$false).SubscriptionId
+        }
+
+        It 'Should have bought the central subscriptions with New-MSCommerceSubscription' {
+            $bought = Get-MSCommerceSubscription -SubscriptionId $central
+            $bought.PurchaseType | Should -Be 'Central'
+            $bought.Quantity | Should -Be 5
+            $bought.Status | Should -Be 'Active'
+            $bought.BillingFrequency | Should -Be 'Monthly'
+            New-MSCommerceSubscription -ProductId $powerBiPro -Quantity 3 -WhatIf
+            @(Get-MSCommerceSubscription -PurchaseType Central).Count | Should -Be 2
         }
 
         It 'Should list the self-service subscriptions with their purchasers' {
