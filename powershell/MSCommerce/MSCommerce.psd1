@@ -33,7 +33,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog (-AllEvents for every audited event), Set-MSCommerceProductPolicyBaseline, and for self-service subscriptions Get-MSCommerceSubscription, Get-MSCommerceLicense, Export-MSCommerceLicenseUser, Move-MSCommerceSubscriptionUser and Stop-MSCommerceSubscription. See docs/POWERSHELL.md.'
+            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog (-AllEvents for every audited event), Set-MSCommerceProductPolicyBaseline, and for self-service subscriptions Get-MSCommerceSubscription, Get-MSCommerceLicense, Export-MSCommerceLicenseUser, New-MSCommerceSubscription, Move-MSCommerceSubscriptionUser and Stop-MSCommerceSubscription (take-overs send the ETag they read as If-Match). See docs/POWERSHELL.md.'
         }
     }
 }
