@@ -111,11 +111,6 @@ impl Metrics {
         Arc::clone(routes.entry(route.to_string()).or_default())
     }
 
-    /// Counts one request of `route` (tests; the service records through [`RouteStats::record`]).
-    pub fn record(&self, route: &str, method: &Method, status: u16, elapsed: Duration) {
-        self.route(route).record(method, status, elapsed);
-    }
-
     /// The Prometheus text exposition, with `extra` gauges (name, help, value) appended.
     pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
         let mut out = String::new();
@@ -197,30 +192,18 @@ mod tests {
     #[test]
     fn renders_counts_and_cumulative_buckets() {
         let metrics = Metrics::default();
-        metrics.record(
-            "/v1.0/policies",
-            &Method::GET,
-            200,
-            Duration::from_micros(300),
-        );
-        metrics.record(
-            "/v1.0/policies",
-            &Method::GET,
-            200,
-            Duration::from_millis(3),
-        );
-        metrics.record(
-            "/v1.0/policies",
-            &Method::GET,
-            401,
-            Duration::from_micros(100),
-        );
-        metrics.record(
-            "/v1.0/policies",
-            &Method::GET,
-            418,
-            Duration::from_micros(100),
-        );
+        metrics
+            .route("/v1.0/policies")
+            .record(&Method::GET, 200, Duration::from_micros(300));
+        metrics
+            .route("/v1.0/policies")
+            .record(&Method::GET, 200, Duration::from_millis(3));
+        metrics
+            .route("/v1.0/policies")
+            .record(&Method::GET, 401, Duration::from_micros(100));
+        metrics
+            .route("/v1.0/policies")
+            .record(&Method::GET, 418, Duration::from_micros(100));
         let text = metrics.render(&[("mscommerce_up", "Always 1.", 1.0)]);
         assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"200\"} 2"));
         assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"0.0005\"} 3"));

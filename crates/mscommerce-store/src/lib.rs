@@ -224,22 +224,6 @@ pub trait Store: Send + Sync + 'static {
         expected_version: Option<i64>,
         actor: &AuditActor,
     ) -> StoreResult<Subscription>;
-    /// Sets the total quantity: never below what is assigned.
-    async fn set_quantity(
-        &self,
-        tenant_id: Uuid,
-        subscription_id: Uuid,
-        quantity: i64,
-        expected_version: Option<i64>,
-        actor: &AuditActor,
-    ) -> StoreResult<Subscription> {
-        let edit = SubscriptionEdit {
-            quantity: Some(quantity),
-            auto_renew: None,
-        };
-        self.change_subscription(tenant_id, subscription_id, edit, expected_version, actor)
-            .await
-    }
     /// Cancels: every license is unassigned at once, renewal stops, the status changes; with the audit event and
     /// the email, in one transaction.
     async fn cancel_subscription(

@@ -292,6 +292,13 @@ fn new_subscription(
     }
 }
 
+fn quantity_edit(quantity: i64) -> SubscriptionEdit {
+    SubscriptionEdit {
+        quantity: Some(quantity),
+        auto_renew: None,
+    }
+}
+
 async fn self_service(
     f: &Fixture,
     tenant_id: Uuid,
@@ -1724,7 +1731,7 @@ async fn quantity_changes_never_go_below_what_is_assigned(f: &Fixture) {
     let who = actor();
     let set = |quantity, expected| {
         f.store
-            .set_quantity(contoso, sub.id, quantity, expected, &who)
+            .change_subscription(contoso, sub.id, quantity_edit(quantity), expected, &who)
     };
     expect_rule(
         set(2, None).await,
@@ -1752,7 +1759,7 @@ async fn quantity_changes_never_go_below_what_is_assigned(f: &Fixture) {
     );
     expect_error(
         f.store
-            .set_quantity(contoso, Uuid::new_v4(), 4, None, &actor())
+            .change_subscription(contoso, Uuid::new_v4(), quantity_edit(4), None, &actor())
             .await,
         "not found",
         is_not_found,
@@ -1863,7 +1870,7 @@ async fn cancelling_unassigns_everyone_and_writes_the_email(f: &Fixture) {
     );
     expect_rule(
         f.store
-            .set_quantity(contoso, sub.id, 5, None, &actor())
+            .change_subscription(contoso, sub.id, quantity_edit(5), None, &actor())
             .await,
         "SubscriptionNotActive",
         RuleKind::Conflict,
