@@ -1,0 +1,46 @@
+//! Changes committed by other processes on the same database, for the caches.
+
+use uuid::Uuid;
+
+/// A change made through another replica, announced through the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeNotice {
+    /// A policy value of the tenant changed: the value itself, with the revision that wrote it.
+    Policy {
+        tenant_id: Uuid,
+        revision: i64,
+        scope: mscommerce_domain::Scope,
+        target_id: String,
+        value: mscommerce_domain::PolicyValue,
+    },
+    /// A user's account changed.
+    User { user_id: Uuid },
+    /// Notices may have been lost (the listening connection dropped and came back): forget what is cached.
+    Resynchronize,
+}
+
+pub trait ChangeFeed {
+    /// Changes committed by any process on this database, as they commit, for the caches. `None` when the backend
+    /// has no such channel: a SQLite file is served by one process (the admin commands, which also write to it,
+    /// change users only, and cached user facts expire).
+    ///
+    /// The contract, for a receiver returned here (PostgreSQL: `LISTEN mscommerce_changes` on a connection of its
+    /// own, fed by `pg_notify` inside each writing transaction):
+    ///
+    /// - The first notice is [`ChangeNotice::Resynchronize`], sent once listening has begun. From that moment
+    ///   every committed change is announced: a [`ChangeNotice::Policy`] for each `set_policy_value` that wrote
+    ///   (with the revision it wrote; a no-op write announces nothing), a [`ChangeNotice::User`] for each
+    ///   `update_user`. Changes of this process are announced too. Nothing is announced for a transaction that
+    ///   rolls back.
+    /// - Notices arrive in commit order, within milliseconds of the commit. Apply a policy notice only when its
+    ///   revision is newer than what is cached, so that a local write and its own notice, in either order, agree.
+    /// - Whenever notices may have been missed (the connection broke, or did not answer the check made after 5
+    ///   seconds of silence, or a notice could not be read) a [`ChangeNotice::Resynchronize`] comes as soon as that
+    ///   is known: forget everything cached and read from the store again. If listening had not resumed by then,
+    ///   another one follows once it has; from the last one on, the guarantee above holds again. A cache that
+    ///   obeys every `Resynchronize` is never stale for longer than a broken connection takes to be noticed.
+    /// - The channel is bounded: a consumer that falls behind slows the listener down but loses nothing. Dropping
+    ///   the receiver stops the listener (at its next notice or check) and frees its connection.
+    /// - Each call starts a listener of its own: call it once per process.
+    fn subscribe_changes(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>>;
+}

@@ -1,0 +1,58 @@
+//! Tenants, their users and apps, and the built-in issuer's signing keys.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{records::*, StoreResult};
+
+#[async_trait]
+pub trait DirectoryStore {
+    async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant>;
+    async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>>;
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+
+    /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
+    /// starting at once on an empty database, one bootstraps and the others answer `None`.
+    async fn create_first_tenant(
+        &self,
+        tenant: NewTenant,
+        admin: NewUser,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<(Tenant, User)>>;
+
+    /// Fails with [`crate::StoreError::Conflict`] when the UPN is taken (in any tenant) and
+    /// [`crate::StoreError::NotFound`] when the tenant does not exist.
+    async fn create_user(&self, user: NewUser, actor: &AuditActor) -> StoreResult<User>;
+    /// Finds a user by sign-in name, ignoring case.
+    async fn user_by_upn(&self, upn: &str) -> StoreResult<Option<User>>;
+    /// Users of a tenant by sign-in name (in byte order), after `after_upn` when given.
+    async fn users(
+        &self,
+        tenant_id: Uuid,
+        after_upn: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<User>>;
+    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>>;
+    /// Changes a user and audits what changed, in one transaction; two updates of one user take turns, so the
+    /// second keeps what the first changed.
+    async fn update_user(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        update: UserUpdate,
+        actor: &AuditActor,
+    ) -> StoreResult<User>;
+
+    async fn create_app(&self, app: NewApp, actor: &AuditActor) -> StoreResult<App>;
+    async fn app(&self, client_id: Uuid) -> StoreResult<Option<App>>;
+
+    /// Every signing key, oldest first.
+    async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
+    async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()>;
+    /// On a database with no signing key, stores `key`; answers every key, oldest first. Of several replicas
+    /// starting at once on an empty database, exactly one stores its key and all answer that one, so every replica
+    /// signs with, and accepts, the same keys. (Two calls of `add_signing_key` would both succeed: keys have
+    /// different IDs.)
+    async fn add_first_signing_key(&self, key: NewSigningKey)
+        -> StoreResult<Vec<SigningKeyRecord>>;
+}

@@ -1,0 +1,379 @@
+//! Tenants, users, apps and signing keys.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::audit::{insert_audit, AuditRecord};
+use super::{
+    advisory_lock, begin_write, conflict_as, ensure_tenant, notify_user, rows, Conn, SqlStore,
+    BOOTSTRAP_LOCK, FOR_NO_KEY_UPDATE,
+};
+use crate::records::*;
+use crate::text::{now, timestamp};
+use crate::{DirectoryStore, StoreError, StoreResult};
+
+/// Inserts a tenant and its audit event inside the caller's transaction.
+async fn insert_tenant(
+    conn: &mut Conn,
+    tenant: NewTenant,
+    actor: &AuditActor,
+) -> StoreResult<Tenant> {
+    let created = Tenant {
+        id: tenant.id.unwrap_or_else(Uuid::new_v4),
+        name: tenant.name,
+        created_at: now(),
+    };
+    sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(created.id.to_string())
+        .bind(&created.name)
+        .bind(timestamp(created.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            conflict_as(e, || {
+                format!("a tenant with the ID {} already exists", created.id)
+            })
+        })?;
+    insert_audit(
+        &mut *conn,
+        AuditRecord {
+            tenant_id: created.id,
+            action: actions::TENANT_CREATED,
+            actor,
+            target_type: "Tenant",
+            target_id: created.id.to_string(),
+            target_name: created.name.clone(),
+            policy_id: None,
+            old_value: None,
+            new_value: None,
+            at: created.created_at,
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Inserts a user and its audit event inside the caller's transaction.
+async fn insert_user(conn: &mut Conn, user: NewUser, actor: &AuditActor) -> StoreResult<User> {
+    let created = User {
+        id: Uuid::new_v4(),
+        tenant_id: user.tenant_id,
+        upn: user.upn.to_lowercase(),
+        display_name: user.display_name,
+        user_type: user.user_type,
+        account_enabled: true,
+        password_hash: user.password_hash,
+        roles: user.roles,
+        created_at: now(),
+    };
+    ensure_tenant(&mut *conn, created.tenant_id).await?;
+    sqlx::query(
+        "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
+         roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(created.id.to_string())
+    .bind(created.tenant_id.to_string())
+    .bind(&created.upn)
+    .bind(&created.display_name)
+    .bind(created.user_type.as_str())
+    .bind(created.account_enabled)
+    .bind(&created.password_hash)
+    .bind(created.roles.join(" "))
+    .bind(timestamp(created.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| conflict_as(e, || format!("a user named {} already exists", created.upn)))?;
+    insert_audit(
+        &mut *conn,
+        AuditRecord {
+            tenant_id: created.tenant_id,
+            action: actions::USER_CREATED,
+            actor,
+            target_type: "User",
+            target_id: created.id.to_string(),
+            target_name: created.upn.clone(),
+            policy_id: None,
+            old_value: None,
+            new_value: Some(created.roles.join(" ")),
+            at: created.created_at,
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+async fn insert_signing_key(conn: &mut Conn, key: &NewSigningKey) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&key.kid)
+    .bind(&key.algorithm)
+    .bind(&key.private_key)
+    .bind(&key.public_key)
+    .bind(timestamp(now()))
+    .execute(conn)
+    .await
+    .map_err(|e| conflict_as(e, || format!("a signing key with kid {} exists", key.kid)))?;
+    Ok(())
+}
+
+/// What an update changes in `user`, described for the audit trail (`displayName=..., roles=...`).
+fn apply_update(user: &mut User, update: UserUpdate) -> String {
+    let mut changed = Vec::new();
+    if let Some(name) = update.display_name {
+        changed.push(format!("displayName={name}"));
+        user.display_name = name;
+    }
+    if let Some(user_type) = update.user_type {
+        changed.push(format!("userType={}", user_type.as_str()));
+        user.user_type = user_type;
+    }
+    if let Some(enabled) = update.account_enabled {
+        changed.push(format!("accountEnabled={enabled}"));
+        user.account_enabled = enabled;
+    }
+    if let Some(hash) = update.password_hash {
+        changed.push("password".to_string());
+        user.password_hash = Some(hash);
+    }
+    if let Some(roles) = update.roles {
+        changed.push(format!("roles={}", roles.join(" ")));
+        user.roles = roles;
+    }
+    changed.join(", ")
+}
+
+#[async_trait]
+impl DirectoryStore for SqlStore {
+    async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant> {
+        let mut tx = begin_write(&self.write).await?;
+        let created = insert_tenant(&mut tx, tenant, actor).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(rows::tenant).transpose()
+    }
+
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM tenants ORDER BY created_at, id")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(rows::tenant).collect()
+    }
+
+    async fn create_first_tenant(
+        &self,
+        tenant: NewTenant,
+        admin: NewUser,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<(Tenant, User)>> {
+        let mut tx = begin_write(&self.write).await?;
+        // One bootstrap at a time across processes: the second waits, then sees the first one's tenant.
+        advisory_lock(&mut tx, BOOTSTRAP_LOCK).await?;
+        let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
+            .fetch_one(&mut *tx)
+            .await?;
+        if tenants > 0 {
+            return Ok(None);
+        }
+        let created = insert_tenant(&mut tx, tenant, actor).await?;
+        let admin = insert_user(
+            &mut tx,
+            NewUser {
+                tenant_id: created.id,
+                ..admin
+            },
+            actor,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((created, admin)))
+    }
+
+    async fn create_user(&self, user: NewUser, actor: &AuditActor) -> StoreResult<User> {
+        let mut tx = begin_write(&self.write).await?;
+        let created = insert_user(&mut tx, user, actor).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn user_by_upn(&self, upn: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE upn = $1")
+            .bind(upn.to_lowercase())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn users(
+        &self,
+        tenant_id: Uuid,
+        after_upn: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT * FROM users WHERE tenant_id = $1 AND upn COLLATE \"C\" > $2 ORDER BY upn COLLATE \"C\" LIMIT $3",
+        )
+        .bind(tenant_id.to_string())
+        .bind(after_upn.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(rows::user).collect()
+    }
+
+    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id.to_string())
+            .bind(user_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn update_user(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        update: UserUpdate,
+        actor: &AuditActor,
+    ) -> StoreResult<User> {
+        let mut tx = begin_write(&self.write).await?;
+        // Locked until the transaction ends: two updates of one user (through two replicas) take turns, so the
+        // second keeps what the first changed.
+        let row = sqlx::query(&format!(
+            "SELECT * FROM users WHERE tenant_id = $1 AND id = $2{FOR_NO_KEY_UPDATE}"
+        ))
+        .bind(tenant_id.to_string())
+        .bind(user_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "No user of this organization has the ID {user_id}."
+            ))
+        })?;
+        let mut user = rows::user(&row)?;
+        let changed = apply_update(&mut user, update);
+        sqlx::query(
+            "UPDATE users SET display_name = $1, user_type = $2, account_enabled = $3, password_hash = $4, roles = $5 \
+             WHERE id = $6",
+        )
+        .bind(&user.display_name)
+        .bind(user.user_type.as_str())
+        .bind(user.account_enabled)
+        .bind(&user.password_hash)
+        .bind(user.roles.join(" "))
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id,
+                action: actions::USER_UPDATED,
+                actor,
+                target_type: "User",
+                target_id: user.id.to_string(),
+                target_name: user.upn.clone(),
+                policy_id: None,
+                old_value: None,
+                new_value: Some(changed),
+                at: now(),
+            },
+        )
+        .await?;
+        notify_user(&mut tx, user.id).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn create_app(&self, app: NewApp, actor: &AuditActor) -> StoreResult<App> {
+        let created = App {
+            client_id: Uuid::new_v4(),
+            object_id: Uuid::new_v4(),
+            tenant_id: app.tenant_id,
+            display_name: app.display_name,
+            secret_hash: app.secret_hash,
+            permissions: app.permissions,
+            created_at: now(),
+        };
+        let mut tx = begin_write(&self.write).await?;
+        ensure_tenant(&mut tx, created.tenant_id).await?;
+        sqlx::query(
+            "INSERT INTO apps (client_id, object_id, tenant_id, display_name, secret_hash, permissions, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(created.client_id.to_string())
+        .bind(created.object_id.to_string())
+        .bind(created.tenant_id.to_string())
+        .bind(&created.display_name)
+        .bind(&created.secret_hash)
+        .bind(created.permissions.join(" "))
+        .bind(timestamp(created.created_at))
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id: created.tenant_id,
+                action: actions::APP_CREATED,
+                actor,
+                target_type: "App",
+                target_id: created.client_id.to_string(),
+                target_name: created.display_name.clone(),
+                policy_id: None,
+                old_value: None,
+                new_value: Some(created.permissions.join(" ")),
+                at: created.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn app(&self, client_id: Uuid) -> StoreResult<Option<App>> {
+        let row = sqlx::query("SELECT * FROM apps WHERE client_id = $1")
+            .bind(client_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(rows::app).transpose()
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid COLLATE \"C\"")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(rows::signing_key).collect()
+    }
+
+    async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        insert_signing_key(&mut conn, &key).await
+    }
+
+    async fn add_first_signing_key(
+        &self,
+        key: NewSigningKey,
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        let mut tx = begin_write(&self.write).await?;
+        // The second process waits here, then finds the first one's key.
+        advisory_lock(&mut tx, BOOTSTRAP_LOCK).await?;
+        let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys")
+            .fetch_one(&mut *tx)
+            .await?;
+        if keys == 0 {
+            insert_signing_key(&mut tx, &key).await?;
+        }
+        tx.commit().await?;
+        self.signing_keys().await
+    }
+}
