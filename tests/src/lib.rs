@@ -1,7 +1,7 @@
-//! Test harness: starts the real `mscommerce` binary on a free port with a fresh SQLite file, and talks to it over
-//! HTTP like any client.
+//! Test harness: starts the real `mscommerce` binary on a free port with a fresh database (SQLite, or PostgreSQL
+//! when `MSCOMMERCE_TEST_POSTGRES_URL` is set), and talks to it over HTTP like any client.
 
-pub mod postgres;
+pub use mscommerce_testing::{postgres, TempDir};
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -65,30 +65,6 @@ pub fn binary() -> PathBuf {
         .clone()
 }
 
-/// A folder that is removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new() -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("mscommerce-test-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-}
-
-impl Default for TempDir {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -101,7 +77,7 @@ pub struct Server {
     child: Option<Child>,
     pub dir: TempDir,
     /// The server's own PostgreSQL database, when the suite runs on PostgreSQL.
-    postgres: Option<PgDatabase>,
+    postgres: Option<postgres::TestDatabase>,
     /// Another server's database, for a replica of it.
     shared_database: Option<String>,
     pub base: String,
@@ -159,7 +135,10 @@ impl Server {
         let mut server = Server {
             child: None,
             dir: TempDir::new(),
-            postgres: PgDatabase::create().await,
+            postgres: match postgres::admin_url() {
+                Some(admin_url) => Some(postgres::TestDatabase::create(&admin_url).await),
+                None => None,
+            },
             shared_database: None,
             base: String::new(),
             port: 0,
@@ -619,68 +598,12 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // The process first; then, with the fields, the server's own database, which no process holds any more.
         self.kill();
-        if let Some(database) = self.postgres.take() {
-            database.drop_now();
-        }
     }
 }
 
-/// When `MSCOMMERCE_TEST_POSTGRES_URL` names a PostgreSQL server, every test server gets a database of its own
-/// there, dropped afterwards.
-pub const POSTGRES_ENV: &str = "MSCOMMERCE_TEST_POSTGRES_URL";
-
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    async fn create() -> Option<PgDatabase> {
-        use sqlx::Connection;
-        let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
-        let name = format!("mscommerce_test_{}", Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin_url}: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("CREATE DATABASE");
-        let _ = admin.close().await;
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(base, _)| base);
-        Some(PgDatabase {
-            url: format!("{base}/{name}"),
-            admin_url,
-            name,
-        })
-    }
-
-    /// Drops the database, from a thread of its own: Drop cannot await, and may run inside a runtime.
-    fn drop_now(self) {
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
-                    let _ = sqlx::query(&format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        self.name
-                    ))
-                    .execute(&mut admin)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
+pub use postgres::POSTGRES_ENV;
 
 async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status();

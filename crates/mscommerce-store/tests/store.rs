@@ -6,7 +6,6 @@
 //! database does, so that a query that sorts text without saying how shows up here as a difference from SQLite.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,10 +15,13 @@ use mscommerce_domain::{
     SubscriptionStatus,
 };
 use mscommerce_store::*;
+use mscommerce_testing::postgres::{
+    admin_url, database_url, with_user, TestDatabase, TestRole, POSTGRES_ENV,
+};
+use mscommerce_testing::TempDir;
 use sqlx::Connection;
 use uuid::Uuid;
 
-const POSTGRES_ENV: &str = "MSCOMMERCE_TEST_POSTGRES_URL";
 const POLICY: &str = "AllowSelfServicePurchase";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,92 +30,21 @@ enum Backend {
     Postgres,
 }
 
-/// Removes a test database when dropped, also while a failed test unwinds.
-enum Cleanup {
-    Folder(PathBuf),
-    Database { admin_url: String, name: String },
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        match self {
-            Cleanup::Folder(path) => {
-                let _ = std::fs::remove_dir_all(path);
-            }
-            Cleanup::Database { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop cannot await, and runs inside the test's runtime: a thread with a runtime of its own.
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    runtime.block_on(async {
-                        let dropped = async {
-                            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-                            // FORCE ends the connections the test left open (PostgreSQL 13 and later).
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut admin)
-                                .await?;
-                            admin.close().await
-                        };
-                        if let Err(e) = dropped.await {
-                            eprintln!("could not drop the test database {name}: {e}");
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-}
-
-/// The URL of database `name` on the server of `admin_url`, keeping its user, host and parameters.
-fn database_url(admin_url: &str, name: &str) -> String {
-    let (rest, parameters) = match admin_url.split_once('?') {
-        Some((rest, parameters)) => (rest, Some(parameters)),
-        None => (admin_url, None),
-    };
-    let authority = rest.find("://").map_or(0, |i| i + 3);
-    let base = match rest[authority..].find('/') {
-        Some(i) => &rest[..authority + i],
-        None => rest,
-    };
-    match parameters {
-        Some(parameters) => format!("{base}/{name}?{parameters}"),
-        None => format!("{base}/{name}"),
-    }
-}
+/// Removes a test database when dropped, also while a failed test unwinds: the [`TempDir`] of a SQLite file, or a
+/// PostgreSQL [`TestDatabase`].
+type Cleanup = Box<dyn std::any::Any + Send + Sync>;
 
 /// A new, empty database: `None` for PostgreSQL when no server is configured.
 async fn empty_database(backend: Backend) -> Option<(String, Cleanup)> {
     match backend {
         Backend::Sqlite => {
-            let folder = std::env::temp_dir()
-                .join(format!("mscommerce-store-test-{}", Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&folder).expect("a temporary folder");
-            let url = format!("sqlite://{}", folder.join("store.db").display());
-            Some((url, Cleanup::Folder(folder)))
+            let folder = TempDir::new();
+            let url = format!("sqlite://{}", folder.0.join("store.db").display());
+            Some((url, Box::new(folder)))
         }
         Backend::Postgres => {
-            let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
-            let name = format!("mscommerce_test_{}", Uuid::new_v4().simple());
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin_url}: {e}"));
-            let icu = format!(
-                "CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
-            );
-            if sqlx::query(&icu).execute(&mut admin).await.is_err() {
-                // A server before PostgreSQL 15, or without ICU: its default collation.
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .expect("CREATE DATABASE");
-            }
-            let _ = admin.close().await;
-            let url = database_url(&admin_url, &name);
-            Some((url, Cleanup::Database { admin_url, name }))
+            let database = TestDatabase::create(&admin_url()?).await;
+            Some((database.url.clone(), Box::new(database)))
         }
     }
 }
@@ -653,71 +584,11 @@ async fn postgres_connections_use_tls_when_the_url_asks() {
     );
 }
 
-/// A PostgreSQL role for one test, dropped when this is (after the test's database, when declared before it).
-struct TestRole {
-    admin_url: String,
-    name: String,
-}
-
-impl TestRole {
-    /// `None` when the admin user may not create roles.
-    async fn create(admin_url: &str) -> Option<TestRole> {
-        let name = format!("mscommerce_test_role_{}", Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("admin");
-        let created = sqlx::query(&format!("CREATE ROLE {name} LOGIN"))
-            .execute(&mut admin)
-            .await;
-        let _ = admin.close().await;
-        if let Err(e) = created {
-            eprintln!("cannot create a role ({e}): skipped");
-            return None;
-        }
-        Some(TestRole {
-            admin_url: admin_url.to_string(),
-            name,
-        })
-    }
-}
-
-impl Drop for TestRole {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                    if let Err(e) = sqlx::query(&format!("DROP ROLE IF EXISTS {name}"))
-                        .execute(&mut admin)
-                        .await
-                    {
-                        eprintln!("could not drop the test role {name}: {e}");
-                    }
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// `url` with its user replaced by `user` (and no password).
-fn with_user(url: &str, user: &str) -> String {
-    let authority = url.find("://").map_or(0, |i| i + 3);
-    let rest = &url[authority..];
-    let host = match rest.find('@') {
-        Some(at) if rest.find('/').is_none_or(|slash| at < slash) => &rest[at + 1..],
-        _ => rest,
-    };
-    format!("{}{user}@{host}", &url[..authority])
-}
-
 /// Replicas may run as a role that can read and write rows but not change the schema: the schema is migrated
 /// beforehand by its owner (`mscommerce migrate`), and the replicas run with `migrate_on_start = false`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_replicas_need_no_right_to_change_the_schema() {
-    let Some(admin_url) = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) else {
+    let Some(admin_url) = admin_url() else {
         eprintln!("{POSTGRES_ENV} is not set: skipped");
         return;
     };
