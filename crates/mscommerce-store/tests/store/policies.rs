@@ -1,0 +1,235 @@
+//! Policy values: revisions, audit events, concurrent writes.
+
+use super::*;
+
+on_every_backend!(
+    policy_values_have_revisions_and_audit_events,
+    concurrent_policy_writes_of_one_tenant_take_turns,
+);
+
+async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let fabrikam = tenant(f, "Fabrikam").await;
+    assert!(f.store.policy_values(contoso).await.unwrap().is_empty());
+
+    let write = |scope, target: &str, value| {
+        f.store
+            .set_policy_value(change(contoso, scope, target, value))
+    };
+    let first = write(Scope::Product, "P1", PolicyValue::Disabled)
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        PolicyWrite {
+            old_value: PolicyValue::Enabled,
+            new_value: PolicyValue::Disabled,
+            revision: Some(1)
+        }
+    );
+    let same = write(Scope::Product, "P1", PolicyValue::Disabled)
+        .await
+        .unwrap();
+    assert_eq!(same.revision, None, "the same value writes nothing");
+    assert_eq!(same.old_value, PolicyValue::Disabled);
+    let default = write(Scope::Product, "P2", PolicyValue::Enabled)
+        .await
+        .unwrap();
+    assert_eq!(
+        default.revision, None,
+        "the default value of a target without a row writes nothing"
+    );
+    let offer = write(Scope::OfferType, "SaaS", PolicyValue::Disabled)
+        .await
+        .unwrap();
+    assert_eq!(offer.revision, Some(2));
+    let back = write(Scope::Product, "P1", PolicyValue::Enabled)
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.old_value, back.revision),
+        (PolicyValue::Disabled, Some(3))
+    );
+
+    let mut values = f.store.policy_values(contoso).await.unwrap();
+    values.sort_by(|a, b| a.target_id.cmp(&b.target_id));
+    assert_eq!(
+        values,
+        vec![
+            StoredPolicyValue {
+                policy_id: POLICY.into(),
+                scope: Scope::Product,
+                target_id: "P1".into(),
+                value: PolicyValue::Enabled,
+                revision: 3
+            },
+            StoredPolicyValue {
+                policy_id: POLICY.into(),
+                scope: Scope::OfferType,
+                target_id: "SaaS".into(),
+                value: PolicyValue::Disabled,
+                revision: 2
+            },
+        ]
+    );
+
+    let changes = f.store.policy_changes(contoso, None, 10).await.unwrap();
+    assert_eq!(changes.len(), 3, "no-op writes leave no event");
+    let summary: Vec<(&str, &str, Option<&str>, Option<&str>)> = changes
+        .iter()
+        .map(|e| {
+            (
+                e.target_type.as_str(),
+                e.target_id.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("product", "P1", Some("Disabled"), Some("Enabled")),
+            ("OfferType", "SaaS", Some("Enabled"), Some("Disabled")),
+            ("product", "P1", Some("Enabled"), Some("Disabled")),
+        ],
+        "newest first"
+    );
+    assert!(changes
+        .iter()
+        .all(|e| e.action == actions::POLICY_VALUE_CHANGED
+            && e.policy_id.as_deref() == Some(POLICY)
+            && e.actor_name == "Test Administrator"));
+    assert_eq!(changes[1].target_name, "SaaS name");
+    let older = f
+        .store
+        .policy_changes(contoso, Some(changes[0].id), 1)
+        .await
+        .unwrap();
+    assert_eq!(older, vec![changes[1].clone()], "paged by ID");
+
+    f.store
+        .record_audit(NewAuditEvent {
+            tenant_id: contoso,
+            action: actions::ACQUISITION_REFUSED.into(),
+            actor: actor(),
+            target_type: "product".into(),
+            target_id: "P1".into(),
+            target_name: "P1 name".into(),
+            old_value: None,
+            new_value: Some("Disabled".into()),
+        })
+        .await
+        .unwrap();
+    let all = f.store.audit_events(contoso, None, 100).await.unwrap();
+    assert_eq!(all.len(), 5, "tenant, three changes, one refusal");
+    assert_eq!(all[0].action, actions::ACQUISITION_REFUSED);
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let page = f
+        .store
+        .audit_events(contoso, Some(all[1].id), 2)
+        .await
+        .unwrap();
+    assert_eq!(page, all[2..4].to_vec());
+    assert_eq!(
+        f.store
+            .policy_changes(contoso, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Tenants are apart: their own values, their own revisions.
+    assert!(f.store.policy_values(fabrikam).await.unwrap().is_empty());
+    let other = f
+        .store
+        .set_policy_value(change(
+            fabrikam,
+            Scope::Product,
+            "P1",
+            PolicyValue::Disabled,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(other.revision, Some(1));
+    expect_error(
+        f.store
+            .set_policy_value(change(
+                Uuid::new_v4(),
+                Scope::Product,
+                "P1",
+                PolicyValue::Disabled,
+            ))
+            .await,
+        "no such tenant",
+        is_not_found,
+    );
+}
+
+async fn concurrent_policy_writes_of_one_tenant_take_turns(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let other = f.another().await;
+    const WRITES: usize = 32;
+    let tasks = (0..WRITES).map(|i| {
+        let store = if i % 2 == 0 {
+            Arc::clone(&f.store)
+        } else {
+            Arc::clone(&other)
+        };
+        let value = if (i / 4) % 2 == 0 {
+            PolicyValue::Disabled
+        } else {
+            PolicyValue::Enabled
+        };
+        let target = format!("P{}", i % 4);
+        tokio::spawn(async move {
+            let write = store
+                .set_policy_value(change(contoso, Scope::Product, &target, value))
+                .await;
+            (target, write)
+        })
+    });
+    let mut writes: Vec<(String, PolicyWrite)> = futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| {
+            let (target, write) = r.expect("task");
+            (target, write.expect("written"))
+        })
+        .filter(|(_, w)| w.revision.is_some())
+        .collect();
+    writes.sort_by_key(|(_, w)| w.revision);
+    let revisions: Vec<i64> = writes.iter().filter_map(|(_, w)| w.revision).collect();
+    assert_eq!(
+        revisions,
+        (1..=writes.len() as i64).collect::<Vec<_>>(),
+        "every write has a revision of its own, without gaps"
+    );
+    // Per target, in revision order, each write read what the one before it wrote.
+    let mut last: HashMap<String, (PolicyValue, i64)> = HashMap::new();
+    for (target, write) in &writes {
+        let before = last.get(target).map_or(PolicyValue::Enabled, |(v, _)| *v);
+        assert_eq!(
+            write.old_value, before,
+            "{target}: a write read a stale value"
+        );
+        last.insert(target.clone(), (write.new_value, write.revision.unwrap()));
+    }
+    for stored in f.store.policy_values(contoso).await.unwrap() {
+        assert_eq!(
+            Some(&(stored.value, stored.revision)),
+            last.get(&stored.target_id),
+            "the stored value is the last one written"
+        );
+    }
+    assert_eq!(
+        f.store
+            .policy_changes(contoso, None, 1000)
+            .await
+            .unwrap()
+            .len(),
+        writes.len(),
+        "one event per write"
+    );
+}
