@@ -41,6 +41,11 @@ pub enum TokenError {
     InvalidIssuer(String),
     #[error("The access token's claims are incomplete: {0}.")]
     InvalidClaims(String),
+    #[error(
+        "The access token's header marks '{0}' as critical, an extension this service does not understand \
+         (RFC 7515, section 4.1.11)."
+    )]
+    UnsupportedCritical(String),
 }
 
 impl TokenError {
@@ -56,24 +61,24 @@ impl TokenError {
             TokenError::InvalidAudience(_) => "TokenInvalidAudience",
             TokenError::InvalidIssuer(_) => "TokenInvalidIssuer",
             TokenError::InvalidClaims(_) => "TokenInvalidClaims",
+            TokenError::UnsupportedCritical(_) => "TokenUnsupportedCritical",
         }
     }
 }
 
 #[derive(Clone)]
 struct CachedPrincipal {
-    /// A digest of the token's header and claims: the cache is keyed by the signature alone, so a hit must also
-    /// match what was signed. A token made of a cached signature and other claims misses and is verified (and
-    /// refused) in full. The digest is computed from the request's bytes, which are hot in the CPU's cache, rather
-    /// than comparing the request with a stored copy of the token, which is not (and would cost 700 bytes a token).
-    signed_digest: u64,
+    /// The whole verified token: the cache is keyed by 64 bits of the signature, so a hit must also be the same
+    /// token, byte for byte. Anything else (another signed part under a cached signature, a token changed where a
+    /// digest would not notice) misses and is verified, and refused, in full.
+    token: Box<str>,
     principal: Arc<Principal>,
     expires_at: i64,
 }
 
 /// The cache's key: 64 bits folded from a token's signature segment. Ed25519 signatures are unpredictable without
 /// the private key, so these bits are already spread evenly and need no further hashing; a collision only costs a
-/// miss (the digest differs) and a full verification.
+/// miss (the tokens differ) and a full verification.
 fn signature_key(signature: &str) -> u64 {
     let bytes = signature.as_bytes();
     let mut key = 0u64;
@@ -83,23 +88,6 @@ fn signature_key(signature: &str) -> u64 {
         key = (key.rotate_left(29) ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
     key
-}
-
-/// A fast 64-bit digest of the signed part of a token (header and claims). Not keyed: finding two claim sets with
-/// one digest gains nothing, since a hit answers the principal that was verified with that very signature.
-fn signed_digest(signed: &str) -> u64 {
-    let bytes = signed.as_bytes();
-    let mut digest = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
-        digest = (digest.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    digest =
-        (digest.rotate_left(23) ^ u64::from_le_bytes(tail)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    digest ^ (digest >> 32)
 }
 
 /// Hashes a `u64` key as itself (see [`signature_key`]).
@@ -163,11 +151,10 @@ impl TokenVerifier {
 
     pub fn verify(&self, token: &str) -> Result<Arc<Principal>, TokenError> {
         let now = unix_now();
-        let (signed, signature) = token.rsplit_once('.').unwrap_or(("", token));
+        let (_, signature) = token.rsplit_once('.').unwrap_or(("", token));
         let key = signature_key(signature);
-        let digest = signed_digest(signed);
         if let Some(hit) = self.cache.get(&key) {
-            if hit.signed_digest == digest {
+            if *hit.token == *token {
                 if hit.expires_at + LEEWAY_SECONDS as i64 > now {
                     return Ok(Arc::clone(&hit.principal));
                 }
@@ -188,7 +175,7 @@ impl TokenVerifier {
         self.cache.insert(
             key,
             CachedPrincipal {
-                signed_digest: digest,
+                token: token.into(),
                 principal: Arc::clone(&principal),
                 expires_at: claims.exp,
             },
@@ -249,6 +236,18 @@ fn read_header(token: &str) -> Result<RawHeader, TokenError> {
         .get("alg")
         .and_then(|v| v.as_str())
         .ok_or_else(|| TokenError::Malformed("its header has no alg".into()))?;
+    // This service understands no extension, so any header parameter marked critical is one it must refuse.
+    if let Some(crit) = json.get("crit") {
+        let names = match crit.as_array() {
+            Some(names) if !names.is_empty() => names
+                .iter()
+                .map(|n| n.as_str().map_or_else(|| n.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join("', '"),
+            _ => crit.to_string(),
+        };
+        return Err(TokenError::UnsupportedCritical(names));
+    }
     Ok(RawHeader {
         alg: alg.to_string(),
         kid: json.get("kid").and_then(|v| v.as_str()).map(str::to_string),
@@ -377,6 +376,87 @@ mod tests {
             matches!(&principal.kind, PrincipalKind::User { upn, .. } if upn == "reader@contoso.test")
         );
         assert_eq!(verifier.cached_tokens(), 1);
+    }
+
+    /// The cache's digest of the signed part, as it was, is not collision-resistant: two words of a token can be
+    /// changed so that it folds to the same 64 bits. The tampered token must be refused all the same.
+    #[test]
+    fn a_cached_token_with_other_bytes_is_verified_again() {
+        let issuer = issuer();
+        let verifier =
+            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let genuine = issuer.issue(&reader(), unix_now());
+        verifier.verify(&genuine).unwrap();
+
+        let (signed, signature) = genuine.rsplit_once('.').unwrap();
+        let mut bytes = signed.as_bytes().to_vec();
+        // Words 8 and 9 of the claims: the first changed at will, the second chosen so that the fold of the
+        // first ten words comes out as before (each step of it can be undone).
+        let word = |b: &[u8], i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
+        let fold = |b: &[u8], words: usize| {
+            (0..words).fold(b.len() as u64, |d, i| {
+                (d.rotate_left(23) ^ word(b, i)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            })
+        };
+        let before = fold(&bytes, 9);
+        // Printable bytes only, so that the tampered token is a string a client could send: try first words
+        // until the compensating second one is printable too.
+        let printable = |w: u64| {
+            w.to_le_bytes()
+                .iter()
+                .all(|b| (b'!'..=b'~').contains(b) && *b != b'.')
+        };
+        let (first, second) = (0u64..)
+            .map(|n| {
+                let first = u64::from_le_bytes(*b"AAAAAAAA") + n;
+                let mut candidate = bytes.clone();
+                candidate[64..72].copy_from_slice(&first.to_le_bytes());
+                let after = fold(&candidate, 9);
+                (
+                    first,
+                    before.rotate_left(23) ^ word(&bytes, 9) ^ after.rotate_left(23),
+                )
+            })
+            .find(|&(first, second)| printable(first) && printable(second))
+            .unwrap();
+        bytes[64..72].copy_from_slice(&first.to_le_bytes());
+        bytes[72..80].copy_from_slice(&second.to_le_bytes());
+        assert_eq!(fold(&bytes, 10), fold(signed.as_bytes(), 10));
+        let tampered = format!("{}.{signature}", String::from_utf8(bytes).unwrap());
+        assert_ne!(tampered, genuine);
+
+        assert!(verifier.verify(&tampered).is_err());
+        // One byte changed anywhere is refused too.
+        for at in [0, signed.len() / 2, signed.len() - 1] {
+            let mut one = signed.as_bytes().to_vec();
+            one[at] = if one[at] == b'A' { b'B' } else { b'A' };
+            let token = format!("{}.{signature}", String::from_utf8(one).unwrap());
+            assert!(verifier.verify(&token).is_err(), "byte {at} changed");
+        }
+        assert!(verifier.verify(&genuine).is_ok());
+    }
+
+    /// RFC 7515 section 4.1.11: a header that marks as critical an extension the service does not understand.
+    #[test]
+    fn a_critical_extension_is_refused() {
+        let issuer = issuer();
+        let verifier =
+            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let claims = issuer.claims_for(&reader(), unix_now());
+        let json = serde_json::json!({
+            "alg": "EdDSA", "typ": "JWT", "kid": issuer.key.kid, "crit": ["exp-extension"], "exp-extension": 1
+        });
+        let head = URL_SAFE_NO_PAD.encode(json.to_string());
+        let body = URL_SAFE_NO_PAD.encode(serde_json::to_string(&claims).unwrap());
+        let signed = format!("{head}.{body}");
+        let signature =
+            jsonwebtoken::crypto::sign(signed.as_bytes(), &issuer.key.encoding, Algorithm::EdDSA)
+                .unwrap();
+        let token = format!("{signed}.{signature}");
+        assert_eq!(
+            verifier.verify(&token),
+            Err(TokenError::UnsupportedCritical("exp-extension".into()))
+        );
     }
 
     #[test]
