@@ -5,15 +5,19 @@
 
 mod error;
 mod extract;
-pub mod handlers;
+mod handlers;
 mod metrics;
 mod middleware;
 pub mod openapi;
 mod paging;
 mod policy_cache;
 mod rendered;
+mod request;
+mod response;
 mod state;
+mod subscriptions;
 mod user_cache;
+mod views;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
@@ -28,9 +32,8 @@ pub use rendered::RenderedPolicies;
 pub use state::{ApiSettings, AppState, Services};
 pub use user_cache::UserCache;
 
-use handlers::{
-    acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
-};
+use handlers::subscriptions::{assignments, billing, read};
+use handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
 struct Routes {
@@ -87,11 +90,11 @@ fn own(routes: Routes) -> Routes {
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
             "/v1.0/me/subscriptions",
-            get(subscriptions::my_subscriptions).post(acquisition::acquire),
+            get(read::my_subscriptions).post(acquisition::acquire),
         )
         .route(
             "/v1.0/subscriptions",
-            get(subscriptions::list_subscriptions).post(subscriptions::buy_central),
+            get(read::list_subscriptions).post(billing::buy_central),
         )
         .route(
             "/v1.0/subscriptions/exportUsers",
@@ -99,19 +102,19 @@ fn own(routes: Routes) -> Routes {
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}",
-            get(subscriptions::get_subscription).patch(subscriptions::change_subscription),
+            get(read::get_subscription).patch(billing::change_subscription),
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}/assignUsers",
-            post(subscriptions::assign_users),
+            post(assignments::assign_users),
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}/unassignUsers",
-            post(subscriptions::unassign_users),
+            post(assignments::unassign_users),
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}/cancel",
-            post(subscriptions::cancel),
+            post(billing::cancel),
         )
         .route(
             "/v1.0/subscriptions/{subscriptionId}/takeOver/moveUsers",

@@ -7,9 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{
-    acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
-};
+use crate::handlers::subscriptions::{assignments, billing, read};
+use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,14 +34,14 @@ use crate::handlers::{
         users::update_user,
         acquisition::decision,
         acquisition::acquire,
-        subscriptions::my_subscriptions,
-        subscriptions::list_subscriptions,
-        subscriptions::buy_central,
-        subscriptions::get_subscription,
-        subscriptions::change_subscription,
-        subscriptions::assign_users,
-        subscriptions::unassign_users,
-        subscriptions::cancel,
+        read::my_subscriptions,
+        read::list_subscriptions,
+        billing::buy_central,
+        read::get_subscription,
+        billing::change_subscription,
+        assignments::assign_users,
+        assignments::unassign_users,
+        billing::cancel,
         takeover::move_users,
         takeover::cancel,
         licenses::products,
