@@ -15,7 +15,8 @@ use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, tok
     info(
         title = "mscommerce",
         description = "Self-service purchase policy of Microsoft 365 commerce (the API of the MSCommerce \
-                       PowerShell module), with sign-in and audit. Every path under /v1.0/ also exists under /v1/.",
+                       PowerShell module), with sign-in and audit. The policy paths and /v1.0/auditLogs/policyChanges also \
+                       exist under /v1/.",
         license(name = "MIT"),
     ),
     paths(
@@ -91,8 +92,8 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every `/v1.0/` path also answers under `/v1/` (Microsoft365DSC calls that prefix); the document says so too,
-/// with operation IDs made unique.
+/// The compatible paths also answer under `/v1/` (Microsoft365DSC calls that prefix); the document says so too,
+/// with operation IDs made unique. Our own endpoints are under `/v1.0/` only.
 struct V1Twins;
 
 impl Modify for V1Twins {
@@ -102,7 +103,9 @@ impl Modify for V1Twins {
             .paths
             .iter()
             .filter_map(|(path, item)| {
-                let rest = path.strip_prefix("/v1.0/")?;
+                let rest = path
+                    .strip_prefix("/v1.0")
+                    .filter(|rest| crate::COMPATIBLE_PATHS.contains(rest))?;
                 let mut twin = item.clone();
                 for operation in [
                     &mut twin.get,
@@ -117,7 +120,7 @@ impl Modify for V1Twins {
                     operation.operation_id =
                         operation.operation_id.as_ref().map(|id| format!("{id}_v1"));
                 }
-                Some((format!("/v1/{rest}"), twin))
+                Some((format!("/v1{rest}"), twin))
             })
             .collect();
         openapi.paths.paths.extend(twins);
