@@ -7,16 +7,16 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{
-    acquisition, audit, licenses, ops, policies, subscriptions, takeover, token, users,
-};
+use crate::handlers::subscriptions::{assignments, billing, read};
+use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "mscommerce",
         description = "Self-service purchase policy of Microsoft 365 commerce (the API of the MSCommerce \
-                       PowerShell module), with sign-in and audit. Every path under /v1.0/ also exists under /v1/.",
+                       PowerShell module), with sign-in and audit. The policy paths and /v1.0/auditLogs/policyChanges also \
+                       exist under /v1/.",
         license(name = "MIT"),
     ),
     paths(
@@ -35,14 +35,14 @@ use crate::handlers::{
         users::update_user,
         acquisition::decision,
         acquisition::acquire,
-        subscriptions::my_subscriptions,
-        subscriptions::list_subscriptions,
-        subscriptions::buy_central,
-        subscriptions::get_subscription,
-        subscriptions::change_subscription,
-        subscriptions::assign_users,
-        subscriptions::unassign_users,
-        subscriptions::cancel,
+        read::my_subscriptions,
+        read::list_subscriptions,
+        billing::buy_central,
+        read::get_subscription,
+        billing::change_subscription,
+        assignments::assign_users,
+        assignments::unassign_users,
+        billing::cancel,
         takeover::move_users,
         takeover::cancel,
         licenses::products,
@@ -92,8 +92,8 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every `/v1.0/` path also answers under `/v1/` (Microsoft365DSC calls that prefix); the document says so too,
-/// with operation IDs made unique.
+/// The compatible paths also answer under `/v1/` (Microsoft365DSC calls that prefix); the document says so too,
+/// with operation IDs made unique. Our own endpoints are under `/v1.0/` only.
 struct V1Twins;
 
 impl Modify for V1Twins {
@@ -103,7 +103,9 @@ impl Modify for V1Twins {
             .paths
             .iter()
             .filter_map(|(path, item)| {
-                let rest = path.strip_prefix("/v1.0/")?;
+                let rest = path
+                    .strip_prefix("/v1.0")
+                    .filter(|rest| crate::COMPATIBLE_PATHS.contains(rest))?;
                 let mut twin = item.clone();
                 for operation in [
                     &mut twin.get,
@@ -118,7 +120,7 @@ impl Modify for V1Twins {
                     operation.operation_id =
                         operation.operation_id.as_ref().map(|id| format!("{id}_v1"));
                 }
-                Some((format!("/v1/{rest}"), twin))
+                Some((format!("/v1{rest}"), twin))
             })
             .collect();
         openapi.paths.paths.extend(twins);

@@ -11,8 +11,8 @@ use mscommerce_domain::{
 };
 use uuid::Uuid;
 
-use crate::handlers::acquisition::DecisionView;
-use crate::handlers::policies::policy_item;
+use crate::views::acquisition::DecisionView;
+use crate::views::policies::policy_item;
 
 /// The JSON of every (policy, target, value), and of every acquisition decision but its user's ID.
 pub struct RenderedPolicies {

@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::subscription::PurchaseType;
+
 /// Directory roles, identified on the wire by their Entra role template IDs (the `wids` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DirectoryRole {
@@ -162,6 +164,35 @@ impl Operation {
     }
 }
 
+/// What a caller asks to do to one subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionConcern {
+    /// Assign and unassign its licenses.
+    Licenses,
+    /// Change its quantity or renewal, or cancel it.
+    Billing,
+}
+
+/// Why a caller may not manage a subscription's licenses or billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManageRefusal {
+    /// A user bought it through self-service: it is theirs (their card, their licenses) until an admin takes it
+    /// over.
+    TakeOverRequired,
+    /// A central subscription: the caller lacks what the role matrix asks for `operation`.
+    NotAllowed(Operation),
+}
+
+impl SubscriptionConcern {
+    /// Who manages this concern of a central subscription.
+    pub fn central_operation(self) -> Operation {
+        match self {
+            SubscriptionConcern::Licenses => Operation::AssignLicenses,
+            SubscriptionConcern::Billing => Operation::ManageSubscriptions,
+        }
+    }
+}
+
 /// An authenticated caller: always within one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -193,6 +224,29 @@ impl Principal {
             PrincipalKind::App {
                 permissions: held, ..
             } => held.iter().any(|p| permissions.contains(p)),
+        }
+    }
+
+    /// Whether this caller may manage `concern` of a subscription of `purchase_type` bought by `purchaser`. A
+    /// self-service subscription's licenses and billing are its purchaser's alone: admins get
+    /// [`ManageRefusal::TakeOverRequired`] and take it over first. A central one's are the admins' the matrix names.
+    pub fn may_manage(
+        &self,
+        concern: SubscriptionConcern,
+        purchase_type: PurchaseType,
+        purchaser: Option<Uuid>,
+    ) -> Result<(), ManageRefusal> {
+        match purchase_type {
+            PurchaseType::SelfService if purchaser == Some(self.object_id) => Ok(()),
+            PurchaseType::SelfService => Err(ManageRefusal::TakeOverRequired),
+            PurchaseType::Central => {
+                let operation = concern.central_operation();
+                if self.may(operation) {
+                    Ok(())
+                } else {
+                    Err(ManageRefusal::NotAllowed(operation))
+                }
+            }
         }
     }
 
@@ -303,6 +357,57 @@ mod tests {
             assert!(
                 !app(&AppPermission::ALL).may(operation),
                 "apps only touch policy: {operation:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn self_service_subscriptions_are_their_purchasers() {
+        use DirectoryRole::*;
+        use SubscriptionConcern::*;
+        let purchaser = Uuid::from_u128(7);
+        let mut own = user(&[]);
+        own.object_id = purchaser;
+        for concern in [Licenses, Billing] {
+            assert_eq!(
+                own.may_manage(concern, PurchaseType::SelfService, Some(purchaser)),
+                Ok(())
+            );
+            for role in DirectoryRole::ALL {
+                assert_eq!(
+                    user(&[role]).may_manage(concern, PurchaseType::SelfService, Some(purchaser)),
+                    Err(ManageRefusal::TakeOverRequired),
+                    "{role:?} {concern:?}"
+                );
+            }
+            assert_eq!(
+                own.may_manage(concern, PurchaseType::Central, None),
+                Err(ManageRefusal::NotAllowed(concern.central_operation()))
+            );
+        }
+        // Central subscriptions: licenses by license managers, billing by billing admins.
+        let table = [
+            (GlobalAdministrator, true, true),
+            (BillingAdministrator, false, true),
+            (GlobalReader, false, false),
+            (LicenseAdministrator, true, false),
+            (UserAdministrator, true, false),
+        ];
+        for (role, licenses, billing) in table {
+            let admin = user(&[role]);
+            assert_eq!(
+                admin
+                    .may_manage(Licenses, PurchaseType::Central, None)
+                    .is_ok(),
+                licenses,
+                "{role:?} licenses"
+            );
+            assert_eq!(
+                admin
+                    .may_manage(Billing, PurchaseType::Central, None)
+                    .is_ok(),
+                billing,
+                "{role:?} billing"
             );
         }
     }

@@ -9,7 +9,10 @@ pub mod notification;
 pub mod policy;
 pub mod subscription;
 
-pub use access::{AppPermission, DirectoryRole, Operation, Principal, PrincipalKind};
+pub use access::{
+    AppPermission, DirectoryRole, ManageRefusal, Operation, Principal, PrincipalKind,
+    SubscriptionConcern,
+};
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
 pub use lifecycle::{
@@ -20,6 +23,6 @@ pub use policy::{
     ALLOW_SELF_SERVICE_PURCHASE,
 };
 pub use subscription::{
-    BillingFrequency, CancellationReason, PurchaseType, SeatError, SubscriptionStatus, Term,
-    MAX_USERS_PER_REQUEST,
+    check_cancellation, pricing, BillingFrequency, CancellationError, CancellationReason, Pricing,
+    PurchaseType, SeatError, SubscriptionStatus, Term, MAX_USERS_PER_REQUEST,
 };

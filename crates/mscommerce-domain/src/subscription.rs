@@ -1,8 +1,12 @@
-//! Subscriptions and their licenses: states, terms, seat arithmetic, cancellation reasons.
+//! Subscriptions and their licenses: states, prices and terms, seat arithmetic, cancellation reasons.
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use crate::acquisition::AcquisitionKind;
+use crate::catalog::Money;
+use crate::policy::PolicyTarget;
 
 /// At most this many users are assigned or unassigned in one request, as in the admin center.
 pub const MAX_USERS_PER_REQUEST: usize = 20;
@@ -81,6 +85,107 @@ pub fn first_term(kind: AcquisitionKind, billing: BillingFrequency, trial_days: 
         (AcquisitionKind::Purchase, BillingFrequency::Annual) => Term::Months(12),
         _ => Term::Days(trial_days),
     }
+}
+
+impl Term {
+    /// When a term that starts at `start` ends (`start` itself if the date would leave chrono's range).
+    pub fn end_from(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Term::Months(n) => start.checked_add_months(chrono::Months::new(n)),
+            Term::Days(n) => start.checked_add_days(chrono::Days::new(u64::from(n))),
+        }
+        .unwrap_or(start)
+    }
+}
+
+/// Third-party offer types have no trial length of their own in the catalog; their trials run this long.
+pub const OFFER_TYPE_TRIAL_DAYS: u32 = 30;
+/// The currency recorded for third-party offers.
+pub const OFFER_TYPE_CURRENCY: &str = "USD";
+
+/// What a new subscription records of its price, and how long it first runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pricing<'c> {
+    /// One license for one billing period.
+    pub unit_price: Money,
+    pub currency: &'c str,
+    pub first_term: Term,
+}
+
+/// The list price of the chosen billing frequency and the first term of a new subscription of `target`.
+/// Third-party offers are priced by their publishers, so they are recorded at 0 here.
+pub fn pricing<'c>(
+    target: &PolicyTarget<'c>,
+    kind: AcquisitionKind,
+    billing: BillingFrequency,
+) -> Pricing<'c> {
+    let (unit_price, currency, trial_days) = match target {
+        PolicyTarget::Product(p) => {
+            let price = match billing {
+                BillingFrequency::Monthly => p.monthly_price,
+                BillingFrequency::Annual => p.annual_price,
+            };
+            (price, p.currency.as_str(), p.trial_days)
+        }
+        PolicyTarget::OfferType(_) => (
+            Money { minor_units: 0 },
+            OFFER_TYPE_CURRENCY,
+            OFFER_TYPE_TRIAL_DAYS,
+        ),
+    };
+    Pricing {
+        unit_price,
+        currency,
+        first_term: first_term(kind, billing, trial_days),
+    }
+}
+
+/// A cancellation comment has at most this many characters.
+pub const MAX_CANCELLATION_COMMENT: usize = 1000;
+
+/// A cancellation's reason or comment that the rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CancellationError {
+    #[error("reason '{0}' is not one of: {names}.", names = CancellationReason::names())]
+    UnknownReason(String),
+    #[error("comment has at most {MAX_CANCELLATION_COMMENT} characters.")]
+    CommentTooLong,
+    #[error("With the reason Other, say why in comment.")]
+    CommentRequired,
+}
+
+impl CancellationError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CancellationError::UnknownReason(_) => "InvalidCancellationReason",
+            CancellationError::CommentTooLong => "InvalidComment",
+            CancellationError::CommentRequired => "CommentRequired",
+        }
+    }
+}
+
+/// Reads a cancellation's reason (any case) and comment: a blank comment is no comment; `Other` needs one,
+/// since it is the only reason that says nothing by itself.
+pub fn check_cancellation(
+    reason: &str,
+    comment: Option<&str>,
+) -> Result<(CancellationReason, Option<String>), CancellationError> {
+    let reason = CancellationReason::parse(reason)
+        .ok_or_else(|| CancellationError::UnknownReason(reason.to_string()))?;
+    let comment = comment
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_CANCELLATION_COMMENT)
+    {
+        return Err(CancellationError::CommentTooLong);
+    }
+    if reason == CancellationReason::Other && comment.is_none() {
+        return Err(CancellationError::CommentRequired);
+    }
+    Ok((reason, comment))
 }
 
 /// A rule about licenses or quantities that a change would break.
@@ -234,5 +339,89 @@ mod tests {
             Some(CancellationReason::NoLongerNeeded)
         );
         assert!(CancellationReason::names().starts_with("NoLongerNeeded, TooExpensive"));
+    }
+
+    #[test]
+    fn prices_and_terms_follow_the_billing_frequency() {
+        let catalog = crate::Catalog::embedded();
+        let product = &catalog.products()[0];
+        let target = PolicyTarget::Product(product);
+        let monthly = pricing(
+            &target,
+            AcquisitionKind::Purchase,
+            BillingFrequency::Monthly,
+        );
+        assert_eq!(monthly.unit_price, product.monthly_price);
+        assert_eq!(monthly.currency, product.currency);
+        assert_eq!(monthly.first_term, Term::Months(1));
+        let annual = pricing(&target, AcquisitionKind::Purchase, BillingFrequency::Annual);
+        assert_eq!(annual.unit_price, product.annual_price);
+        assert_eq!(annual.first_term, Term::Months(12));
+        let trial = pricing(
+            &target,
+            AcquisitionKind::TrialWithPaymentMethod,
+            BillingFrequency::Annual,
+        );
+        assert_eq!(trial.first_term, Term::Days(product.trial_days));
+
+        let offer = PolicyTarget::OfferType(&catalog.offer_types()[0]);
+        let offer = pricing(&offer, AcquisitionKind::Purchase, BillingFrequency::Annual);
+        assert_eq!(offer.unit_price, Money { minor_units: 0 });
+        assert_eq!(offer.currency, "USD");
+        let offer_trial = pricing(
+            &PolicyTarget::OfferType(&catalog.offer_types()[0]),
+            AcquisitionKind::TrialWithPaymentMethod,
+            BillingFrequency::Monthly,
+        );
+        assert_eq!(offer_trial.first_term, Term::Days(30));
+    }
+
+    #[test]
+    fn terms_end_by_calendar() {
+        let start: DateTime<Utc> = "2026-01-31T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            Term::Months(1).end_from(start),
+            "2026-02-28T10:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            Term::Days(30).end_from(start),
+            "2026-03-02T10:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    #[test]
+    fn cancellations_need_a_known_reason_and_a_comment_with_other() {
+        assert_eq!(
+            check_cancellation("toOExpensive", Some("  ")),
+            Ok((CancellationReason::TooExpensive, None))
+        );
+        assert_eq!(
+            check_cancellation("NoLongerNeeded", Some(" done ")),
+            Ok((CancellationReason::NoLongerNeeded, Some("done".to_string())))
+        );
+        let unknown = check_cancellation("Bored", None).unwrap_err();
+        assert_eq!(unknown.code(), "InvalidCancellationReason");
+        assert_eq!(
+            unknown.to_string(),
+            format!(
+                "reason 'Bored' is not one of: {}.",
+                CancellationReason::names()
+            )
+        );
+        assert_eq!(
+            check_cancellation("Other", None),
+            Err(CancellationError::CommentRequired)
+        );
+        assert_eq!(
+            check_cancellation("Other", Some(" ")),
+            Err(CancellationError::CommentRequired)
+        );
+        let long = "é".repeat(MAX_CANCELLATION_COMMENT);
+        assert!(check_cancellation("Other", Some(&long)).is_ok());
+        let longer = "é".repeat(MAX_CANCELLATION_COMMENT + 1);
+        assert_eq!(
+            check_cancellation("Other", Some(&longer)),
+            Err(CancellationError::CommentTooLong)
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A secret setting: never printed.
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -17,6 +17,92 @@ pub struct Secret(pub String);
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"***\"")
+    }
+}
+
+/// "a, b or c", for the message that lists a setting's words.
+fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [only] => (*only).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A setting that takes one of a few words, spelled exactly. Read and written as its word; any other word is
+/// refused with the words allowed (the loader adds the setting's name).
+macro_rules! setting_words {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                $name::parse(&text).ok_or_else(|| {
+                    let words: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    serde::de::Error::custom(format!("'{text}' must be {}", one_of(&words)))
+                })
+            }
+        }
+    };
+}
+
+setting_words!(
+    /// How logs are written.
+    LogFormat {
+        /// For people.
+        Text = "text",
+        /// One JSON object per line.
+        Json = "json",
+    }
+);
+
+setting_words!(
+    /// How the connection to the SMTP server is protected.
+    SmtpTls {
+        /// Plain, then upgraded with STARTTLS (port 587).
+        StartTls = "starttls",
+        /// Implicit TLS (port 465).
+        Tls = "tls",
+        /// Plain (port 25): only for a relay on the same host or network.
+        None = "none",
+    }
+);
+
+impl SmtpTls {
+    /// The port used when `smtp_port` is not set.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpTls::StartTls => 587,
+            SmtpTls::Tls => 465,
+            SmtpTls::None => 25,
+        }
     }
 }
 
@@ -34,7 +120,7 @@ pub struct Settings {
     /// Apply missing migrations at start (otherwise `mscommerce migrate` must have run).
     pub migrate_on_start: bool,
     /// `text` or `json`.
-    pub log_format: String,
+    pub log_format: LogFormat,
     /// A tracing filter such as `info` or `mscommerce_api=debug,info`; `RUST_LOG` wins when set.
     pub log_level: String,
     pub request_timeout_seconds: u64,
@@ -56,7 +142,7 @@ pub struct Settings {
     /// Defaults to 465 with `tls`, 587 with `starttls`, 25 with `none`.
     pub smtp_port: Option<u16>,
     /// `starttls`, `tls` (implicit TLS) or `none` (plain; only for a relay on the same host or network).
-    pub smtp_tls: String,
+    pub smtp_tls: SmtpTls,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<Secret>,
     /// Where emails are written when no SMTP server is configured.
@@ -85,7 +171,7 @@ impl Default for Settings {
             public_url: None,
             database_url: "sqlite://data/mscommerce.db".into(),
             migrate_on_start: true,
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             log_level: "info".into(),
             request_timeout_seconds: 30,
             body_limit_bytes: 64 * 1024,
@@ -97,7 +183,7 @@ impl Default for Settings {
             mail_from: "Microsoft 365 commerce <no-reply@mscommerce.local>".into(),
             smtp_host: None,
             smtp_port: None,
-            smtp_tls: "starttls".into(),
+            smtp_tls: SmtpTls::StartTls,
             smtp_username: None,
             smtp_password: None,
             mail_folder: PathBuf::from("data/mail"),
@@ -222,12 +308,6 @@ impl Settings {
                 ),
             ));
         }
-        if !["text", "json"].contains(&self.log_format.as_str()) {
-            return Err(setting_error(
-                "log_format",
-                format!("'{}' must be text or json", self.log_format),
-            ));
-        }
         if !(1..=3600).contains(&self.request_timeout_seconds) {
             return Err(setting_error(
                 "request_timeout_seconds",
@@ -256,12 +336,6 @@ impl Settings {
                     "must be at least 8 characters",
                 ));
             }
-        }
-        if !["starttls", "tls", "none"].contains(&self.smtp_tls.as_str()) {
-            return Err(setting_error(
-                "smtp_tls",
-                format!("'{}' must be starttls, tls or none", self.smtp_tls),
-            ));
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(setting_error(
@@ -406,6 +480,40 @@ mod tests {
         }
         .check()
         .unwrap();
+    }
+
+    #[test]
+    fn word_settings_name_the_setting_and_the_words() {
+        let load = |name: &str, value: &str| {
+            Figment::from(Serialized::defaults(Settings::default()))
+                .merge(Serialized::default(name, value))
+                .extract::<Settings>()
+                .map_err(Box::new)
+        };
+        let err = load("log_format", "xml").unwrap_err();
+        assert_eq!(err.path, ["log_format"]);
+        assert!(
+            err.kind.to_string().contains("'xml' must be text or json"),
+            "{err}"
+        );
+        let err = load("smtp_tls", "STARTTLS").unwrap_err();
+        assert!(
+            err.kind
+                .to_string()
+                .contains("'STARTTLS' must be starttls, tls or none"),
+            "{err}"
+        );
+        let settings = load("smtp_tls", "tls").unwrap();
+        assert_eq!(settings.smtp_tls, SmtpTls::Tls);
+        assert_eq!(settings.smtp_tls.default_port(), 465);
+        assert_eq!(
+            load("log_format", "json").unwrap().log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            serde_json::to_value(Settings::default()).unwrap()["smtp_tls"],
+            "starttls"
+        );
     }
 
     #[test]

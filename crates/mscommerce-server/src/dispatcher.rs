@@ -16,7 +16,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use mscommerce_store::{OutboxMessage, Store};
 use tokio::sync::watch;
 
-use crate::config::{Secret, Settings};
+use crate::config::{Secret, Settings, SmtpTls};
 
 /// Messages taken per round.
 const BATCH: u32 = 50;
@@ -59,21 +59,20 @@ impl Dispatcher {
                 Delivery::Folder(settings.mail_folder.clone())
             }
             Some(host) => {
-                let mut builder = match settings.smtp_tls.as_str() {
-                    "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
-                    "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-                    _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                let mut builder = match settings.smtp_tls {
+                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+                    SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+                    SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
                         host,
                     )),
                 }
                 .with_context(|| format!("smtp_host: {host}"))?;
-                let default_port = match settings.smtp_tls.as_str() {
-                    "tls" => 465,
-                    "starttls" => 587,
-                    _ => 25,
-                };
                 builder = builder
-                    .port(settings.smtp_port.unwrap_or(default_port))
+                    .port(
+                        settings
+                            .smtp_port
+                            .unwrap_or(settings.smtp_tls.default_port()),
+                    )
                     .timeout(Some(Duration::from_secs(SMTP_TIMEOUT_SECONDS)));
                 if let (Some(user), Some(Secret(password))) =
                     (&settings.smtp_username, &settings.smtp_password)

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use mscommerce_api::handlers::subscriptions::{facts, outbox_message};
 use mscommerce_domain::notification;
 use mscommerce_domain::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
 };
-use mscommerce_store::{AuditActor, LifecycleChange, Store, StoreError, StoreResult, Subscription};
+use mscommerce_store::{
+    AuditActor, LifecycleChange, NewMessage, Store, StoreError, StoreResult, Subscription,
+};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -139,8 +140,8 @@ impl Lifecycle {
         .to_rfc3339_opts(SecondsFormat::Secs, true);
         // Self-service subscriptions tell their purchaser; central ones have none.
         let message = subscription.purchaser.as_ref().map(|_| {
-            outbox_message(notification::lifecycle_changed(
-                &facts(subscription, &id, &actor.name, reason(step), &when),
+            NewMessage::from(notification::lifecycle_changed(
+                &subscription.email_facts(&id, &actor.name, reason(step), &when),
                 &step,
                 &until,
             ))

@@ -14,7 +14,7 @@ use mscommerce_store::{
 };
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Secret, Settings};
+use crate::config::{LogFormat, Secret, Settings};
 use crate::dispatcher::Dispatcher;
 
 pub fn init_logging(settings: &Settings) {
@@ -23,7 +23,7 @@ pub fn init_logging(settings: &Settings) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if settings.log_format == "json" {
+    if settings.log_format == LogFormat::Json {
         builder.json().flatten_event(true).init();
     } else {
         builder.init();

@@ -1,6 +1,7 @@
 //! What the store keeps, as plain records.
 
 use chrono::{DateTime, Utc};
+use mscommerce_domain::notification::{Email, Facts};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
@@ -28,11 +29,20 @@ pub enum UserType {
 }
 
 impl UserType {
+    pub const ALL: [UserType; 2] = [UserType::Member, UserType::Guest];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserType::Member => "Member",
             UserType::Guest => "Guest",
         }
+    }
+
+    /// Reads the name in any case.
+    pub fn parse(text: &str) -> Option<UserType> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -217,6 +227,19 @@ pub struct NewMessage {
     pub body_html: String,
 }
 
+/// An email is written to the outbox as it was composed.
+impl From<Email> for NewMessage {
+    fn from(email: Email) -> NewMessage {
+        NewMessage {
+            kind: email.kind.to_string(),
+            recipient: email.recipient,
+            subject: email.subject,
+            body_text: email.text,
+            body_html: email.html,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
     /// Chosen by the caller, so that the confirmation written with it can name it.
@@ -261,6 +284,32 @@ pub struct Subscription {
     /// Where its billing periods count from when not its creation: the end of the trial it converted from.
     pub billing_anchor: Option<DateTime<Utc>>,
     pub version: i64,
+}
+
+impl Subscription {
+    /// The facts every email about this subscription states; `subscription_id` is its ID as text, `actor` who
+    /// acted, `when` RFC 3339 UTC.
+    pub fn email_facts<'a>(
+        &'a self,
+        subscription_id: &'a str,
+        actor: &'a str,
+        reason: &'a str,
+        when: &'a str,
+    ) -> Facts<'a> {
+        let (upn, name) = self
+            .purchaser
+            .as_ref()
+            .map_or(("", ""), |p| (p.upn.as_str(), p.display_name.as_str()));
+        Facts {
+            product: &self.target_name,
+            subscription_id,
+            purchaser_upn: upn,
+            purchaser_name: name,
+            actor,
+            reason,
+            when,
+        }
+    }
 }
 
 /// A user as other records name them.

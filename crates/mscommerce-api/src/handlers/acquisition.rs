@@ -5,44 +5,23 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{SecondsFormat, Utc};
 use mscommerce_domain::notification::{self, Facts};
 use mscommerce_domain::{
     decide, Acquirer, AcquisitionKind, Decision, Operation, PolicyDefinition, PolicyTarget,
     PolicyValue, PrincipalKind, PurchaseType, ALLOW_SELF_SERVICE_PURCHASE,
 };
-use mscommerce_store::{actions, NewAuditEvent};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use mscommerce_store::{actions, NewAuditEvent, NewMessage};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{BodyShape, Caller, JsonBody, QueryParams};
-use crate::handlers::policies::json;
-use crate::handlers::subscriptions::{
-    created, new_subscription, outbox_message, parse_billing, parse_quantity, resolve_target,
-    SubscriptionView,
-};
+use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::request::{parse_billing, parse_kind, parse_quantity, resolve_target};
+use crate::response::json;
 use crate::state::AppState;
-
-fn parse_kind(text: Option<&str>) -> ApiResult<AcquisitionKind> {
-    let names = || AcquisitionKind::ALL.map(|k| k.as_str()).join(", ");
-    match text {
-        None => Err(ApiError::bad_request(
-            "InvalidAcquisitionKind",
-            format!(
-                "Say how the product is acquired: acquisitionKind is one of {}.",
-                names()
-            ),
-        )),
-        Some(t) => AcquisitionKind::parse(t).ok_or_else(|| {
-            ApiError::bad_request(
-                "InvalidAcquisitionKind",
-                format!("'{t}' is not an acquisition kind; use one of {}.", names()),
-            )
-        }),
-    }
-}
+use crate::subscriptions::{created, new_subscription};
+use crate::views::acquisition::{AcquisitionRequest, DecisionQuery, DecisionView};
+use crate::views::subscriptions::SubscriptionView;
+use crate::views::Timestamp;
 
 /// The one code path of every acquisition decision: the user's facts and the policy value from memory, the rule
 /// from the domain crate.
@@ -84,55 +63,6 @@ pub async fn decision_inputs(
         })
         .await?;
     Ok((value, facts.acquirer))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionQuery {
-    /// The product (current or old ID); or `offerType`.
-    pub product_id: Option<String>,
-    pub offer_type: Option<String>,
-    /// `Purchase`, `TrialWithPaymentMethod` or `TrialWithoutPaymentMethod` (any case).
-    pub kind: Option<String>,
-    /// The user to decide for; the caller when absent. Asking for someone else needs a policy reader's role or
-    /// app permission.
-    pub user_id: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionView {
-    pub allowed: bool,
-    pub policy_value: String,
-    /// Why, naming the product and the policy value.
-    pub reason: String,
-    /// When refused, the errorCode an acquisition would be refused with.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refusal_code: Option<String>,
-    pub product_id: String,
-    pub product_name: String,
-    pub acquisition_kind: String,
-    pub user_id: String,
-}
-
-impl DecisionView {
-    pub fn new(
-        target: &PolicyTarget<'_>,
-        kind: AcquisitionKind,
-        decision: Decision,
-        user_id: String,
-    ) -> DecisionView {
-        DecisionView {
-            allowed: decision.allowed,
-            policy_value: decision.policy_value.as_str().to_string(),
-            reason: decision.reason,
-            refusal_code: decision.refusal.map(|r| r.code().to_string()),
-            product_id: target.id().to_string(),
-            product_name: target.name().to_string(),
-            acquisition_kind: kind.as_str().to_string(),
-            user_id,
-        }
-    }
 }
 
 /// May this user acquire this product in this way now? Answered from memory: ask before showing a Buy button.
@@ -185,26 +115,6 @@ pub async fn decision(
             .rendered
             .decision(&target, value, kind, acquirer, user_id),
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AcquisitionRequest {
-    /// The product (current or old ID); or `offerType` for a third-party offer type.
-    pub product_id: Option<String>,
-    pub offer_type: Option<String>,
-    /// `Purchase`, `TrialWithPaymentMethod` or `TrialWithoutPaymentMethod`.
-    pub acquisition_kind: Option<String>,
-    /// Licenses, 1 to 1,000,000 (default 1).
-    pub quantity: Option<i64>,
-    /// `Monthly` (default) or `Annual`.
-    pub billing_frequency: Option<String>,
-}
-
-impl BodyShape for AcquisitionRequest {
-    const SHAPE: &'static str =
-        "{\"productId\": \"CFQ7TTC0H9MP\", \"acquisitionKind\": \"Purchase\", \"quantity\": 5, \
-                                 \"billingFrequency\": \"Monthly\"}";
 }
 
 /// Buy or start a trial of a product for yourself (self-service). The organization's policy decides.
@@ -277,7 +187,7 @@ pub async fn acquire(
         quantity,
         billing,
     );
-    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let when = Timestamp::now().to_string();
     let subscription_id = new.id.to_string();
     let email = notification::acquisition_confirmed(
         &Facts {
@@ -293,7 +203,7 @@ pub async fn acquire(
     );
     let subscription = state
         .store
-        .create_subscription(new, &caller.actor(), Some(outbox_message(email)))
+        .create_subscription(new, &caller.actor(), Some(NewMessage::from(email)))
         .await?;
     Ok(created(&state, &subscription))
 }

@@ -6,62 +6,19 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::SecondsFormat;
-use mscommerce_domain::{Operation, PolicyTarget};
+use mscommerce_domain::Operation;
 use mscommerce_store::{ExportRow, LicenseHolder, StoreResult};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{BodyShape, Caller, JsonBody, PathParams};
-use crate::handlers::subscriptions::UserSummary;
+use crate::extract::{Caller, JsonBody, PathParams};
+use crate::request::find_product_or_offer_type;
 use crate::state::AppState;
-
-/// One product's self-service licenses, however many times and by whomever it was bought.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductLicensesView {
-    pub product_id: String,
-    pub product_name: String,
-    /// `product` or `OfferType`.
-    pub scope: String,
-    pub subscription_count: i64,
-    /// Licenses purchased, summed over every active self-service subscription of the product.
-    pub available_quantity: i64,
-    pub assigned_count: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProductLicensesList {
-    pub items: Vec<ProductLicensesView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LicensedUser {
-    pub id: String,
-    pub display_name: String,
-    pub user_principal_name: String,
-    pub subscription_id: String,
-    pub assigned_at: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PurchaserGroup {
-    pub purchaser: UserSummary,
-    pub users: Vec<LicensedUser>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductLicenseHolders {
-    #[serde(flatten)]
-    pub summary: ProductLicensesView,
-    /// The users, grouped by who bought their licenses.
-    pub purchasers: Vec<PurchaserGroup>,
-}
+use crate::views::licenses::{
+    ExportRequest, LicensedUser, ProductLicenseHolders, ProductLicensesList, ProductLicensesView,
+    PurchaserGroup,
+};
+use crate::views::subscriptions::UserSummary;
 
 /// Self-service licenses per product: each product listed once.
 #[utoipa::path(
@@ -103,9 +60,7 @@ fn group_by_purchaser(holders: Vec<LicenseHolder>) -> Vec<PurchaserGroup> {
             display_name: holder.user.display_name,
             user_principal_name: holder.user.upn,
             subscription_id: holder.subscription_id.to_string(),
-            assigned_at: holder
-                .assigned_at
-                .to_rfc3339_opts(SecondsFormat::Millis, true),
+            assigned_at: holder.assigned_at.into(),
         };
         match groups.last_mut() {
             Some(group) if group.purchaser.id == holder.purchaser.id.to_string() => {
@@ -139,22 +94,7 @@ pub async fn product_holders(
     PathParams(product_id): PathParams<String>,
 ) -> ApiResult<Json<ProductLicenseHolders>> {
     caller.require(Operation::ReadSubscriptions)?;
-    let target = state
-        .catalog
-        .product(&product_id)
-        .map(PolicyTarget::Product)
-        .or_else(|| {
-            state
-                .catalog
-                .offer_type(&product_id)
-                .map(PolicyTarget::OfferType)
-        })
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "ProductNotFound",
-                format!("No product or offer type has the ID '{product_id}'."),
-            )
-        })?;
+    let target = find_product_or_offer_type(&state.catalog, &product_id)?;
     let tenant_id = caller.principal.tenant_id;
     let totals = state.store.product_licenses(tenant_id).await?;
     let total = totals.iter().find(|t| t.target_id == target.id());
@@ -170,17 +110,6 @@ pub async fn product_holders(
         },
         purchasers: group_by_purchaser(holders),
     }))
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExportRequest {
-    /// Up to 1000 subscription IDs; every self-service subscription when absent.
-    pub subscription_ids: Option<Vec<String>>,
-}
-
-impl BodyShape for ExportRequest {
-    const SHAPE: &'static str = "{\"subscriptionIds\": [\"<subscription GUID>\", ...]} (or {} for every self-service subscription)";
 }
 
 pub const EXPORT_HEADER: &str =

@@ -1,4 +1,6 @@
-//! Route handlers: each reads the request, asks the domain, answers. Rules live in the domain crate.
+//! Route handlers: each reads the request, asks the domain, answers. Rules live in the domain crate. No handler
+//! module imports another: what several share lives in `request` (parsing), `response`, `subscriptions` and
+//! `views` (wire types).
 
 pub mod acquisition;
 pub mod audit;

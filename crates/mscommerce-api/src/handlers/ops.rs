@@ -6,17 +6,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Status {
-    #[schema(example = "ok")]
-    pub status: &'static str,
-}
+use crate::views::ops::Status;
 
 /// 200 while the process runs.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]

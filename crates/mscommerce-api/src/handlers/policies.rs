@@ -1,140 +1,19 @@
 //! The AllowSelfServicePurchase policy endpoints, compatible with Microsoft's licensing service.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
-use mscommerce_domain::{Catalog, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
+use mscommerce_domain::{Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::PolicyChange;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{BodyShape, Caller, JsonBody, PathParams, QueryParams};
+use crate::extract::{Caller, JsonBody, PathParams, QueryParams};
+use crate::request::{find_offer_type, find_product};
+use crate::response::json;
 use crate::state::AppState;
-
-/// A policy, as `GET /v1.0/policies` lists it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Policy {
-    #[schema(example = "AllowSelfServicePurchase")]
-    pub id: String,
-    pub description: String,
-    /// The value of every product without one of its own. Read-only.
-    #[schema(example = "Enabled")]
-    pub default_value: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PolicyList {
-    pub items: Vec<Policy>,
-}
-
-/// The policy value of one product.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductPolicy {
-    #[schema(example = "AllowSelfServicePurchase")]
-    pub policy_id: String,
-    #[schema(example = "Enabled")]
-    pub policy_value: String,
-    #[schema(example = "CFQ7TTC0H9MP")]
-    pub product_id: String,
-    #[schema(example = "Power BI Pro")]
-    pub product_name: String,
-    /// Always `product`.
-    #[schema(example = "product")]
-    pub scope: String,
-}
-
-/// The policy value of one third-party offer type.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OfferTypePolicy {
-    #[schema(example = "AllowSelfServicePurchase")]
-    pub policy_id: String,
-    #[schema(example = "Disabled")]
-    pub policy_value: String,
-    /// Always `OfferType`.
-    #[schema(example = "OfferType")]
-    pub scope: String,
-    /// The offer type's ID.
-    #[schema(example = "SaaS")]
-    pub scope_id: String,
-    /// The offer type's name.
-    #[schema(example = "Software as a Service")]
-    pub scope_value: String,
-}
-
-/// An item of `GET .../products`: products, or offer types with `scope=OfferType`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum PolicyItem {
-    Product(ProductPolicy),
-    OfferType(OfferTypePolicy),
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PolicyItemList {
-    /// Every product (or offer type), in one page: no client of this API pages.
-    pub items: Vec<PolicyItem>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ProductsQuery {
-    /// `product` (the default) or `OfferType`, in any case.
-    pub scope: Option<String>,
-}
-
-/// The body of a PUT.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyUpdate {
-    /// `Enabled`, `Disabled` or `OnlyTrialsWithoutPaymentMethod` (any case).
-    #[schema(example = "Disabled")]
-    pub policy_value: String,
-}
-
-impl BodyShape for PolicyUpdate {
-    const SHAPE: &'static str =
-        "{\"policyValue\": \"Enabled\" | \"Disabled\" | \"OnlyTrialsWithoutPaymentMethod\"}";
-}
-
-pub(crate) fn policy_item(
-    policy: &PolicyDefinition,
-    target: &PolicyTarget<'_>,
-    value: PolicyValue,
-) -> PolicyItem {
-    match target {
-        PolicyTarget::Product(p) => PolicyItem::Product(ProductPolicy {
-            policy_id: policy.id.to_string(),
-            policy_value: value.as_str().to_string(),
-            product_id: p.id.clone(),
-            product_name: p.name.clone(),
-            scope: Scope::Product.as_str().to_string(),
-        }),
-        PolicyTarget::OfferType(o) => PolicyItem::OfferType(OfferTypePolicy {
-            policy_id: policy.id.to_string(),
-            policy_value: value.as_str().to_string(),
-            scope: Scope::OfferType.as_str().to_string(),
-            scope_id: o.id.clone(),
-            scope_value: o.name.clone(),
-        }),
-    }
-}
-
-/// A pre-rendered JSON answer.
-pub(crate) fn json(body: Bytes) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
-}
+use crate::views::policies::{
+    OfferTypePolicy, Policy, PolicyItemList, PolicyList, PolicyUpdate, ProductPolicy, ProductsQuery,
+};
 
 fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
     PolicyDefinition::find(policy_id).ok_or_else(|| {
@@ -147,41 +26,6 @@ fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
             ),
         )
     })
-}
-
-fn find_product<'c>(catalog: &'c Catalog, product_id: &str) -> ApiResult<PolicyTarget<'c>> {
-    catalog
-        .product(product_id)
-        .map(PolicyTarget::Product)
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "ProductNotFound",
-                format!(
-                    "No product has the ID '{product_id}'. List the products and their IDs with \
-                 GET /v1.0/policies/AllowSelfServicePurchase/products."
-                ),
-            )
-        })
-}
-
-fn find_offer_type<'c>(catalog: &'c Catalog, offer_type: &str) -> ApiResult<PolicyTarget<'c>> {
-    catalog
-        .offer_type(offer_type)
-        .map(PolicyTarget::OfferType)
-        .ok_or_else(|| {
-            let known: Vec<_> = catalog
-                .offer_types()
-                .iter()
-                .map(|o| o.id.as_str())
-                .collect();
-            ApiError::not_found(
-                "OfferTypeNotFound",
-                format!(
-                    "No offer type has the ID '{offer_type}'. Offer types: {}.",
-                    known.join(", ")
-                ),
-            )
-        })
 }
 
 async fn read_value(
@@ -273,16 +117,8 @@ async fn write_value(
 )]
 pub async fn list_policies(caller: Caller) -> ApiResult<Json<PolicyList>> {
     caller.require(Operation::ReadPolicy)?;
-    let items = PolicyDefinition::ALL.iter().map(to_policy).collect();
+    let items = PolicyDefinition::ALL.iter().map(Policy::of).collect();
     Ok(Json(PolicyList { items }))
-}
-
-fn to_policy(policy: &PolicyDefinition) -> Policy {
-    Policy {
-        id: policy.id.to_string(),
-        description: policy.description.to_string(),
-        default_value: policy.default_value.as_str().to_string(),
-    }
 }
 
 /// Get one policy.
@@ -304,7 +140,7 @@ pub async fn get_policy(
     PathParams(policy_id): PathParams<String>,
 ) -> ApiResult<Json<Policy>> {
     caller.require(Operation::ReadPolicy)?;
-    Ok(Json(to_policy(find_policy(&policy_id)?)))
+    Ok(Json(Policy::of(find_policy(&policy_id)?)))
 }
 
 /// List the value of every product, or with `scope=OfferType` of every third-party offer type.

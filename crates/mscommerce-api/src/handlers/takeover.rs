@@ -5,35 +5,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{SecondsFormat, Utc};
 use mscommerce_domain::notification;
 use mscommerce_domain::{CancellationReason, Operation, PurchaseType, SubscriptionStatus};
-use mscommerce_store::{MoveUsers, Subscription};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use mscommerce_store::{MoveUsers, NewMessage, Subscription};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{BodyShape, Caller, JsonBody, PathParams};
-use crate::handlers::subscriptions::{
-    cancel_and_notify, facts, if_match, outbox_message, parse_subscription_id, CancelRequest,
-    SubscriptionView,
-};
+use crate::extract::{Caller, JsonBody, PathParams};
+use crate::request::{if_match, parse_subscription_id};
 use crate::state::AppState;
+use crate::subscriptions::{cancel_and_notify, load};
+use crate::views::subscriptions::{CancelRequest, MoveRequest, MoveResult, SubscriptionView};
+use crate::views::Timestamp;
 
 async fn self_service(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Subscription> {
     caller.require(Operation::ManageSubscriptions)?;
-    let id = parse_subscription_id(id)?;
-    let subscription = state
-        .store
-        .subscription(caller.principal.tenant_id, id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "SubscriptionNotFound",
-                format!("No subscription of this organization has the ID {id}."),
-            )
-        })?;
+    let subscription = load(state, caller, parse_subscription_id(id)?).await?;
     if subscription.purchase_type != PurchaseType::SelfService {
         return Err(ApiError::refused(
             StatusCode::CONFLICT,
@@ -42,29 +29,6 @@ async fn self_service(state: &AppState, caller: &Caller, id: &str) -> ApiResult<
         ));
     }
     Ok(subscription)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MoveRequest {
-    /// The central subscription (of the product the admin chooses) that receives the users.
-    pub target_subscription_id: String,
-}
-
-impl BodyShape for MoveRequest {
-    const SHAPE: &'static str = "{\"targetSubscriptionId\": \"<central subscription GUID>\"}";
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MoveResult {
-    /// "Move completed".
-    pub status: String,
-    /// Users who received a license of the target (users who held one already are not counted).
-    pub moved_users: i64,
-    /// The taken-over subscription: Deleted, no users.
-    pub source: SubscriptionView,
-    pub target: SubscriptionView,
 }
 
 /// Move every user of a self-service subscription to a central one, then cancel the self-service one.
@@ -103,28 +67,14 @@ pub async fn move_users(
             ),
         )
     })?;
-    let target = state
-        .store
-        .subscription(caller.principal.tenant_id, target_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "SubscriptionNotFound",
-                format!("No subscription of this organization has the ID {target_id}."),
-            )
-        })?;
-    let when = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let target = load(&state, &caller, target_id).await?;
+    let when = Timestamp::now().to_string();
     let source_id = source.id.to_string();
     let reason = CancellationReason::MovingToCentralLicenses.as_str();
-    let email_facts = facts(
-        &source,
-        &source_id,
-        caller.principal.display_name(),
-        reason,
-        &when,
-    );
+    let email_facts =
+        source.email_facts(&source_id, caller.principal.display_name(), reason, &when);
     let message = source.purchaser.as_ref().map(|_| {
-        outbox_message(notification::users_moved_by_admin(
+        NewMessage::from(notification::users_moved_by_admin(
             &email_facts,
             &target.target_name,
         ))
@@ -187,14 +137,4 @@ pub async fn cancel(
         notification::cancelled_by_admin,
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_confirmation_is_explicit() {
-        let body: super::CancelRequest =
-            serde_json::from_str(r#"{"reason": "Other", "comment": "x"}"#).unwrap();
-        assert_eq!(body.confirm, None, "absent is not consent");
-    }
 }
