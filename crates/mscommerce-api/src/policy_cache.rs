@@ -8,9 +8,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use dashmap::DashMap;
+use mscommerce_domain::TenantId;
 use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
-use uuid::Uuid;
 
 /// A stored value and the revision that wrote it.
 type Slot = Option<(PolicyValue, i64)>;
@@ -59,7 +59,7 @@ impl TenantValues {
 }
 
 pub struct PolicyCache {
-    tenants: DashMap<Uuid, TenantValues>,
+    tenants: DashMap<TenantId, TenantValues>,
     /// Times a tenant was loaded from the store: flat once warm.
     loads: AtomicU64,
 }
@@ -93,7 +93,7 @@ impl PolicyCache {
         &self,
         store: &dyn Store,
         catalog: &Catalog,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         read: impl Fn(&TenantValues) -> R,
     ) -> StoreResult<R> {
         if let Some(values) = self.tenants.get(&tenant_id) {
@@ -118,7 +118,7 @@ impl PolicyCache {
     pub fn apply(
         &self,
         catalog: &Catalog,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         target: &PolicyTarget<'_>,
         value: PolicyValue,
         revision: i64,
@@ -159,7 +159,7 @@ mod tests {
     fn the_newest_revision_wins_in_any_order() {
         let catalog = Catalog::embedded();
         let cache = PolicyCache::new();
-        let tenant = Uuid::new_v4();
+        let tenant = TenantId::generate();
         let power_bi = PolicyTarget::Product(catalog.product("CFQ7TTC0H9MP").unwrap());
         cache.apply(&catalog, tenant, &power_bi, PolicyValue::Disabled, 5);
         cache.apply(&catalog, tenant, &power_bi, PolicyValue::Enabled, 4);

@@ -6,10 +6,10 @@
 
 use axum::body::Bytes;
 use dashmap::DashMap;
+use mscommerce_domain::UserId;
 use mscommerce_domain::{
     decide, Acquirer, AcquisitionKind, Catalog, PolicyDefinition, PolicyTarget, PolicyValue, Scope,
 };
-use uuid::Uuid;
 
 use crate::views::acquisition::DecisionView;
 use crate::views::policies::policy_item;
@@ -162,7 +162,7 @@ impl RenderedPolicies {
         value: PolicyValue,
         kind: AcquisitionKind,
         acquirer: Acquirer,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Bytes {
         let target_index = match target {
             PolicyTarget::Product(p) => p.slot,
@@ -173,7 +173,13 @@ impl RenderedPolicies {
         let mut out = Vec::with_capacity(prefix.len() + 38);
         out.extend_from_slice(prefix);
         let mut id = [0u8; 36];
-        out.extend_from_slice(user_id.hyphenated().encode_lower(&mut id).as_bytes());
+        out.extend_from_slice(
+            user_id
+                .as_uuid()
+                .hyphenated()
+                .encode_lower(&mut id)
+                .as_bytes(),
+        );
         out.extend_from_slice(b"\"}");
         Bytes::from(out)
     }
@@ -293,7 +299,7 @@ mod tests {
     fn rendered_decisions_are_the_serialized_decisions() {
         let catalog = Catalog::embedded();
         let rendered = RenderedPolicies::new(&catalog);
-        let user = Uuid::new_v4();
+        let user = UserId::generate();
         let targets = catalog
             .products()
             .iter()

@@ -7,6 +7,7 @@ use mscommerce_domain::{
     check_cancellation, AcquisitionKind, BillingFrequency, CancellationReason, Catalog,
     PolicyTarget,
 };
+use mscommerce_domain::{SubscriptionId, UserId};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -82,8 +83,8 @@ pub fn resolve_target<'c>(
 }
 
 /// A GUID in the path, for a thing of this `kind` (`"subscription"`, `"user"`).
-fn path_id(text: &str, kind: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(text).map_err(|_| {
+fn path_id<T: From<Uuid>>(text: &str, kind: &str) -> ApiResult<T> {
+    Uuid::parse_str(text).map(T::from).map_err(|_| {
         ApiError::bad_request(
             "InvalidPathParameter",
             format!("'{text}' is not a {kind} ID (a GUID)."),
@@ -91,20 +92,20 @@ fn path_id(text: &str, kind: &str) -> ApiResult<Uuid> {
     })
 }
 
-pub fn parse_subscription_id(text: &str) -> ApiResult<Uuid> {
+pub fn parse_subscription_id(text: &str) -> ApiResult<SubscriptionId> {
     path_id(text, "subscription")
 }
 
-pub fn parse_user_id(text: &str) -> ApiResult<Uuid> {
+pub fn parse_user_id(text: &str) -> ApiResult<UserId> {
     path_id(text, "user")
 }
 
 /// The users of one assign or unassign request: 1 to 20 GUIDs.
-pub fn parse_user_ids(ids: &[String]) -> ApiResult<Vec<Uuid>> {
+pub fn parse_user_ids(ids: &[String]) -> ApiResult<Vec<UserId>> {
     check_batch(ids.len()).map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
     ids.iter()
         .map(|id| {
-            Uuid::parse_str(id).map_err(|_| {
+            id.parse::<UserId>().map_err(|_| {
                 ApiError::bad_request(
                     "InvalidUserId",
                     format!("'{id}' is not a user ID (a GUID)."),

@@ -10,8 +10,8 @@ use mscommerce_domain::{
     pricing, AcquisitionKind, BillingFrequency, ManageRefusal, Operation, PolicyTarget,
     PurchaseType, SubscriptionConcern, SubscriptionStatus,
 };
+use mscommerce_domain::{SubscriptionId, TenantId, UserId};
 use mscommerce_store::{Cancellation, NewMessage, NewSubscription, Subscription};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::views::subscriptions::{CancelRequest, SubscriptionView};
 use crate::views::Timestamp;
 
-pub fn not_found(id: Uuid) -> ApiError {
+pub fn not_found(id: SubscriptionId) -> ApiError {
     ApiError::not_found(
         "SubscriptionNotFound",
         format!("No subscription of this organization has the ID {id}."),
@@ -29,7 +29,11 @@ pub fn not_found(id: Uuid) -> ApiError {
 }
 
 /// A subscription of the caller's organization, whoever may see it.
-pub async fn load(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Subscription> {
+pub async fn load(
+    state: &AppState,
+    caller: &Caller,
+    id: SubscriptionId,
+) -> ApiResult<Subscription> {
     state
         .store
         .subscription(caller.principal.tenant_id, id)
@@ -41,12 +45,16 @@ fn is_purchaser(caller: &Caller, subscription: &Subscription) -> bool {
     subscription
         .purchaser
         .as_ref()
-        .is_some_and(|p| p.id == caller.principal.object_id)
+        .is_some_and(|p| p.id == caller.principal.user_id())
 }
 
 /// Loads a subscription the caller may see: the purchaser's own, any for subscription readers and license
 /// managers. Others are told it does not exist.
-pub async fn load_visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Subscription> {
+pub async fn load_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: SubscriptionId,
+) -> ApiResult<Subscription> {
     let subscription = load(state, caller, id).await?;
     let principal = &caller.principal;
     let visible = is_purchaser(caller, &subscription)
@@ -95,17 +103,17 @@ fn take_over_first(subscription: &Subscription) -> ApiError {
 
 /// What a new subscription records: its price and the end of its first term, as the domain prices it.
 pub fn new_subscription(
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     target: &PolicyTarget<'_>,
     purchase_type: PurchaseType,
     kind: AcquisitionKind,
-    purchaser_id: Option<Uuid>,
+    purchaser_id: Option<UserId>,
     quantity: i64,
     billing: BillingFrequency,
 ) -> NewSubscription {
     let pricing = pricing(target, kind, billing);
     NewSubscription {
-        id: Uuid::new_v4(),
+        id: SubscriptionId::generate(),
         tenant_id,
         target_scope: target.scope(),
         target_id: target.id().to_string(),

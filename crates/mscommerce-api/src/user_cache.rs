@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use mscommerce_domain::Acquirer;
+use mscommerce_domain::{TenantId, UserId};
 use mscommerce_store::{Store, StoreResult, User, UserType};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserFacts {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub acquirer: Acquirer,
 }
 
@@ -36,7 +36,7 @@ pub const FRESH_FOR: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 pub struct UserCache {
-    users: DashMap<Uuid, (UserFacts, Instant)>,
+    users: DashMap<UserId, (UserFacts, Instant)>,
     /// Times a user was read from the store.
     loads: AtomicU64,
 }
@@ -46,8 +46,8 @@ impl UserCache {
     pub async fn facts(
         &self,
         store: &dyn Store,
-        tenant_id: Uuid,
-        user_id: Uuid,
+        tenant_id: TenantId,
+        user_id: UserId,
     ) -> StoreResult<Option<UserFacts>> {
         if let Some(held) = self.users.get(&user_id) {
             let (facts, loaded) = *held;
@@ -75,7 +75,7 @@ impl UserCache {
         self.loads.load(Ordering::Relaxed)
     }
 
-    pub fn forget(&self, user_id: Uuid) {
+    pub fn forget(&self, user_id: UserId) {
         self.users.remove(&user_id);
     }
 

@@ -51,7 +51,7 @@ pub struct AccessClaims {
 #[derive(Debug, Clone)]
 pub enum TokenSubject {
     User {
-        tenant_id: Uuid,
+        tenant_id: mscommerce_domain::TenantId,
         object_id: Uuid,
         upn: String,
         display_name: String,
@@ -60,7 +60,7 @@ pub enum TokenSubject {
         client_id: Option<String>,
     },
     App {
-        tenant_id: Uuid,
+        tenant_id: mscommerce_domain::TenantId,
         object_id: Uuid,
         client_id: Uuid,
         display_name: String,

@@ -260,7 +260,7 @@ fn claim_uuid(name: &str, value: &str) -> Result<Uuid, TokenError> {
 
 /// Maps claims to a principal. Unknown roles and permissions are ignored: they grant nothing here.
 fn principal_from(claims: &AccessClaims) -> Result<Principal, TokenError> {
-    let tenant_id = claim_uuid("tid", &claims.tid)?;
+    let tenant_id = claim_uuid("tid", &claims.tid)?.into();
     let object_id = claim_uuid("oid", &claims.oid)?;
     let kind = if claims.idtyp == "app" {
         let client_id = claims
@@ -316,7 +316,7 @@ mod tests {
 
     fn reader() -> TokenSubject {
         TokenSubject::User {
-            tenant_id: Uuid::new_v4(),
+            tenant_id: mscommerce_domain::TenantId::generate(),
             object_id: Uuid::new_v4(),
             upn: "reader@contoso.test".into(),
             display_name: "Reader".into(),
@@ -357,7 +357,7 @@ mod tests {
 
         // The claims of another token (another user) under the cached token's signature.
         let admin = TokenSubject::User {
-            tenant_id: Uuid::new_v4(),
+            tenant_id: mscommerce_domain::TenantId::generate(),
             object_id: Uuid::new_v4(),
             upn: "admin@contoso.test".into(),
             display_name: "Admin".into(),

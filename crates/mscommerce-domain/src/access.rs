@@ -196,7 +196,7 @@ impl SubscriptionConcern {
 /// An authenticated caller: always within one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub tenant_id: Uuid,
+    pub tenant_id: crate::TenantId,
     /// The user's or the app's object ID.
     pub object_id: Uuid,
     pub kind: PrincipalKind,
@@ -217,6 +217,12 @@ pub enum PrincipalKind {
 }
 
 impl Principal {
+    /// The object ID as a user's ID: what a user principal is in the directory. (An app's object ID is no user's,
+    /// so asking it of an app finds nobody.)
+    pub fn user_id(&self) -> crate::UserId {
+        crate::UserId(self.object_id)
+    }
+
     pub fn may(&self, operation: Operation) -> bool {
         let (roles, permissions) = operation.allowed_for();
         match &self.kind {
@@ -234,10 +240,10 @@ impl Principal {
         &self,
         concern: SubscriptionConcern,
         purchase_type: PurchaseType,
-        purchaser: Option<Uuid>,
+        purchaser: Option<crate::UserId>,
     ) -> Result<(), ManageRefusal> {
         match purchase_type {
-            PurchaseType::SelfService if purchaser == Some(self.object_id) => Ok(()),
+            PurchaseType::SelfService if purchaser == Some(self.user_id()) => Ok(()),
             PurchaseType::SelfService => Err(ManageRefusal::TakeOverRequired),
             PurchaseType::Central => {
                 let operation = concern.central_operation();
@@ -272,7 +278,7 @@ mod tests {
 
     fn user(roles: &[DirectoryRole]) -> Principal {
         Principal {
-            tenant_id: Uuid::nil(),
+            tenant_id: crate::TenantId(Uuid::nil()),
             object_id: Uuid::nil(),
             kind: PrincipalKind::User {
                 upn: "u@x".into(),
@@ -284,7 +290,7 @@ mod tests {
 
     fn app(permissions: &[AppPermission]) -> Principal {
         Principal {
-            tenant_id: Uuid::nil(),
+            tenant_id: crate::TenantId(Uuid::nil()),
             object_id: Uuid::nil(),
             kind: PrincipalKind::App {
                 client_id: Uuid::nil(),
@@ -365,9 +371,9 @@ mod tests {
     fn self_service_subscriptions_are_their_purchasers() {
         use DirectoryRole::*;
         use SubscriptionConcern::*;
-        let purchaser = Uuid::from_u128(7);
+        let purchaser = crate::UserId(Uuid::from_u128(7));
         let mut own = user(&[]);
-        own.object_id = purchaser;
+        own.object_id = purchaser.as_uuid();
         for concern in [Licenses, Billing] {
             assert_eq!(
                 own.may_manage(concern, PurchaseType::SelfService, Some(purchaser)),

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acquisition;
 pub mod catalog;
+pub mod ids;
 pub mod lifecycle;
 pub mod notification;
 pub mod policy;
@@ -15,6 +16,7 @@ pub use access::{
 };
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
+pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
 };

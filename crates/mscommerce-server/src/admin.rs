@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use mscommerce_auth::{generate_secret, hash_secret};
+use mscommerce_domain::TenantId;
 use mscommerce_domain::{AppPermission, DirectoryRole};
 use mscommerce_store::{AuditActor, NewApp, NewTenant, NewUser, SqliteStore, Store, UserType};
 use uuid::Uuid;
@@ -22,7 +23,7 @@ pub enum TenantCommand {
         name: String,
         /// Use this tenant ID (to mirror an existing Entra tenant) instead of a new one.
         #[arg(long)]
-        id: Option<Uuid>,
+        id: Option<TenantId>,
     },
     /// List the tenants.
     List,
@@ -35,7 +36,7 @@ pub enum UserCommand {
     /// List a tenant's users: ID, sign-in name, type, enabled, roles.
     List {
         #[arg(long)]
-        tenant: Uuid,
+        tenant: TenantId,
     },
     /// Change a user: enable or disable the account, rename, replace the roles.
     Update(UpdateUser),
@@ -44,7 +45,7 @@ pub enum UserCommand {
 #[derive(Args)]
 pub struct UpdateUser {
     #[arg(long)]
-    tenant: Uuid,
+    tenant: TenantId,
     /// The user's sign-in name.
     #[arg(long)]
     upn: String,
@@ -63,7 +64,7 @@ pub struct UpdateUser {
 pub struct CreateUser {
     /// The tenant's ID.
     #[arg(long)]
-    tenant: Uuid,
+    tenant: TenantId,
     /// Sign-in name, unique across tenants (user@contoso.onmicrosoft.com).
     #[arg(long)]
     upn: String,
@@ -88,7 +89,7 @@ pub enum AppCommand {
     Create {
         /// The tenant's ID.
         #[arg(long)]
-        tenant: Uuid,
+        tenant: TenantId,
         #[arg(long)]
         name: String,
         /// Policy.Read.AllowSelfServicePurchase or Policy.ReadWrite.AllowSelfServicePurchase. Repeat for several.
@@ -213,7 +214,7 @@ pub async fn user(settings: &Settings, command: UserCommand) -> Result<()> {
     }
 }
 
-async fn list_users(settings: &Settings, tenant: Uuid) -> Result<()> {
+async fn list_users(settings: &Settings, tenant: TenantId) -> Result<()> {
     let store = open_store(settings).await?;
     let mut after: Option<String> = None;
     loop {

@@ -82,7 +82,7 @@ async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
         name: settings.bootstrap_tenant_name.clone(),
     };
     let admin = NewUser {
-        tenant_id: uuid::Uuid::nil(), // the new tenant's, set by the store
+        tenant_id: mscommerce_domain::TenantId(uuid::Uuid::nil()), // the new tenant's, set by the store
         upn: settings.bootstrap_admin_upn.clone(),
         display_name: "Global Administrator".into(),
         user_type: UserType::Member,

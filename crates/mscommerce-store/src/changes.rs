@@ -1,20 +1,20 @@
 //! Changes committed by other processes on the same database, for the caches.
 
-use uuid::Uuid;
+use mscommerce_domain::{TenantId, UserId};
 
 /// A change made through another replica, announced through the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeNotice {
     /// A policy value of the tenant changed: the value itself, with the revision that wrote it.
     Policy {
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         revision: i64,
         scope: mscommerce_domain::Scope,
         target_id: String,
         value: mscommerce_domain::PolicyValue,
     },
     /// A user's account changed.
-    User { user_id: Uuid },
+    User { user_id: UserId },
     /// Notices may have been lost (the listening connection dropped and came back): forget what is cached.
     Resynchronize,
 }

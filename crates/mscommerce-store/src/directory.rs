@@ -1,6 +1,7 @@
 //! Tenants, their users and apps, and the built-in issuer's signing keys.
 
 use async_trait::async_trait;
+use mscommerce_domain::{TenantId, UserId};
 use uuid::Uuid;
 
 use crate::{records::*, StoreResult};
@@ -8,7 +9,7 @@ use crate::{records::*, StoreResult};
 #[async_trait]
 pub trait DirectoryStore {
     async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant>;
-    async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>>;
+    async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>>;
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
 
     /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
@@ -28,17 +29,17 @@ pub trait DirectoryStore {
     /// Users of a tenant by sign-in name (in byte order), after `after_upn` when given.
     async fn users(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         after_upn: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<User>>;
-    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>>;
+    async fn user(&self, tenant_id: TenantId, user_id: UserId) -> StoreResult<Option<User>>;
     /// Changes a user and audits what changed, in one transaction; two updates of one user take turns, so the
     /// second keeps what the first changed.
     async fn update_user(
         &self,
-        tenant_id: Uuid,
-        user_id: Uuid,
+        tenant_id: TenantId,
+        user_id: UserId,
         update: UserUpdate,
         actor: &AuditActor,
     ) -> StoreResult<User>;

@@ -2,17 +2,17 @@
 //! users to a central subscription.
 
 use async_trait::async_trait;
-use uuid::Uuid;
 
 use crate::{records::*, StoreResult};
+use mscommerce_domain::{SubscriptionId, TenantId};
 
 #[async_trait]
 pub trait LicenseStore {
     /// Who holds the subscription's licenses, by sign-in name.
     async fn assignments(
         &self,
-        tenant_id: Uuid,
-        subscription_id: Uuid,
+        tenant_id: TenantId,
+        subscription_id: SubscriptionId,
     ) -> StoreResult<Vec<Assignment>>;
     /// Assigns and unassigns under the seat rules: only members of the tenant, never beyond the quantity, only
     /// on an Active subscription. Users already holding a license are left as they are.
@@ -23,12 +23,12 @@ pub trait LicenseStore {
     ) -> StoreResult<Subscription>;
     /// Self-service licenses per product, of the subscriptions whose users hold them: Active, or Expired (the
     /// grace period).
-    async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>>;
+    async fn product_licenses(&self, tenant_id: TenantId) -> StoreResult<Vec<ProductLicenses>>;
     /// Who holds one product's self-service licenses (as `product_licenses` counts them), grouped by purchaser then
     /// user.
     async fn license_holders(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         target_id: &str,
     ) -> StoreResult<Vec<LicenseHolder>>;
     /// Moves every licensed user of a self-service subscription into a central one of the same tenant, then
@@ -43,7 +43,7 @@ pub trait LicenseStore {
     /// Streams the users of the given subscriptions (all self-service ones when `None`), in constant memory.
     fn export_assignments(
         &self,
-        tenant_id: Uuid,
-        subscription_ids: Option<Vec<Uuid>>,
+        tenant_id: TenantId,
+        subscription_ids: Option<Vec<SubscriptionId>>,
     ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>>;
 }

@@ -1,9 +1,9 @@
 //! The outbox: emails written in the transaction of the change that causes them, delivered by a dispatcher.
 
 use async_trait::async_trait;
-use uuid::Uuid;
 
 use crate::{records::*, StoreResult};
+use mscommerce_domain::TenantId;
 
 #[async_trait]
 pub trait OutboxStore {
@@ -23,5 +23,5 @@ pub trait OutboxStore {
         retry_in_seconds: i64,
     ) -> StoreResult<()>;
     /// Every message in the outbox, oldest first (for operators and tests).
-    async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>>;
+    async fn outbox(&self, tenant_id: Option<TenantId>) -> StoreResult<Vec<OutboxMessage>>;
 }

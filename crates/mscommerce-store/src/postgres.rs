@@ -15,10 +15,9 @@
 
 use std::str::FromStr;
 
-use mscommerce_domain::{PolicyValue, Scope};
+use mscommerce_domain::{PolicyValue, Scope, UserId};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Pool, Transaction};
-use uuid::Uuid;
 
 use crate::migrate::Migration;
 use crate::records::PolicyChange;
@@ -104,7 +103,7 @@ async fn notify_policy(
     notify(conn, &notice).await
 }
 
-async fn notify_user(conn: &mut PgConnection, user_id: Uuid) -> StoreResult<()> {
+async fn notify_user(conn: &mut PgConnection, user_id: UserId) -> StoreResult<()> {
     notify(conn, &format!("user:{user_id}")).await
 }
 
@@ -215,7 +214,7 @@ fn parse_notice(payload: &str) -> Option<ChangeNotice> {
             (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         let (target, value) = rest.rsplit_once(':')?;
         return Some(ChangeNotice::Policy {
-            tenant_id: Uuid::parse_str(tenant).ok()?,
+            tenant_id: tenant.parse().ok()?,
             revision: revision.parse().ok()?,
             scope: Scope::parse(scope)?,
             target_id: target.to_string(),
@@ -224,7 +223,7 @@ fn parse_notice(payload: &str) -> Option<ChangeNotice> {
     }
     let user = payload.strip_prefix("user:")?;
     Some(ChangeNotice::User {
-        user_id: Uuid::parse_str(user).ok()?,
+        user_id: user.parse().ok()?,
     })
 }
 
@@ -249,7 +248,7 @@ mod tests {
 
     #[test]
     fn notices_read_back() {
-        let tenant = Uuid::new_v4();
+        let tenant = mscommerce_domain::TenantId::generate();
         assert_eq!(
             parse_notice(&policy_notice(
                 &tenant.to_string(),
@@ -268,7 +267,9 @@ mod tests {
         );
         assert_eq!(
             parse_notice(&format!("user:{tenant}")),
-            Some(ChangeNotice::User { user_id: tenant })
+            Some(ChangeNotice::User {
+                user_id: UserId(tenant.as_uuid())
+            })
         );
         assert_eq!(parse_notice("policy:x"), None);
         assert_eq!(parse_notice(&format!("user:{tenant}:x")), None);

@@ -6,18 +6,19 @@ use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
 };
+use mscommerce_domain::{SubscriptionId, TenantId, UserId};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct NewTenant {
     /// Chosen by the caller when given (to mirror an existing Entra tenant), generated otherwise.
-    pub id: Option<Uuid>,
+    pub id: Option<TenantId>,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub created_at: DateTime<Utc>,
 }
@@ -48,7 +49,7 @@ impl UserType {
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub upn: String,
     pub display_name: String,
     pub user_type: UserType,
@@ -59,8 +60,8 @@ pub struct NewUser {
 
 #[derive(Debug, Clone)]
 pub struct User {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: UserId,
+    pub tenant_id: TenantId,
     pub upn: String,
     pub display_name: String,
     pub user_type: UserType,
@@ -72,7 +73,7 @@ pub struct User {
 
 #[derive(Debug, Clone)]
 pub struct NewApp {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub display_name: String,
     pub secret_hash: String,
     /// Application permission names.
@@ -83,7 +84,7 @@ pub struct NewApp {
 pub struct App {
     pub client_id: Uuid,
     pub object_id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub display_name: String,
     pub secret_hash: String,
     pub permissions: Vec<String>,
@@ -145,7 +146,7 @@ impl AuditActor {
 
 #[derive(Debug, Clone)]
 pub struct PolicyChange {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub policy_id: String,
     pub scope: Scope,
     /// Canonical catalog ID.
@@ -169,7 +170,7 @@ pub struct PolicyWrite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     pub id: i64,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub occurred_at: DateTime<Utc>,
     pub action: String,
     pub actor_id: String,
@@ -243,14 +244,14 @@ impl From<Email> for NewMessage {
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
     /// Chosen by the caller, so that the confirmation written with it can name it.
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: SubscriptionId,
+    pub tenant_id: TenantId,
     pub target_scope: Scope,
     pub target_id: String,
     pub target_name: String,
     pub purchase_type: PurchaseType,
     pub acquisition_kind: AcquisitionKind,
-    pub purchaser_id: Option<Uuid>,
+    pub purchaser_id: Option<UserId>,
     pub quantity: i64,
     pub unit_price_minor: i64,
     pub currency: String,
@@ -261,8 +262,8 @@ pub struct NewSubscription {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: SubscriptionId,
+    pub tenant_id: TenantId,
     pub target_scope: Scope,
     pub target_id: String,
     pub target_name: String,
@@ -315,7 +316,7 @@ impl Subscription {
 /// A user as other records name them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRef {
-    pub id: Uuid,
+    pub id: UserId,
     pub upn: String,
     pub display_name: String,
 }
@@ -330,24 +331,24 @@ pub struct Assignment {
 #[derive(Debug, Clone, Default)]
 pub struct SubscriptionFilter {
     pub purchase_type: Option<PurchaseType>,
-    pub purchaser_id: Option<Uuid>,
+    pub purchaser_id: Option<UserId>,
 }
 
 /// Assign some users and unassign others, in one transaction, under the seat rules.
 #[derive(Debug, Clone)]
 pub struct AssignmentChange {
-    pub tenant_id: Uuid,
-    pub subscription_id: Uuid,
-    pub assign: Vec<Uuid>,
-    pub unassign: Vec<Uuid>,
+    pub tenant_id: TenantId,
+    pub subscription_id: SubscriptionId,
+    pub assign: Vec<UserId>,
+    pub unassign: Vec<UserId>,
     /// When given, the change happens only if the subscription is still at this version (If-Match).
     pub expected_version: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Cancellation {
-    pub tenant_id: Uuid,
-    pub subscription_id: Uuid,
+    pub tenant_id: TenantId,
+    pub subscription_id: SubscriptionId,
     pub reason: CancellationReason,
     pub comment: Option<String>,
     /// Disabled (the purchaser cancels) or Deleted (an admin cancels or takes over).
@@ -367,8 +368,8 @@ pub struct SubscriptionEdit {
 /// on: a subscription changed in the meantime (by a person, or by another replica's round) is left alone.
 #[derive(Debug, Clone)]
 pub struct LifecycleChange {
-    pub tenant_id: Uuid,
-    pub subscription_id: Uuid,
+    pub tenant_id: TenantId,
+    pub subscription_id: SubscriptionId,
     pub expected_version: i64,
     pub step: mscommerce_domain::LifecycleStep,
 }
@@ -426,7 +427,7 @@ pub struct ProductLicenses {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenseHolder {
     pub purchaser: UserRef,
-    pub subscription_id: Uuid,
+    pub subscription_id: SubscriptionId,
     pub user: UserRef,
     pub assigned_at: DateTime<Utc>,
 }
@@ -446,7 +447,7 @@ pub struct ExportRow {
 /// An audit event written on its own (a refused acquisition changes nothing else).
 #[derive(Debug, Clone)]
 pub struct NewAuditEvent {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub action: String,
     pub actor: AuditActor,
     pub target_type: String,
@@ -459,9 +460,9 @@ pub struct NewAuditEvent {
 /// Moves every user of a self-service subscription to a central one, then cancels the source as Deleted.
 #[derive(Debug, Clone)]
 pub struct MoveUsers {
-    pub tenant_id: Uuid,
-    pub source_id: Uuid,
-    pub target_id: Uuid,
+    pub tenant_id: TenantId,
+    pub source_id: SubscriptionId,
+    pub target_id: SubscriptionId,
     pub expected_version: Option<i64>,
 }
 
@@ -478,7 +479,7 @@ pub struct MoveOutcome {
 pub struct OutboxMessage {
     pub id: i64,
     pub message_id: String,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub kind: String,
     pub recipient: String,
     pub subject: String,

@@ -13,9 +13,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use mscommerce_domain::UserId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, SqliteConnection, Transaction};
-use uuid::Uuid;
 
 use crate::migrate::Migration;
 use crate::records::PolicyChange;
@@ -106,7 +106,7 @@ async fn notify_policy(
     Ok(())
 }
 
-async fn notify_user(_conn: &mut SqliteConnection, _user_id: Uuid) -> StoreResult<()> {
+async fn notify_user(_conn: &mut SqliteConnection, _user_id: UserId) -> StoreResult<()> {
     Ok(())
 }
 

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mscommerce_domain::LifecycleCutoffs;
-use uuid::Uuid;
 
 use crate::{records::*, StoreResult};
+use mscommerce_domain::{SubscriptionId, TenantId};
 
 #[async_trait]
 pub trait SubscriptionStore {
@@ -16,21 +16,25 @@ pub trait SubscriptionStore {
         actor: &AuditActor,
         message: Option<NewMessage>,
     ) -> StoreResult<Subscription>;
-    async fn subscription(&self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<Subscription>>;
+    async fn subscription(
+        &self,
+        tenant_id: TenantId,
+        id: SubscriptionId,
+    ) -> StoreResult<Option<Subscription>>;
     /// Subscriptions of a tenant, oldest first, after the subscription `after` when given.
     async fn subscriptions(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         filter: &SubscriptionFilter,
-        after: Option<Uuid>,
+        after: Option<SubscriptionId>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>>;
     /// Changes the total quantity (never below what is assigned) and whether it renews, in one transaction, each
     /// change audited; on an Active subscription.
     async fn change_subscription(
         &self,
-        tenant_id: Uuid,
-        subscription_id: Uuid,
+        tenant_id: TenantId,
+        subscription_id: SubscriptionId,
         edit: SubscriptionEdit,
         expected_version: Option<i64>,
         actor: &AuditActor,
@@ -48,7 +52,7 @@ pub trait SubscriptionStore {
     async fn lifecycle_candidates(
         &self,
         cutoffs: LifecycleCutoffs,
-        after: Option<(DateTime<Utc>, Uuid)>,
+        after: Option<(DateTime<Utc>, SubscriptionId)>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>>;
     /// Applies one lifecycle step in one transaction: the new status (and term, for a renewal), licenses removed

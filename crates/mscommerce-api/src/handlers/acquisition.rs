@@ -10,8 +10,8 @@ use mscommerce_domain::{
     decide, Acquirer, AcquisitionKind, Decision, Operation, PolicyDefinition, PolicyTarget,
     PolicyValue, PrincipalKind, PurchaseType, ALLOW_SELF_SERVICE_PURCHASE,
 };
+use mscommerce_domain::{TenantId, UserId};
 use mscommerce_store::{actions, NewAuditEvent, NewMessage};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, QueryParams};
@@ -27,8 +27,8 @@ use crate::views::Timestamp;
 /// from the domain crate.
 pub async fn decision_for(
     state: &AppState,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    tenant_id: TenantId,
+    user_id: UserId,
     target: &PolicyTarget<'_>,
     kind: AcquisitionKind,
 ) -> ApiResult<Decision> {
@@ -40,8 +40,8 @@ pub async fn decision_for(
 /// facts, both from memory.
 pub async fn decision_inputs(
     state: &AppState,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    tenant_id: TenantId,
+    user_id: UserId,
     target: &PolicyTarget<'_>,
 ) -> ApiResult<(PolicyValue, Acquirer)> {
     let facts = state
@@ -81,19 +81,19 @@ pub async fn decision(
 ) -> ApiResult<Response> {
     let user_id = match query.user_id.as_deref() {
         Some(text) => {
-            let id = Uuid::parse_str(text).map_err(|_| {
+            let id = text.parse::<UserId>().map_err(|_| {
                 ApiError::bad_request(
                     "InvalidQueryParameter",
                     format!("userId '{text}' is not a GUID."),
                 )
             })?;
-            if id != caller.principal.object_id {
+            if id != caller.principal.user_id() {
                 caller.require(Operation::ReadPolicy)?;
             }
             id
         }
         None if matches!(caller.principal.kind, PrincipalKind::User { .. }) => {
-            caller.principal.object_id
+            caller.principal.user_id()
         }
         None => {
             return Err(ApiError::bad_request(
@@ -157,7 +157,7 @@ pub async fn acquire(
     let billing = parse_billing(request.billing_frequency.as_deref())?;
     let tenant_id = caller.principal.tenant_id;
     let decision =
-        decision_for(&state, tenant_id, caller.principal.object_id, &target, kind).await?;
+        decision_for(&state, tenant_id, caller.principal.user_id(), &target, kind).await?;
     if let Some(refusal) = decision.refusal {
         state
             .store
@@ -183,7 +183,7 @@ pub async fn acquire(
         &target,
         PurchaseType::SelfService,
         kind,
-        Some(caller.principal.object_id),
+        Some(caller.principal.user_id()),
         quantity,
         billing,
     );

@@ -7,8 +7,8 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_domain::Operation;
+use mscommerce_domain::SubscriptionId;
 use mscommerce_store::{ExportRow, LicenseHolder, StoreResult};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams};
@@ -187,7 +187,7 @@ pub async fn export_users(
             }
             let mut ids = Vec::with_capacity(texts.len());
             for text in texts {
-                let id = Uuid::parse_str(&text).map_err(|_| {
+                let id = text.parse::<SubscriptionId>().map_err(|_| {
                     ApiError::bad_request(
                         "InvalidSubscriptionIds",
                         format!("'{text}' is not a subscription ID (a GUID)."),

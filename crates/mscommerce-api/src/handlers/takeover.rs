@@ -6,9 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_domain::notification;
+use mscommerce_domain::SubscriptionId;
 use mscommerce_domain::{CancellationReason, Operation, PurchaseType, SubscriptionStatus};
 use mscommerce_store::{MoveUsers, NewMessage, Subscription};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams};
@@ -58,15 +58,18 @@ pub async fn move_users(
     JsonBody(request): JsonBody<MoveRequest>,
 ) -> ApiResult<Response> {
     let source = self_service(&state, &caller, &id).await?;
-    let target_id = Uuid::parse_str(&request.target_subscription_id).map_err(|_| {
-        ApiError::bad_request(
-            "InvalidTargetSubscription",
-            format!(
-                "targetSubscriptionId '{}' is not a subscription ID (a GUID).",
-                request.target_subscription_id
-            ),
-        )
-    })?;
+    let target_id = request
+        .target_subscription_id
+        .parse::<SubscriptionId>()
+        .map_err(|_| {
+            ApiError::bad_request(
+                "InvalidTargetSubscription",
+                format!(
+                    "targetSubscriptionId '{}' is not a subscription ID (a GUID).",
+                    request.target_subscription_id
+                ),
+            )
+        })?;
     let target = load(&state, &caller, target_id).await?;
     let when = Timestamp::now().to_string();
     let source_id = source.id.to_string();

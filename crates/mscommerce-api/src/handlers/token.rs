@@ -9,6 +9,7 @@ use mscommerce_auth::{
     unix_now, verify_secret, verify_secret_against_nothing, Jwks, TokenSubject, ALGORITHM,
     TOKEN_LIFETIME_SECONDS,
 };
+use mscommerce_domain::TenantId;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
@@ -70,13 +71,13 @@ fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
 }
 
 /// The tenant in the path: a GUID, or `common` / `organizations` / none for any tenant.
-fn tenant_constraint(tenant: Option<&str>) -> ApiResult<Option<Uuid>> {
+fn tenant_constraint(tenant: Option<&str>) -> ApiResult<Option<TenantId>> {
     match tenant {
         None => Ok(None),
         Some(t) if t.eq_ignore_ascii_case("common") || t.eq_ignore_ascii_case("organizations") => {
             Ok(None)
         }
-        Some(t) => Uuid::parse_str(t).map(Some).map_err(|_| {
+        Some(t) => t.parse::<TenantId>().map(Some).map_err(|_| {
             invalid_request(format!(
                 "'{t}' is not a tenant: give the tenant ID (a GUID), 'common' or 'organizations'."
             ))
@@ -87,7 +88,7 @@ fn tenant_constraint(tenant: Option<&str>) -> ApiResult<Option<Uuid>> {
 async fn password_subject(
     state: &AppState,
     form: &TokenRequest,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
 ) -> ApiResult<TokenSubject> {
     let username = required(&form.username, "username", "password")?;
     let password = required(&form.password, "password", "password")?;
@@ -108,7 +109,7 @@ async fn password_subject(
     }
     Ok(TokenSubject::User {
         tenant_id: user.tenant_id,
-        object_id: user.id,
+        object_id: user.id.as_uuid(),
         upn: user.upn,
         display_name: user.display_name,
         role_ids: user.roles,
@@ -119,7 +120,7 @@ async fn password_subject(
 async fn client_subject(
     state: &AppState,
     form: &TokenRequest,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
 ) -> ApiResult<TokenSubject> {
     let client_id = required(&form.client_id, "client_id", "client_credentials")?;
     let secret = required(&form.client_secret, "client_secret", "client_credentials")?;

@@ -5,9 +5,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_auth::{generate_secret, hash_secret};
+use mscommerce_domain::UserId;
 use mscommerce_domain::{DirectoryRole, Operation};
 use mscommerce_store::{NewUser, UserType, UserUpdate};
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams, QueryParams};
@@ -78,7 +78,7 @@ fn check_display_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn user_not_found(id: Uuid) -> ApiError {
+fn user_not_found(id: UserId) -> ApiError {
     ApiError::not_found(
         "UserNotFound",
         format!("No user of this organization has the ID {id}."),

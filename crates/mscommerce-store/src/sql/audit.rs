@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use mscommerce_domain::TenantId;
 
 use super::{rows, Conn, SqlStore};
 use crate::records::*;
@@ -11,7 +11,7 @@ use crate::{AuditStore, StoreResult};
 
 /// One row of the audit trail, as written alongside the change it records.
 pub(super) struct AuditRecord<'a> {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub action: &'a str,
     pub actor: &'a AuditActor,
     pub target_type: &'a str,
@@ -51,7 +51,7 @@ pub(super) async fn insert_audit(conn: &mut Conn, record: AuditRecord<'_>) -> St
 impl AuditStore for SqlStore {
     async fn policy_changes(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
@@ -69,7 +69,7 @@ impl AuditStore for SqlStore {
 
     async fn audit_events(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {

@@ -1,6 +1,7 @@
 //! Tenants, users, apps and signing keys.
 
 use async_trait::async_trait;
+use mscommerce_domain::{TenantId, UserId};
 use uuid::Uuid;
 
 use super::audit::{insert_audit, AuditRecord};
@@ -19,7 +20,7 @@ async fn insert_tenant(
     actor: &AuditActor,
 ) -> StoreResult<Tenant> {
     let created = Tenant {
-        id: tenant.id.unwrap_or_else(Uuid::new_v4),
+        id: tenant.id.unwrap_or_else(TenantId::generate),
         name: tenant.name,
         created_at: now(),
     };
@@ -56,7 +57,7 @@ async fn insert_tenant(
 /// Inserts a user and its audit event inside the caller's transaction.
 async fn insert_user(conn: &mut Conn, user: NewUser, actor: &AuditActor) -> StoreResult<User> {
     let created = User {
-        id: Uuid::new_v4(),
+        id: UserId::generate(),
         tenant_id: user.tenant_id,
         upn: user.upn.to_lowercase(),
         display_name: user.display_name,
@@ -153,7 +154,7 @@ impl DirectoryStore for SqlStore {
         Ok(created)
     }
 
-    async fn tenant(&self, id: Uuid) -> StoreResult<Option<Tenant>> {
+    async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
         let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
@@ -214,7 +215,7 @@ impl DirectoryStore for SqlStore {
 
     async fn users(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         after_upn: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<User>> {
@@ -229,7 +230,7 @@ impl DirectoryStore for SqlStore {
         rows.iter().map(rows::user).collect()
     }
 
-    async fn user(&self, tenant_id: Uuid, user_id: Uuid) -> StoreResult<Option<User>> {
+    async fn user(&self, tenant_id: TenantId, user_id: UserId) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
             .bind(tenant_id.to_string())
             .bind(user_id.to_string())
@@ -240,8 +241,8 @@ impl DirectoryStore for SqlStore {
 
     async fn update_user(
         &self,
-        tenant_id: Uuid,
-        user_id: Uuid,
+        tenant_id: TenantId,
+        user_id: UserId,
         update: UserUpdate,
         actor: &AuditActor,
     ) -> StoreResult<User> {

@@ -8,8 +8,8 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use mscommerce_domain::subscription::{check_active, check_assign};
 use mscommerce_domain::{PurchaseType, SubscriptionStatus};
+use mscommerce_domain::{SubscriptionId, TenantId, UserId};
 use sqlx::{Pool, Row};
-use uuid::Uuid;
 
 use super::audit::{insert_audit, AuditRecord};
 use super::rows::{self, DbRow};
@@ -19,13 +19,17 @@ use crate::records::*;
 use crate::text::{parse_scope, parse_timestamp, parse_uuid, timestamp};
 use crate::{LicenseStore, RuleKind, StoreError, StoreResult};
 
-fn unique(ids: &[Uuid]) -> Vec<Uuid> {
+fn unique(ids: &[UserId]) -> Vec<UserId> {
     let mut seen = HashSet::new();
     ids.iter().copied().filter(|id| seen.insert(*id)).collect()
 }
 
 /// The users to license: every one must be a member of the tenant.
-async fn members(conn: &mut Conn, tenant_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<UserRef>> {
+async fn members(
+    conn: &mut Conn,
+    tenant_id: TenantId,
+    ids: &[UserId],
+) -> StoreResult<Vec<UserRef>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -50,7 +54,7 @@ async fn members(conn: &mut Conn, tenant_id: Uuid, ids: &[Uuid]) -> StoreResult<
     let missing: Vec<String> = ids
         .iter()
         .filter(|id| !found.iter().any(|(u, _)| u.id == **id))
-        .map(Uuid::to_string)
+        .map(UserId::to_string)
         .collect();
     if !missing.is_empty() {
         return Err(StoreError::Rule {
@@ -83,9 +87,9 @@ async fn members(conn: &mut Conn, tenant_id: Uuid, ids: &[Uuid]) -> StoreResult<
 /// Which of `ids` hold a license of the subscription.
 async fn holders(
     conn: &mut Conn,
-    subscription_id: Uuid,
-    ids: &[Uuid],
-) -> StoreResult<HashSet<Uuid>> {
+    subscription_id: SubscriptionId,
+    ids: &[UserId],
+) -> StoreResult<HashSet<UserId>> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -101,7 +105,7 @@ async fn holders(
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|id| parse_uuid(id))
+        .map(|id| parse_uuid(id).map(UserId))
         .collect()
 }
 
@@ -119,13 +123,13 @@ async fn change_assignments_in(
     )
     .await?;
     check_active(subscription.status)?;
-    let to_unassign: Vec<Uuid> = holders(conn, subscription.id, &unique(&change.unassign))
+    let to_unassign: Vec<UserId> = holders(conn, subscription.id, &unique(&change.unassign))
         .await?
         .into_iter()
         .collect();
     let wanted = unique(&change.assign);
     let already = holders(conn, subscription.id, &wanted).await?;
-    let new_users: Vec<Uuid> = wanted
+    let new_users: Vec<UserId> = wanted
         .into_iter()
         .filter(|id| !already.contains(id))
         .collect();
@@ -174,7 +178,7 @@ async fn change_assignments_in(
         at,
     };
     if !to_unassign.is_empty() {
-        let ids: Vec<String> = to_unassign.iter().map(Uuid::to_string).collect();
+        let ids: Vec<String> = to_unassign.iter().map(UserId::to_string).collect();
         insert_audit(conn, audit(actions::LICENSES_UNASSIGNED, ids.join(" "))).await?;
     }
     if !licensed.is_empty() {
@@ -303,8 +307,8 @@ fn export_row(row: &DbRow) -> StoreResult<ExportRow> {
 /// client takes them, so memory stays flat whatever the row count.
 fn export(
     pool: Pool<Db>,
-    tenant_id: Uuid,
-    subscription_ids: Option<Vec<Uuid>>,
+    tenant_id: TenantId,
+    subscription_ids: Option<Vec<SubscriptionId>>,
 ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>> {
     let (sender, receiver) = tokio::sync::mpsc::channel(256);
     tokio::spawn(async move {
@@ -346,8 +350,8 @@ fn export(
 impl LicenseStore for SqlStore {
     async fn assignments(
         &self,
-        tenant_id: Uuid,
-        subscription_id: Uuid,
+        tenant_id: TenantId,
+        subscription_id: SubscriptionId,
     ) -> StoreResult<Vec<Assignment>> {
         let rows = sqlx::query(
             "SELECT u.id, u.upn, u.display_name, a.assigned_at FROM assignments a JOIN users u ON u.id = a.user_id \
@@ -378,7 +382,7 @@ impl LicenseStore for SqlStore {
         Ok(subscription)
     }
 
-    async fn product_licenses(&self, tenant_id: Uuid) -> StoreResult<Vec<ProductLicenses>> {
+    async fn product_licenses(&self, tenant_id: TenantId) -> StoreResult<Vec<ProductLicenses>> {
         let rows = sqlx::query(
             "SELECT target_scope, target_id, MAX(target_name COLLATE \"C\") AS target_name, \
              COUNT(*) AS subscription_count, CAST(SUM(quantity) AS BIGINT) AS available_quantity, \
@@ -405,7 +409,7 @@ impl LicenseStore for SqlStore {
 
     async fn license_holders(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         target_id: &str,
     ) -> StoreResult<Vec<LicenseHolder>> {
         let rows = sqlx::query(
@@ -425,7 +429,8 @@ impl LicenseStore for SqlStore {
             .map(|row| {
                 Ok(LicenseHolder {
                     purchaser: rows::user_ref(row, "p_")?,
-                    subscription_id: parse_uuid(&row.try_get::<String, _>("subscription_id")?)?,
+                    subscription_id: parse_uuid(&row.try_get::<String, _>("subscription_id")?)?
+                        .into(),
                     user: rows::user_ref(row, "u_")?,
                     assigned_at: parse_timestamp(&row.try_get::<String, _>("assigned_at")?)?,
                 })
@@ -447,8 +452,8 @@ impl LicenseStore for SqlStore {
 
     fn export_assignments(
         &self,
-        tenant_id: Uuid,
-        subscription_ids: Option<Vec<Uuid>>,
+        tenant_id: TenantId,
+        subscription_ids: Option<Vec<SubscriptionId>>,
     ) -> tokio::sync::mpsc::Receiver<StoreResult<ExportRow>> {
         export(self.read.clone(), tenant_id, subscription_ids)
     }

@@ -64,7 +64,7 @@ fn conflict_as(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
 }
 
 /// Fails with NotFound unless the tenant exists (inside the caller's transaction).
-async fn ensure_tenant(conn: &mut Conn, tenant_id: uuid::Uuid) -> StoreResult<()> {
+async fn ensure_tenant(conn: &mut Conn, tenant_id: mscommerce_domain::TenantId) -> StoreResult<()> {
     let exists = sqlx::query("SELECT 1 FROM tenants WHERE id = $1")
         .bind(tenant_id.to_string())
         .fetch_optional(conn)

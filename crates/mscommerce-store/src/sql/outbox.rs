@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use mscommerce_domain::TenantId;
 use uuid::Uuid;
 
 use super::{begin_write, rows, Conn, SqlStore, FOR_UPDATE_SKIP_LOCKED};
@@ -13,7 +14,7 @@ use crate::{OutboxStore, StoreResult};
 /// retries, so receivers can drop duplicates).
 pub(super) async fn insert_message(
     conn: &mut Conn,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     message: &NewMessage,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -94,7 +95,7 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn outbox(&self, tenant_id: Option<Uuid>) -> StoreResult<Vec<OutboxMessage>> {
+    async fn outbox(&self, tenant_id: Option<TenantId>) -> StoreResult<Vec<OutboxMessage>> {
         let rows =
             sqlx::query("SELECT * FROM outbox WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id")
                 .bind(tenant_id.map(|t| t.to_string()))

@@ -1,8 +1,8 @@
 //! Policy values, and the tenant revision that orders them.
 
 use async_trait::async_trait;
+use mscommerce_domain::TenantId;
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::audit::{insert_audit, AuditRecord};
 use super::{begin_write, notify_policy, SqlStore, LOCKS_ROWS};
@@ -12,7 +12,7 @@ use crate::{PolicyStore, StoreError, StoreResult};
 
 #[async_trait]
 impl PolicyStore for SqlStore {
-    async fn policy_values(&self, tenant_id: Uuid) -> StoreResult<Vec<StoredPolicyValue>> {
+    async fn policy_values(&self, tenant_id: TenantId) -> StoreResult<Vec<StoredPolicyValue>> {
         let rows = sqlx::query(
             "SELECT policy_id, scope, target_id, value, revision FROM policy_values WHERE tenant_id = $1",
         )

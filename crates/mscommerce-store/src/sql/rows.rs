@@ -19,8 +19,9 @@ pub(super) const SUBSCRIPTION_SELECT: &str =
     "SELECT s.*, p.upn AS purchaser_upn, p.display_name AS purchaser_name \
      FROM subscriptions s LEFT JOIN users p ON p.id = s.purchaser_id";
 
-fn uuid_column(row: &DbRow, name: &str) -> StoreResult<uuid::Uuid> {
-    parse_uuid(&row.try_get::<String, _>(name)?)
+/// A GUID column, as the ID type its caller expects.
+fn id_column<T: From<uuid::Uuid>>(row: &DbRow, name: &str) -> StoreResult<T> {
+    parse_uuid(&row.try_get::<String, _>(name)?).map(T::from)
 }
 
 fn time_column(row: &DbRow, name: &str) -> StoreResult<DateTime<Utc>> {
@@ -36,7 +37,7 @@ fn optional_time_column(row: &DbRow, name: &str) -> StoreResult<Option<DateTime<
 
 pub(super) fn tenant(row: &DbRow) -> StoreResult<Tenant> {
     Ok(Tenant {
-        id: uuid_column(row, "id")?,
+        id: id_column(row, "id")?,
         name: row.try_get("name")?,
         created_at: time_column(row, "created_at")?,
     })
@@ -49,8 +50,8 @@ pub(super) fn user(row: &DbRow) -> StoreResult<User> {
         other => return Err(StoreError::Corrupt(format!("'{other}' is not a user type"))),
     };
     Ok(User {
-        id: uuid_column(row, "id")?,
-        tenant_id: uuid_column(row, "tenant_id")?,
+        id: id_column(row, "id")?,
+        tenant_id: id_column(row, "tenant_id")?,
         upn: row.try_get("upn")?,
         display_name: row.try_get("display_name")?,
         user_type,
@@ -64,7 +65,7 @@ pub(super) fn user(row: &DbRow) -> StoreResult<User> {
 /// A user's ID and names, from the columns `{prefix}id`, `{prefix}upn` and `{prefix}display_name`.
 pub(super) fn user_ref(row: &DbRow, prefix: &str) -> StoreResult<UserRef> {
     Ok(UserRef {
-        id: uuid_column(row, &format!("{prefix}id"))?,
+        id: id_column(row, &format!("{prefix}id"))?,
         upn: row.try_get(format!("{prefix}upn").as_str())?,
         display_name: row.try_get(format!("{prefix}display_name").as_str())?,
     })
@@ -72,9 +73,9 @@ pub(super) fn user_ref(row: &DbRow, prefix: &str) -> StoreResult<UserRef> {
 
 pub(super) fn app(row: &DbRow) -> StoreResult<App> {
     Ok(App {
-        client_id: uuid_column(row, "client_id")?,
-        object_id: uuid_column(row, "object_id")?,
-        tenant_id: uuid_column(row, "tenant_id")?,
+        client_id: id_column(row, "client_id")?,
+        object_id: id_column(row, "object_id")?,
+        tenant_id: id_column(row, "tenant_id")?,
         display_name: row.try_get("display_name")?,
         secret_hash: row.try_get("secret_hash")?,
         permissions: split_list(&row.try_get::<String, _>("permissions")?),
@@ -95,7 +96,7 @@ pub(super) fn signing_key(row: &DbRow) -> StoreResult<SigningKeyRecord> {
 pub(super) fn audit_event(row: &DbRow) -> StoreResult<AuditEvent> {
     Ok(AuditEvent {
         id: row.try_get("id")?,
-        tenant_id: uuid_column(row, "tenant_id")?,
+        tenant_id: id_column(row, "tenant_id")?,
         occurred_at: time_column(row, "occurred_at")?,
         action: row.try_get("action")?,
         actor_id: row.try_get("actor_id")?,
@@ -121,7 +122,7 @@ pub(super) fn subscription(row: &DbRow) -> StoreResult<Subscription> {
     let status = text("status")?;
     let purchaser = match row.try_get::<Option<String>, _>("purchaser_id")? {
         Some(id) => Some(UserRef {
-            id: parse_uuid(&id)?,
+            id: parse_uuid(&id)?.into(),
             upn: row
                 .try_get::<Option<String>, _>("purchaser_upn")?
                 .unwrap_or_default(),
@@ -132,8 +133,8 @@ pub(super) fn subscription(row: &DbRow) -> StoreResult<Subscription> {
         None => None,
     };
     Ok(Subscription {
-        id: uuid_column(row, "id")?,
-        tenant_id: uuid_column(row, "tenant_id")?,
+        id: id_column(row, "id")?,
+        tenant_id: id_column(row, "tenant_id")?,
         target_scope: Scope::parse(&scope).ok_or_else(|| corrupt("a scope", &scope))?,
         target_id: text("target_id")?,
         target_name: text("target_name")?,
@@ -164,7 +165,7 @@ pub(super) fn message(row: &DbRow) -> StoreResult<OutboxMessage> {
     Ok(OutboxMessage {
         id: row.try_get("id")?,
         message_id: row.try_get("message_id")?,
-        tenant_id: uuid_column(row, "tenant_id")?,
+        tenant_id: id_column(row, "tenant_id")?,
         kind: row.try_get("kind")?,
         recipient: row.try_get("recipient")?,
         subject: row.try_get("subject")?,

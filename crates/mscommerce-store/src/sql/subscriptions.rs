@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mscommerce_domain::subscription::{check_active, check_auto_renew, check_new_quantity};
 use mscommerce_domain::LifecycleCutoffs;
-use uuid::Uuid;
+use mscommerce_domain::{SubscriptionId, TenantId};
 
 use super::audit::{insert_audit, AuditRecord};
 use super::outbox::insert_message;
@@ -18,8 +18,8 @@ use crate::{StoreError, StoreResult, SubscriptionStore};
 /// stays locked until the transaction ends: a second change of this subscription waits for this one.
 pub(super) async fn load_for_change(
     conn: &mut Conn,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: SubscriptionId,
     expected_version: Option<i64>,
 ) -> StoreResult<Subscription> {
     let row = sqlx::query(&format!(
@@ -44,7 +44,7 @@ pub(super) async fn load_for_change(
 }
 
 /// The subscription as the caller's transaction has left it.
-pub(super) async fn reload(conn: &mut Conn, id: Uuid) -> StoreResult<Subscription> {
+pub(super) async fn reload(conn: &mut Conn, id: SubscriptionId) -> StoreResult<Subscription> {
     let row = sqlx::query(&format!("{SUBSCRIPTION_SELECT} WHERE s.id = $1"))
         .bind(id.to_string())
         .fetch_one(&mut *conn)
@@ -116,8 +116,8 @@ pub(super) async fn cancel_in(
 
 async fn change_subscription_in(
     conn: &mut Conn,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: SubscriptionId,
     edit: SubscriptionEdit,
     expected_version: Option<i64>,
     actor: &AuditActor,
@@ -303,7 +303,11 @@ impl SubscriptionStore for SqlStore {
         Ok(created)
     }
 
-    async fn subscription(&self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<Subscription>> {
+    async fn subscription(
+        &self,
+        tenant_id: TenantId,
+        id: SubscriptionId,
+    ) -> StoreResult<Option<Subscription>> {
         let row = sqlx::query(&format!(
             "{SUBSCRIPTION_SELECT} WHERE s.tenant_id = $1 AND s.id = $2"
         ))
@@ -316,9 +320,9 @@ impl SubscriptionStore for SqlStore {
 
     async fn subscriptions(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         filter: &SubscriptionFilter,
-        after: Option<Uuid>,
+        after: Option<SubscriptionId>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>> {
         let sql = format!(
@@ -340,8 +344,8 @@ impl SubscriptionStore for SqlStore {
 
     async fn change_subscription(
         &self,
-        tenant_id: Uuid,
-        subscription_id: Uuid,
+        tenant_id: TenantId,
+        subscription_id: SubscriptionId,
         edit: SubscriptionEdit,
         expected_version: Option<i64>,
         actor: &AuditActor,
@@ -375,7 +379,7 @@ impl SubscriptionStore for SqlStore {
     async fn lifecycle_candidates(
         &self,
         cutoffs: LifecycleCutoffs,
-        after: Option<(DateTime<Utc>, Uuid)>,
+        after: Option<(DateTime<Utc>, SubscriptionId)>,
         limit: u32,
     ) -> StoreResult<Vec<Subscription>> {
         // Without `after`, empty texts: every stored timestamp sorts after them.

@@ -11,7 +11,7 @@ on_every_backend!(
 );
 
 async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
-    let id = Uuid::new_v4();
+    let id = TenantId::generate();
     let created = f
         .store
         .create_tenant(
@@ -34,7 +34,7 @@ async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
         ),
         (id, "Contoso", created.created_at.timestamp_millis())
     );
-    assert_eq!(f.store.tenant(Uuid::new_v4()).await.unwrap(), None);
+    assert_eq!(f.store.tenant(TenantId::generate()).await.unwrap(), None);
     expect_error(
         f.store
             .create_tenant(
@@ -49,7 +49,7 @@ async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
         is_conflict,
     );
     let second = tenant(f, "Fabrikam").await;
-    let all: Vec<Uuid> = f
+    let all: Vec<TenantId> = f
         .store
         .tenants()
         .await
@@ -83,7 +83,7 @@ async fn the_first_tenant_is_created_once_whatever_the_concurrency(f: &Fixture) 
                         name: format!("First {i}"),
                     },
                     new_user(
-                        Uuid::nil(),
+                        TenantId(Uuid::nil()),
                         &format!("admin{i}@contoso.com"),
                         UserType::Member,
                     ),
@@ -113,7 +113,7 @@ async fn the_first_tenant_is_created_once_whatever_the_concurrency(f: &Fixture) 
                 id: None,
                 name: "Later".into(),
             },
-            new_user(Uuid::nil(), "later@contoso.com", UserType::Member),
+            new_user(TenantId(Uuid::nil()), "later@contoso.com", UserType::Member),
             &actor(),
         )
         .await
@@ -172,7 +172,7 @@ async fn users_are_found_by_sign_in_name_and_listed_in_byte_order(f: &Fixture) {
     expect_error(
         f.store
             .create_user(
-                new_user(Uuid::new_v4(), "bob@contoso.com", UserType::Member),
+                new_user(TenantId::generate(), "bob@contoso.com", UserType::Member),
                 &actor(),
             )
             .await,
@@ -352,7 +352,7 @@ async fn apps_and_signing_keys(f: &Fixture) {
         f.store
             .create_app(
                 NewApp {
-                    tenant_id: Uuid::new_v4(),
+                    tenant_id: TenantId::generate(),
                     display_name: "Nowhere".into(),
                     secret_hash: "x".into(),
                     permissions: Vec::new(),

@@ -142,7 +142,7 @@ async fn assignments_follow_the_seat_rules(f: &Fixture) {
         f.store
             .change_assignments(
                 AssignmentChange {
-                    subscription_id: Uuid::new_v4(),
+                    subscription_id: SubscriptionId::generate(),
                     ..assignment(contoso, &sub, &[&a], &[])
                 },
                 &actor(),
@@ -239,7 +239,7 @@ async fn licenses_are_summed_per_product_and_listed_per_holder(f: &Fixture) {
         ],
         "self-service only, by name in byte order"
     );
-    let holders: Vec<(String, Uuid, String)> = f
+    let holders: Vec<(String, SubscriptionId, String)> = f
         .store
         .license_holders(contoso, "A")
         .await
@@ -389,7 +389,7 @@ async fn a_take_over_moves_everyone_or_nothing(f: &Fixture) {
         f.store
             .move_users(
                 MoveUsers {
-                    target_id: Uuid::new_v4(),
+                    target_id: SubscriptionId::generate(),
                     ..request(&source, &target, None)
                 },
                 &actor(),

@@ -27,7 +27,7 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
 
     let defaults = LifecycleDurations::default();
     let candidates = |cutoffs| async move {
-        let mut ids: Vec<Uuid> = f
+        let mut ids: Vec<SubscriptionId> = f
             .store
             .lifecycle_candidates(cutoffs, None, 100)
             .await
@@ -59,7 +59,7 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
         .lifecycle_candidates(now_cutoffs, Some((first[0].expires_at, first[0].id)), 10)
         .await
         .expect("next batch");
-    let mut both: Vec<Uuid> = next.iter().chain(&first).map(|s| s.id).collect();
+    let mut both: Vec<SubscriptionId> = next.iter().chain(&first).map(|s| s.id).collect();
     both.sort();
     assert_eq!(both, expected, "each once, none skipped");
 

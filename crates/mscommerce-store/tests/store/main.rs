@@ -15,6 +15,7 @@ use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
 };
+use mscommerce_domain::{SubscriptionId, TenantId, UserId};
 use mscommerce_store::*;
 use mscommerce_testing::postgres::{
     admin_url, database_url, with_user, TestDatabase, TestRole, POSTGRES_ENV,
@@ -143,7 +144,7 @@ fn actor() -> AuditActor {
     }
 }
 
-async fn tenant(f: &Fixture, name: &str) -> Uuid {
+async fn tenant(f: &Fixture, name: &str) -> TenantId {
     f.store
         .create_tenant(
             NewTenant {
@@ -157,7 +158,7 @@ async fn tenant(f: &Fixture, name: &str) -> Uuid {
         .id
 }
 
-fn new_user(tenant_id: Uuid, upn: &str, user_type: UserType) -> NewUser {
+fn new_user(tenant_id: TenantId, upn: &str, user_type: UserType) -> NewUser {
     NewUser {
         tenant_id,
         upn: upn.into(),
@@ -168,14 +169,14 @@ fn new_user(tenant_id: Uuid, upn: &str, user_type: UserType) -> NewUser {
     }
 }
 
-async fn member(f: &Fixture, tenant_id: Uuid, upn: &str) -> User {
+async fn member(f: &Fixture, tenant_id: TenantId, upn: &str) -> User {
     f.store
         .create_user(new_user(tenant_id, upn, UserType::Member), &actor())
         .await
         .unwrap_or_else(|e| panic!("user {upn}: {e}"))
 }
 
-async fn members(f: &Fixture, tenant_id: Uuid, prefix: &str, count: usize) -> Vec<User> {
+async fn members(f: &Fixture, tenant_id: TenantId, prefix: &str, count: usize) -> Vec<User> {
     let mut users = Vec::new();
     for i in 0..count {
         users.push(member(f, tenant_id, &format!("{prefix}{i}@contoso.com")).await);
@@ -184,13 +185,13 @@ async fn members(f: &Fixture, tenant_id: Uuid, prefix: &str, count: usize) -> Ve
 }
 
 fn new_subscription(
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     purchase_type: PurchaseType,
-    purchaser_id: Option<Uuid>,
+    purchaser_id: Option<UserId>,
     quantity: i64,
 ) -> NewSubscription {
     NewSubscription {
-        id: Uuid::new_v4(),
+        id: SubscriptionId::generate(),
         tenant_id,
         target_scope: Scope::Product,
         target_id: "CFQ7TTC0H9MP".into(),
@@ -216,7 +217,7 @@ fn quantity_edit(quantity: i64) -> SubscriptionEdit {
 
 async fn self_service(
     f: &Fixture,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     purchaser: &User,
     quantity: i64,
 ) -> Subscription {
@@ -235,7 +236,7 @@ async fn self_service(
         .expect("a self-service subscription")
 }
 
-async fn central(f: &Fixture, tenant_id: Uuid, quantity: i64) -> Subscription {
+async fn central(f: &Fixture, tenant_id: TenantId, quantity: i64) -> Subscription {
     f.store
         .create_subscription(
             new_subscription(tenant_id, PurchaseType::Central, None, quantity),
@@ -256,7 +257,7 @@ fn message(recipient: &str) -> NewMessage {
     }
 }
 
-fn change(tenant_id: Uuid, scope: Scope, target: &str, value: PolicyValue) -> PolicyChange {
+fn change(tenant_id: TenantId, scope: Scope, target: &str, value: PolicyValue) -> PolicyChange {
     PolicyChange {
         tenant_id,
         policy_id: POLICY.into(),
@@ -270,7 +271,7 @@ fn change(tenant_id: Uuid, scope: Scope, target: &str, value: PolicyValue) -> Po
 }
 
 fn assignment(
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     subscription: &Subscription,
     assign: &[&User],
     unassign: &[&User],
@@ -286,7 +287,7 @@ fn assignment(
 
 async fn assign(
     f: &Fixture,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     subscription: &Subscription,
     users: &[&User],
 ) -> Subscription {
@@ -301,7 +302,7 @@ async fn assign(
     current
 }
 
-async fn holders(f: &Fixture, tenant_id: Uuid, subscription: &Subscription) -> Vec<String> {
+async fn holders(f: &Fixture, tenant_id: TenantId, subscription: &Subscription) -> Vec<String> {
     f.store
         .assignments(tenant_id, subscription.id)
         .await
@@ -319,7 +320,7 @@ async fn reread(f: &Fixture, subscription: &Subscription) -> Subscription {
         .expect("the subscription exists")
 }
 
-async fn actions_of(f: &Fixture, tenant_id: Uuid) -> Vec<String> {
+async fn actions_of(f: &Fixture, tenant_id: TenantId) -> Vec<String> {
     f.store
         .audit_events(tenant_id, None, 1000)
         .await

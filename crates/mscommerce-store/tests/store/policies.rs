@@ -156,7 +156,7 @@ async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
     expect_error(
         f.store
             .set_policy_value(change(
-                Uuid::new_v4(),
+                TenantId::generate(),
                 Scope::Product,
                 "P1",
                 PolicyValue::Disabled,

@@ -97,7 +97,7 @@ async fn replicas_starting_at_once(backend: Backend) {
                 name: format!("Tenant of replica {i}"),
             };
             let admin = new_user(
-                Uuid::nil(),
+                TenantId(Uuid::nil()),
                 &format!("admin{i}@contoso.com"),
                 UserType::Member,
             );

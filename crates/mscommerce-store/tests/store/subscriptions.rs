@@ -180,7 +180,13 @@ async fn quantity_changes_never_go_below_what_is_assigned(f: &Fixture) {
     );
     expect_error(
         f.store
-            .change_subscription(contoso, Uuid::new_v4(), quantity_edit(4), None, &actor())
+            .change_subscription(
+                contoso,
+                SubscriptionId::generate(),
+                quantity_edit(4),
+                None,
+                &actor(),
+            )
             .await,
         "not found",
         is_not_found,

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use mscommerce_domain::SubscriptionId;
 use mscommerce_domain::{Operation, PurchaseType};
 use mscommerce_store::SubscriptionFilter;
-use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, PathParams, QueryParams};
@@ -71,7 +71,7 @@ async fn subscription_page(
     base: &str,
 ) -> ApiResult<Json<SubscriptionPage>> {
     let size = page.size()?;
-    let after = page.cursor_as(|c| Uuid::parse_str(c).ok())?;
+    let after = page.cursor_as(|c| c.parse::<SubscriptionId>().ok())?;
     let mut subscriptions = state
         .store
         .subscriptions(caller.principal.tenant_id, filter, after, size + 1)
@@ -99,7 +99,7 @@ pub async fn my_subscriptions(
 ) -> ApiResult<Json<SubscriptionPage>> {
     let filter = SubscriptionFilter {
         purchase_type: Some(PurchaseType::SelfService),
-        purchaser_id: Some(caller.principal.object_id),
+        purchaser_id: Some(caller.principal.user_id()),
     };
     let base = format!("{}/v1.0/me/subscriptions", state.settings.public_url);
     subscription_page(&state, &caller, &filter, &page, &base).await
