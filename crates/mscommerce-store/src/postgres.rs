@@ -43,6 +43,9 @@ const FOR_NO_KEY_UPDATE: &str = " FOR NO KEY UPDATE";
 /// Outbox claims: rows another dispatcher holds are skipped, not waited for.
 const FOR_UPDATE_SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 
+/// Byte order where an index must serve the comparison: the lifecycle index is built `COLLATE "C"`.
+const INDEXED_BYTE_ORDER: &str = " COLLATE \"C\"";
+
 const MIGRATIONS: &[Migration] = crate::migrate::POSTGRES_MIGRATIONS;
 const MIGRATIONS_TABLE_EXISTS: &str = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 

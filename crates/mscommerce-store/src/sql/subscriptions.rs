@@ -9,7 +9,7 @@ use mscommerce_domain::{SubscriptionId, TenantId};
 use super::audit::{insert_audit, AuditRecord};
 use super::outbox::insert_message;
 use super::rows::{self, SUBSCRIPTION_SELECT};
-use super::{begin_write, Conn, SqlStore, FOR_UPDATE_OF_SUBSCRIPTION};
+use super::{begin_write, Conn, SqlStore, FOR_UPDATE_OF_SUBSCRIPTION, INDEXED_BYTE_ORDER};
 use crate::records::*;
 use crate::text::{now, timestamp};
 use crate::{StoreError, StoreResult, SubscriptionStore};
@@ -178,13 +178,21 @@ async fn change_subscription_in(
     reload(conn, id).await
 }
 
-/// The `WHERE` of the subscriptions that may have a lifecycle step due; `$1` to `$4` are the cutoffs in
-/// `LifecycleCutoffs`'s order. Timestamps are stored in one RFC 3339 form, so they compare as text (in byte order,
-/// whatever the database's collation).
-const LIFECYCLE_DUE: &str = "(s.status = 'Active' AND s.expires_at COLLATE \"C\" <= $1) \
-     OR (s.status = 'Expired' AND s.expires_at COLLATE \"C\" <= $2) \
-     OR (s.status = 'Disabled' AND ((s.cancelled_at IS NOT NULL AND s.cancelled_at COLLATE \"C\" <= $3) \
-         OR (s.cancelled_at IS NULL AND s.expires_at COLLATE \"C\" <= $4)))";
+/// The subscriptions that may have a lifecycle step due, a batch after a given one: `$1` to `$4` are the cutoffs
+/// in `LifecycleCutoffs`'s order, `$5` and `$6` the end of term and ID of the last of the previous batch, `$7` the
+/// batch's size. Timestamps are stored in one RFC 3339 form, so they compare as text, in byte order
+/// ([`INDEXED_BYTE_ORDER`], so that the index on status and end of term serves the comparison).
+pub(super) fn lifecycle_query() -> String {
+    let order = INDEXED_BYTE_ORDER;
+    format!(
+        "{SUBSCRIPTION_SELECT} WHERE ((s.status = 'Active' AND s.expires_at{order} <= $1) \
+         OR (s.status = 'Expired' AND s.expires_at{order} <= $2) \
+         OR (s.status = 'Disabled' AND ((s.cancelled_at IS NOT NULL AND s.cancelled_at{order} <= $3) \
+             OR (s.cancelled_at IS NULL AND s.expires_at{order} <= $4)))) \
+         AND (s.expires_at{order} > $5 OR (s.expires_at = $5 AND s.id{order} > $6)) \
+         ORDER BY s.expires_at{order}, s.id{order} LIMIT $7"
+    )
+}
 
 async fn apply_lifecycle_step_in(
     conn: &mut Conn,
@@ -386,20 +394,16 @@ impl SubscriptionStore for SqlStore {
         let (after_end, after_id) = after.map_or((String::new(), String::new()), |(end, id)| {
             (timestamp(end), id.to_string())
         });
-        let rows = sqlx::query(&format!(
-            "{SUBSCRIPTION_SELECT} WHERE ({LIFECYCLE_DUE}) \
-             AND (s.expires_at COLLATE \"C\" > $5 OR (s.expires_at = $5 AND s.id COLLATE \"C\" > $6)) \
-             ORDER BY s.expires_at COLLATE \"C\", s.id COLLATE \"C\" LIMIT $7"
-        ))
-        .bind(timestamp(cutoffs.active_ended))
-        .bind(timestamp(cutoffs.expired_ended))
-        .bind(timestamp(cutoffs.disabled_cancelled))
-        .bind(timestamp(cutoffs.disabled_ended))
-        .bind(&after_end)
-        .bind(&after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await?;
+        let rows = sqlx::query(&lifecycle_query())
+            .bind(timestamp(cutoffs.active_ended))
+            .bind(timestamp(cutoffs.expired_ended))
+            .bind(timestamp(cutoffs.disabled_cancelled))
+            .bind(timestamp(cutoffs.disabled_ended))
+            .bind(&after_end)
+            .bind(&after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await?;
         rows.iter().map(rows::subscription).collect()
     }
 
