@@ -92,8 +92,16 @@ async fn connect(url: &str) -> StoreResult<(Pool<Db>, Pool<Db>)> {
 
 /// `BEGIN IMMEDIATE`: the write lock is taken at once, so a transaction never fails half-way because another
 /// process wrote first.
+///
+/// In a task of its own: sqlx's `begin_with` awaits once more after SQLite has begun the transaction, and a caller
+/// that stops waiting there (a client that disconnects drops its request) would leave the one writer connection
+/// inside a transaction that nobody holds, refusing every later write. The task always finishes; if its caller
+/// has gone, the transaction it hands over is dropped, and so rolled back.
 async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("beginning a write transaction failed: {e}")))?
 }
 
 /// Nothing to take: the write transaction already excludes every other writer, in any process.

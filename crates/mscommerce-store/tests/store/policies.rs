@@ -5,6 +5,7 @@ use super::*;
 on_every_backend!(
     policy_values_have_revisions_and_audit_events,
     concurrent_policy_writes_of_one_tenant_take_turns,
+    writes_abandoned_half_way_leave_the_store_writable,
 );
 
 async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
@@ -231,5 +232,60 @@ async fn concurrent_policy_writes_of_one_tenant_take_turns(f: &Fixture) {
             .len(),
         writes.len(),
         "one event per write"
+    );
+}
+
+/// A client that goes away drops its request, and with it the write it was waiting for, at any point: while it
+/// waits for the writer connection, while the transaction begins, in the middle. Hundreds of writes abandoned at
+/// every moment must leave the store as writable as before, with every value that a finished write wrote.
+async fn writes_abandoned_half_way_leave_the_store_writable(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let store = &f.store;
+    for round in 0..40u64 {
+        let mut writes = Vec::new();
+        for i in 0..16u64 {
+            let value = if (round + i) % 2 == 0 {
+                PolicyValue::Disabled
+            } else {
+                PolicyValue::Enabled
+            };
+            let target = format!("P{i}");
+            let store = Arc::clone(store);
+            writes.push(tokio::spawn(async move {
+                // Abandoned after a few microseconds to a few milliseconds: some before, some during, some after.
+                let patience = Duration::from_micros(((round * 16 + i) * 37) % 3000);
+                let _ = tokio::time::timeout(
+                    patience,
+                    store.set_policy_value(change(contoso, Scope::Product, &target, value)),
+                )
+                .await;
+            }));
+        }
+        for write in writes {
+            write.await.unwrap();
+        }
+    }
+    let finished = tokio::time::timeout(
+        Duration::from_secs(10),
+        store.set_policy_value(change(
+            contoso,
+            Scope::Product,
+            "P-last",
+            PolicyValue::Disabled,
+        )),
+    )
+    .await
+    .expect("a write after the abandoned ones finishes")
+    .expect("a write after the abandoned ones succeeds");
+    assert!(finished.revision.is_some());
+    let audited = store
+        .policy_changes(contoso, None, 1000)
+        .await
+        .unwrap()
+        .len();
+    let last_revision = finished.revision.unwrap() as usize;
+    assert_eq!(
+        audited, last_revision,
+        "every revision written has its audit event"
     );
 }
