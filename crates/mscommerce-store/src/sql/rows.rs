@@ -10,7 +10,7 @@ use sqlx::Row;
 use super::Db;
 use crate::records::*;
 use crate::text::{corrupt, parse_timestamp, parse_uuid, split_list};
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 pub(super) type DbRow = <Db as sqlx::Database>::Row;
 
@@ -44,11 +44,9 @@ pub(super) fn tenant(row: &DbRow) -> StoreResult<Tenant> {
 }
 
 pub(super) fn user(row: &DbRow) -> StoreResult<User> {
-    let user_type = match row.try_get::<String, _>("user_type")?.as_str() {
-        "Guest" => UserType::Guest,
-        "Member" => UserType::Member,
-        other => return Err(StoreError::Corrupt(format!("'{other}' is not a user type"))),
-    };
+    let user_type = row.try_get::<String, _>("user_type")?;
+    let user_type =
+        UserType::parse(&user_type).ok_or_else(|| corrupt("a user type", &user_type))?;
     Ok(User {
         id: id_column(row, "id")?,
         tenant_id: id_column(row, "tenant_id")?,
