@@ -3,8 +3,10 @@
 
 use std::sync::OnceLock;
 
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::PathItem;
+use utoipa::openapi::{Content, Ref, Required, Response};
+use utoipa::openapi::{ObjectBuilder, PathItem, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
@@ -57,7 +59,7 @@ use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, tok
         ops::metrics,
         ops::openapi,
     ),
-    modifiers(&BearerAuth, &V1Twins),
+    modifiers(&BearerAuth, &SharedRefusals, &V1Twins),
     tags(
         (name = "policies", description = "AllowSelfServicePurchase, compatible with Microsoft's licensing service"),
         (name = "audit", description = "Who changed what"),
@@ -89,6 +91,91 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The refusals that come from the extractors every handler shares, documented where they apply instead of in
+/// each annotation: a JSON body (`JsonBody`) answers 413 and 415, a bearer token (`Caller`) 401, and a change
+/// that takes `If-Match` also evaluates `If-None-Match` (`request::expected_version`) and answers 412.
+struct SharedRefusals;
+
+impl SharedRefusals {
+    fn add(operation: &mut Operation, status: &str, description: &str) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                Response::builder()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                    )
+                    .build()
+                    .into()
+            });
+    }
+}
+
+impl Modify for SharedRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let json_body = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|body| body.content.contains_key("application/json"));
+                if json_body {
+                    Self::add(
+                        operation,
+                        "413",
+                        "`PayloadTooLarge`: the body exceeds `body_limit_bytes`",
+                    );
+                    Self::add(
+                        operation,
+                        "415",
+                        "`UnsupportedMediaType`: the body is not sent as `application/json`",
+                    );
+                }
+                if operation.security.is_some() {
+                    Self::add(operation, "401", "`Unauthorized`: no valid bearer token");
+                }
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                let takes_if_match = parameters
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
+                let takes_if_none_match = parameters
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-None-Match");
+                if takes_if_match && !takes_if_none_match {
+                    parameters.push(
+                        ParameterBuilder::new()
+                            .name("If-None-Match")
+                            .parameter_in(ParameterIn::Header)
+                            .required(Required::False)
+                            .description(Some("`*` or ETags: the change fails (412) if the resource has one of them"))
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .build(),
+                    );
+                }
+                if parameters.is_empty() {
+                    operation.parameters = None;
+                }
+                if takes_if_match {
+                    Self::add(operation, "412", "`PreconditionFailed`: `If-Match` or `If-None-Match` does not hold; the reason gives the current ETag");
+                }
+            }
+        }
     }
 }
 
