@@ -67,7 +67,7 @@ pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
 
 /// The `ETag` of a record's version: `"3"`.
 pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
+    mscommerce_domain::entity_tag(version)
 }
 
 #[cfg(test)]
