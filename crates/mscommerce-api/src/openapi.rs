@@ -388,3 +388,58 @@ fn constrain(document: &mut Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mscommerce_domain::{AcquisitionKind, CancellationReason};
+
+    fn document() -> Value {
+        serde_json::from_str(&document_json()).unwrap()
+    }
+
+    #[test]
+    fn allowed_words_are_the_domains() {
+        let document = document();
+        let schemas = &document["components"]["schemas"];
+        let words =
+            |schema: &str, property: &str| schemas[schema]["properties"][property]["enum"].clone();
+        assert_eq!(
+            words("AcquisitionRequest", "acquisitionKind"),
+            json!(AcquisitionKind::ALL.map(|k| k.as_str()))
+        );
+        assert_eq!(
+            words("CancelRequest", "reason"),
+            json!(CancellationReason::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>())
+        );
+        assert_eq!(
+            schemas["AcquisitionRequest"]["required"],
+            json!(["acquisitionKind"])
+        );
+    }
+
+    #[test]
+    fn ids_in_paths_are_guids_that_may_be_refused() {
+        let document = document();
+        let mut seen = 0;
+        for item in document["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                assert!(
+                    operation.get("parameters").is_none_or(Value::is_array),
+                    "parameters is a list when present: {operation}"
+                );
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if parameter["in"] == "path" && parameter["name"] == "subscriptionId" {
+                        seen += 1;
+                        assert_eq!(parameter["schema"]["format"], "uuid");
+                        assert!(operation["responses"].get("400").is_some());
+                    }
+                }
+            }
+        }
+        assert!(seen >= 6, "only {seen} operations take a subscription ID");
+    }
+}

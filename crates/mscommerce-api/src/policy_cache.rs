@@ -14,7 +14,10 @@ use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
 
 /// A stored value, the revision that wrote it, and that revision's `ETag`, made once per write so that a read
-/// answers it by cloning a shared buffer.
+/// answers it by cloning a shared buffer: `HeaderValue::from_str` copies into `Bytes` (http-1.5.0
+/// `src/header/value.rs`, `from_str`), whose first clone moves the buffer into a reference-counted one and every
+/// later clone only increments the count (bytes-1.12.2 `src/bytes.rs`, `promotable_even_clone`,
+/// `shallow_clone_vec`).
 #[derive(Debug, Clone)]
 struct Held {
     value: PolicyValue,
