@@ -474,4 +474,34 @@ mod tests {
         assert_eq!(callers.len(), 9);
         assert!(cells >= callers.len() * 40, "{cells} cells");
     }
+
+    /// `JsonBody` refuses a body not sent as JSON with 415 and one too large with 413, on every route that reads
+    /// one: the document must say so wherever it declares a JSON body.
+    #[test]
+    fn every_operation_with_a_json_body_documents_413_and_415() {
+        let document: serde_json::Value = serde_json::from_str(&openapi::document_json()).unwrap();
+        let mut with_body = 0;
+        let mut missing = Vec::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if operation["requestBody"]["content"]
+                    .get("application/json")
+                    .is_none()
+                {
+                    continue;
+                }
+                with_body += 1;
+                for status in ["413", "415"] {
+                    if operation["responses"].get(status).is_none() {
+                        missing.push(format!("{method} {path}: {status}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            with_body >= 15,
+            "only {with_body} operations with a JSON body"
+        );
+        assert!(missing.is_empty(), "undocumented: {missing:?}");
+    }
 }

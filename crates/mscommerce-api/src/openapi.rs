@@ -3,8 +3,12 @@
 
 use std::sync::OnceLock;
 
+use serde_json::{json, Value};
+
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::PathItem;
+use utoipa::openapi::{Content, Ref, Required, Response};
+use utoipa::openapi::{ObjectBuilder, PathItem, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
@@ -57,7 +61,7 @@ use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, tok
         ops::metrics,
         ops::openapi,
     ),
-    modifiers(&BearerAuth, &V1Twins),
+    modifiers(&BearerAuth, &SharedRefusals, &V1Twins),
     tags(
         (name = "policies", description = "AllowSelfServicePurchase, compatible with Microsoft's licensing service"),
         (name = "audit", description = "Who changed what"),
@@ -89,6 +93,91 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The refusals that come from the extractors every handler shares, documented where they apply instead of in
+/// each annotation: a JSON body (`JsonBody`) answers 413 and 415, a bearer token (`Caller`) 401, and a change
+/// that takes `If-Match` also evaluates `If-None-Match` (`request::expected_version`) and answers 412.
+struct SharedRefusals;
+
+impl SharedRefusals {
+    fn add(operation: &mut Operation, status: &str, description: &str) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                Response::builder()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                    )
+                    .build()
+                    .into()
+            });
+    }
+}
+
+impl Modify for SharedRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let json_body = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|body| body.content.contains_key("application/json"));
+                if json_body {
+                    Self::add(
+                        operation,
+                        "413",
+                        "`PayloadTooLarge`: the body exceeds `body_limit_bytes`",
+                    );
+                    Self::add(
+                        operation,
+                        "415",
+                        "`UnsupportedMediaType`: the body is not sent as `application/json`",
+                    );
+                }
+                if operation.security.is_some() {
+                    Self::add(operation, "401", "`Unauthorized`: no valid bearer token");
+                }
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                let takes_if_match = parameters
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
+                let takes_if_none_match = parameters
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-None-Match");
+                if takes_if_match && !takes_if_none_match {
+                    parameters.push(
+                        ParameterBuilder::new()
+                            .name("If-None-Match")
+                            .parameter_in(ParameterIn::Header)
+                            .required(Required::False)
+                            .description(Some("`*` or ETags: the change fails (412) if the resource has one of them"))
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .build(),
+                    );
+                }
+                if parameters.is_empty() {
+                    operation.parameters = None;
+                }
+                if takes_if_match {
+                    Self::add(operation, "412", "`PreconditionFailed`: `If-Match` or `If-None-Match` does not hold; the reason gives the current ETag");
+                }
+            }
+        }
     }
 }
 
@@ -134,11 +223,223 @@ pub fn document_json() -> String {
         .get_or_init(|| {
             let mut doc = ApiDoc::openapi();
             doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-            let mut text = doc
-                .to_pretty_json()
-                .expect("the OpenAPI document serializes");
+            let mut document = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+            constrain(&mut document);
+            let mut text =
+                serde_json::to_string_pretty(&document).expect("the OpenAPI document serializes");
             text.push('\n');
             text
         })
         .clone()
+}
+
+/// A string that is not only whitespace: Rust's `trim` (which the checks use) also counts U+0085 as whitespace,
+/// which ECMA-262's `\s` does not.
+const NOT_ONLY_WHITESPACE: &str = "[^\\s\\u0085]";
+
+/// A sign-in name as `check_upn` takes it, in visible ASCII (so that its 113 bytes are 113 characters): a name
+/// without `@`, then `@` and a domain with a dot.
+const UPN_PATTERN: &str = "^[!-?A-~]+@[!-~]*\\.[!-~]*$";
+
+/// The rules the handlers and the domain apply to request fields, stated in the document so that what it allows
+/// is what the service accepts (the fuzz pass in `.ci/fuzz` checks it). They are written here, over the JSON,
+/// because utoipa's derive cannot say them: allowed words drawn from the domain's own lists, "exactly one of two
+/// fields", and a requirement that depends on another field's value. A field the service reads as absent when it
+/// is `null` is declared non-null: `null` would otherwise be allowed and then refused as missing.
+fn constrain(document: &mut Value) {
+    use mscommerce_domain::subscription::{MAX_CANCELLATION_COMMENT, MAX_QUANTITY};
+    use mscommerce_domain::{
+        AcquisitionKind, BillingFrequency, CancellationReason, DirectoryRole, PolicyValue,
+        MAX_USERS_PER_REQUEST,
+    };
+    use mscommerce_store::UserType;
+
+    let words = |names: Vec<&str>| json!({"type": "string", "enum": names});
+    let quantity =
+        json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_QUANTITY});
+    let guids = |max: usize| json!({"type": "array", "items": {"type": "string", "format": "uuid"}, "minItems": 1, "maxItems": max});
+    let billing = words(BillingFrequency::ALL.iter().map(|b| b.as_str()).collect());
+    let target = json!([
+        {"required": ["productId"], "not": {"required": ["offerType"]}},
+        {"required": ["offerType"], "not": {"required": ["productId"]}},
+    ]);
+    let target_id = json!({"type": "string", "minLength": 1});
+    let display_name = json!({"type": "string", "maxLength": 256, "pattern": NOT_ONLY_WHITESPACE});
+    let user_type = words(UserType::ALL.iter().map(|t| t.as_str()).collect());
+    let password = json!({"type": "string", "minLength": 8});
+    let roles = json!({"type": "array", "items": words(
+        DirectoryRole::ALL.iter().flat_map(|r| [r.name(), r.template_id()]).collect()
+    )});
+    let upn = json!({"type": "string", "maxLength": 113, "pattern": UPN_PATTERN});
+
+    let schemas = &mut document["components"]["schemas"];
+    let mut set = |schema: &str, property: &str, value: &Value| {
+        let property_schema = &mut schemas[schema]["properties"][property];
+        let description = property_schema.get("description").cloned();
+        *property_schema = value.clone();
+        if let Some(description) = description {
+            property_schema["description"] = description;
+        }
+    };
+    for schema in ["AcquisitionRequest", "CentralPurchase"] {
+        set(schema, "productId", &target_id);
+        set(schema, "offerType", &target_id);
+        set(schema, "quantity", &quantity);
+        set(schema, "billingFrequency", &billing);
+    }
+    set(
+        "AcquisitionRequest",
+        "acquisitionKind",
+        &words(AcquisitionKind::ALL.iter().map(|k| k.as_str()).collect()),
+    );
+    set("SubscriptionChange", "quantity", &quantity);
+    set(
+        "SubscriptionChange",
+        "autoRenew",
+        &json!({"type": "boolean"}),
+    );
+    set("UserIds", "userIds", &guids(MAX_USERS_PER_REQUEST));
+    set("ExportRequest", "subscriptionIds", &guids(1000));
+    set(
+        "MoveRequest",
+        "targetSubscriptionId",
+        &json!({"type": "string", "format": "uuid"}),
+    );
+    set(
+        "CancelRequest",
+        "reason",
+        &words(CancellationReason::ALL.iter().map(|r| r.as_str()).collect()),
+    );
+    set(
+        "CancelRequest",
+        "comment",
+        &json!({"type": "string", "maxLength": MAX_CANCELLATION_COMMENT}),
+    );
+    set("CancelRequest", "confirm", &json!({"type": "boolean"}));
+    set("NewUserRequest", "userPrincipalName", &upn);
+    set("NewUserRequest", "displayName", &display_name);
+    set("NewUserRequest", "userType", &user_type);
+    set("NewUserRequest", "password", &password);
+    set("NewUserRequest", "roles", &roles);
+    set("UserPatch", "displayName", &display_name);
+    set("UserPatch", "userType", &user_type);
+    set("UserPatch", "accountEnabled", &json!({"type": "boolean"}));
+    set("UserPatch", "password", &password);
+    set("UserPatch", "roles", &roles);
+    set(
+        "PolicyUpdate",
+        "policyValue",
+        &words(PolicyValue::ALL.iter().map(|v| v.as_str()).collect()),
+    );
+
+    schemas["AcquisitionRequest"]["oneOf"] = target.clone();
+    schemas["AcquisitionRequest"]["required"] = json!(["acquisitionKind"]);
+    schemas["CentralPurchase"]["oneOf"] = target;
+    // A change names at least one of its two fields.
+    schemas["SubscriptionChange"]["minProperties"] = json!(1);
+    // `Other` needs a comment that is more than whitespace.
+    schemas["CancelRequest"]["anyOf"] = json!([
+        {"properties": {"reason": {"not": {"const": CancellationReason::Other.as_str()}}}},
+        {"required": ["comment"], "properties": {"comment": {"pattern": NOT_ONLY_WHITESPACE}}},
+    ]);
+
+    // An admin's take-over cancel must say `"confirm": true`.
+    let take_over_cancel =
+        &mut document["paths"]["/v1.0/subscriptions/{subscriptionId}/takeOver/cancel"]["post"];
+    take_over_cancel["requestBody"]["content"]["application/json"]["schema"] = json!({"allOf": [
+        {"$ref": "#/components/schemas/CancelRequest"},
+        {"required": ["confirm"], "properties": {"confirm": {"const": true}}},
+    ]});
+
+    // IDs in paths are GUIDs (`request::parse_subscription_id`, `parse_user_id`); anything else is a 400.
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            let mut takes_guid = false;
+            // `get_mut`, not indexing: indexing a JSON object inserts a `null` for a key it lacks.
+            let parameters = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut);
+            for parameter in parameters.into_iter().flatten() {
+                let guid = parameter["in"] == "path"
+                    && matches!(
+                        parameter["name"].as_str(),
+                        Some("subscriptionId" | "userId")
+                    );
+                if guid {
+                    parameter["schema"] = json!({"type": "string", "format": "uuid"});
+                    takes_guid = true;
+                }
+            }
+            let responses = &mut operation["responses"];
+            if takes_guid && responses.get("400").is_none() {
+                responses["400"] = json!({
+                    "description": "`InvalidPathParameter`: an ID in the path is not a GUID",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mscommerce_domain::{AcquisitionKind, CancellationReason};
+
+    fn document() -> Value {
+        serde_json::from_str(&document_json()).unwrap()
+    }
+
+    #[test]
+    fn allowed_words_are_the_domains() {
+        let document = document();
+        let schemas = &document["components"]["schemas"];
+        let words =
+            |schema: &str, property: &str| schemas[schema]["properties"][property]["enum"].clone();
+        assert_eq!(
+            words("AcquisitionRequest", "acquisitionKind"),
+            json!(AcquisitionKind::ALL.map(|k| k.as_str()))
+        );
+        assert_eq!(
+            words("CancelRequest", "reason"),
+            json!(CancellationReason::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>())
+        );
+        assert_eq!(
+            schemas["AcquisitionRequest"]["required"],
+            json!(["acquisitionKind"])
+        );
+    }
+
+    #[test]
+    fn ids_in_paths_are_guids_that_may_be_refused() {
+        let document = document();
+        let mut seen = 0;
+        for item in document["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                assert!(
+                    operation.get("parameters").is_none_or(Value::is_array),
+                    "parameters is a list when present: {operation}"
+                );
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if parameter["in"] == "path" && parameter["name"] == "subscriptionId" {
+                        seen += 1;
+                        assert_eq!(parameter["schema"]["format"], "uuid");
+                        assert!(operation["responses"].get("400").is_some());
+                    }
+                }
+            }
+        }
+        assert!(seen >= 6, "only {seen} operations take a subscription ID");
+    }
 }

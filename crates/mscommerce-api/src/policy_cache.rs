@@ -7,13 +7,28 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::http::HeaderValue;
 use dashmap::DashMap;
-use mscommerce_domain::TenantId;
+use mscommerce_domain::{entity_tag, TenantId};
 use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
 use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
 
-/// A stored value and the revision that wrote it.
-type Slot = Option<(PolicyValue, i64)>;
+/// A stored value, the revision that wrote it, and that revision's `ETag`, made once per write so that a read
+/// answers it by cloning a shared buffer: `HeaderValue::from_str` copies into `Bytes` (http-1.5.0
+/// `src/header/value.rs`, `from_str`), whose first clone moves the buffer into a reference-counted one and every
+/// later clone only increments the count (bytes-1.12.2 `src/bytes.rs`, `promotable_even_clone`,
+/// `shallow_clone_vec`).
+#[derive(Debug, Clone)]
+struct Held {
+    value: PolicyValue,
+    revision: i64,
+    etag: HeaderValue,
+}
+
+type Slot = Option<Held>;
+
+/// The `ETag` of a value never written: `entity_tag(INITIAL_POLICY_REVISION)` (a unit test checks the two agree).
+pub const INITIAL_ETAG: &str = "\"0\"";
 
 /// One tenant's values, indexed by catalog position.
 #[derive(Debug, Clone)]
@@ -42,19 +57,42 @@ impl TenantValues {
 
     fn merge(&mut self, scope: Scope, slot: usize, value: PolicyValue, revision: i64) {
         if let Some(held) = self.slot_mut(scope, slot) {
-            if held.is_none_or(|(_, r)| r < revision) {
-                *held = Some((value, revision));
+            if held.as_ref().is_none_or(|h| h.revision < revision) {
+                // A revision's text is digits and quotes, always a valid header value.
+                let etag = HeaderValue::from_str(&entity_tag(revision))
+                    .unwrap_or_else(|_| HeaderValue::from_static(INITIAL_ETAG));
+                *held = Some(Held {
+                    value,
+                    revision,
+                    etag,
+                });
             }
         }
     }
 
-    /// The value of a target: the stored one, or the policy's default.
-    pub fn value(&self, target: &PolicyTarget<'_>, default: PolicyValue) -> PolicyValue {
+    fn held(&self, target: &PolicyTarget<'_>) -> Option<&Held> {
         let slot = match target {
             PolicyTarget::Product(p) => self.products.get(p.slot),
             PolicyTarget::OfferType(o) => self.offer_types.get(o.slot),
         };
-        slot.copied().flatten().map_or(default, |(value, _)| value)
+        slot.and_then(Option::as_ref)
+    }
+
+    /// The value of a target: the stored one, or the policy's default.
+    pub fn value(&self, target: &PolicyTarget<'_>, default: PolicyValue) -> PolicyValue {
+        self.held(target).map_or(default, |held| held.value)
+    }
+
+    /// The value of a target and its `ETag` (the initial one for a value never written).
+    pub fn value_and_etag(
+        &self,
+        target: &PolicyTarget<'_>,
+        default: PolicyValue,
+    ) -> (PolicyValue, HeaderValue) {
+        match self.held(target) {
+            Some(held) => (held.value, held.etag.clone()),
+            None => (default, HeaderValue::from_static(INITIAL_ETAG)),
+        }
     }
 }
 
@@ -171,6 +209,26 @@ mod tests {
         assert!(
             !held.complete,
             "a write alone does not make the tenant complete"
+        );
+        assert_eq!(
+            held.value_and_etag(&power_bi, PolicyValue::Enabled).1,
+            "\"5\"",
+            "the ETag is the newest revision's"
+        );
+    }
+
+    #[test]
+    fn a_value_never_written_has_the_initial_etag() {
+        assert_eq!(
+            INITIAL_ETAG,
+            entity_tag(mscommerce_store::INITIAL_POLICY_REVISION)
+        );
+        let catalog = Catalog::embedded();
+        let values = TenantValues::empty(&catalog);
+        let saas = PolicyTarget::OfferType(catalog.offer_type("SaaS").unwrap());
+        assert_eq!(
+            values.value_and_etag(&saas, PolicyValue::Enabled),
+            (PolicyValue::Enabled, HeaderValue::from_static(INITIAL_ETAG))
         );
     }
 }

@@ -1,11 +1,11 @@
 //! Reading the parts of a request that several handlers share: catalog targets, IDs in paths and bodies, billing,
-//! quantity, acquisition kind, `If-Match`, cancellations. Each failure is the 4xx that says what is allowed.
+//! quantity, acquisition kind, the conditional headers, cancellations. Each failure is the 4xx that says what is allowed.
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use mscommerce_domain::subscription::{check_batch, check_quantity};
 use mscommerce_domain::{
-    check_cancellation, AcquisitionKind, BillingFrequency, CancellationReason, Catalog,
-    PolicyTarget,
+    check_cancellation, entity_tag, AcquisitionKind, BillingFrequency, CancellationReason, Catalog,
+    PolicyTarget, Preconditions,
 };
 use mscommerce_domain::{SubscriptionId, UserId};
 use uuid::Uuid;
@@ -166,23 +166,37 @@ pub fn parse_cancellation(
     check_cancellation(reason, comment).map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
 }
 
-/// The version in `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`.
-pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
+/// The request's `If-Match` and `If-None-Match`. A value that is not visible ASCII is kept as one that matches no
+/// entity tag, so the request fails as a precondition instead of the header being ignored.
+pub fn preconditions(headers: &HeaderMap) -> Preconditions {
+    let text = |name| {
+        headers
+            .get(name)
+            .map(|value: &HeaderValue| value.to_str().unwrap_or(""))
     };
-    let text = value.to_str().unwrap_or("").trim();
-    if text == "*" {
-        return Ok(None);
+    Preconditions::parse(text(header::IF_MATCH), text(header::IF_NONE_MATCH))
+}
+
+/// The version a change of a resource just read at `version` must be made from: the request's preconditions
+/// are evaluated against it (the domain's one rule, `Preconditions::hold_for`), 412 when they fail. `None` when
+/// the outcome does not depend on the version (no header, `If-Match: *`); otherwise `Some(version)`, which the
+/// store checks again in its transaction, so a change that lands in between fails too.
+pub fn expected_version(headers: &HeaderMap, version: i64) -> ApiResult<Option<i64>> {
+    let preconditions = preconditions(headers);
+    if !preconditions.hold_for(version) {
+        return Err(precondition_failed(version));
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| {
-            ApiError::bad_request(
-                "InvalidIfMatch",
-                format!("If-Match '{text}' is not an ETag this service issued (such as \"3\")."),
-            )
-        })
+    Ok(preconditions.names_versions().then_some(version))
+}
+
+fn precondition_failed(version: i64) -> ApiError {
+    ApiError::refused(
+        StatusCode::PRECONDITION_FAILED,
+        "PreconditionFailed",
+        format!(
+            "The resource does not hold what the request's If-Match or If-None-Match asks for: its current ETag is \
+             {}. Read it again and retry (If-Match takes one or more strong ETags, or *).",
+            entity_tag(version)
+        ),
+    )
 }

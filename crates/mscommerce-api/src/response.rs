@@ -21,6 +21,13 @@ pub fn json(body: Bytes) -> Response {
         .into_response()
 }
 
+/// A pre-rendered JSON answer with its `ETag`.
+pub fn json_with_etag(body: Bytes, etag: HeaderValue) -> Response {
+    let mut response = json(body);
+    response.headers_mut().insert(header::ETAG, etag);
+    response
+}
+
 /// `view` as JSON, with the `ETag` of `version`.
 pub fn with_etag(status: StatusCode, version: i64, view: impl Serialize) -> Response {
     let mut response = (status, Json(view)).into_response();

@@ -15,7 +15,7 @@ use mscommerce_store::{Cancellation, NewMessage, NewSubscription, Subscription};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::request::{if_match, parse_cancellation};
+use crate::request::{expected_version, parse_cancellation};
 use crate::response::{self, with_etag};
 use crate::state::AppState;
 use crate::views::subscriptions::{CancelRequest, SubscriptionView};
@@ -184,7 +184,7 @@ pub async fn cancel_and_notify(
                 reason,
                 comment,
                 status,
-                expected_version: if_match(headers)?,
+                expected_version: expected_version(headers, subscription.version)?,
             },
             &caller.actor(),
             message,

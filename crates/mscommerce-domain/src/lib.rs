@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod notification;
 pub mod policy;
+pub mod precondition;
 pub mod subscription;
 
 pub use access::{
@@ -24,6 +25,7 @@ pub use policy::{
     PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
     ALLOW_SELF_SERVICE_PURCHASE,
 };
+pub use precondition::{entity_tag, Preconditions};
 pub use subscription::{
     check_cancellation, pricing, BillingFrequency, CancellationError, CancellationReason, Pricing,
     PurchaseType, SeatError, SubscriptionStatus, Term, MAX_USERS_PER_REQUEST,

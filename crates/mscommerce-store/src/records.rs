@@ -6,7 +6,7 @@ use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
 };
-use mscommerce_domain::{SubscriptionId, TenantId, UserId};
+use mscommerce_domain::{Preconditions, SubscriptionId, TenantId, UserId};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -157,7 +157,14 @@ pub struct PolicyChange {
     pub default_value: PolicyValue,
     pub value: PolicyValue,
     pub actor: AuditActor,
+    /// The request's `If-Match` and `If-None-Match`, evaluated against the stored revision in the write's
+    /// transaction.
+    pub preconditions: Preconditions,
 }
+
+/// The revision of a value never written: lower than any a write gives, since a tenant's counter starts at 0 and
+/// every write raises it first.
+pub const INITIAL_POLICY_REVISION: i64 = 0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyWrite {
@@ -165,6 +172,9 @@ pub struct PolicyWrite {
     pub new_value: PolicyValue,
     /// The revision of the write; `None` when the value was already set and nothing was written.
     pub revision: Option<i64>,
+    /// The revision the value holds after the call: the write's, or the one it already had
+    /// ([`INITIAL_POLICY_REVISION`] for a value never written).
+    pub current_revision: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

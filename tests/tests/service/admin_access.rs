@@ -258,7 +258,7 @@ async fn tenants_never_reach_each_others_users_or_subscriptions() {
             json!({"accountEnabled": false}),
         )
         .await
-        .expect(404, None);
+        .expect(404, Some("UserNotFound"));
     server
         .post(
             &format!("/v1.0/subscriptions/{anns}/takeOver/moveUsers"),

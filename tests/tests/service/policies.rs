@@ -320,3 +320,195 @@ async fn unknown_products_and_offer_types_are_404() {
         .await
         .expect(404, Some("PolicyNotFound"));
 }
+
+/// A request with extra headers (the conditional ones), as a client that sends them would make it.
+async fn conditional(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: serde_json::Value,
+) -> (u16, Option<String>, serde_json::Value) {
+    let mut request = server
+        .http
+        .request(method, format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .json(&body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let json = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, etag, json)
+}
+
+#[tokio::test]
+async fn policy_values_carry_an_etag_that_changes_with_each_write() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    for path in [product_path("CFQ7TTC0H9MP"), offer_type_path("SaaS")] {
+        let read = server.get(&path, &token).await;
+        read.expect(200, None);
+        let initial = read
+            .header("etag")
+            .expect("GET answers an ETag")
+            .to_string();
+        assert_eq!(
+            server.get(&path, &token).await.header("etag"),
+            Some(initial.as_str()),
+            "a value never written has a fixed ETag"
+        );
+        let put = server
+            .put(&path, &token, json!({"policyValue": "Disabled"}))
+            .await;
+        put.expect(200, None);
+        let written = put.header("etag").expect("PUT answers an ETag").to_string();
+        assert_ne!(written, initial, "a write changes the ETag");
+        assert!(
+            written.starts_with('"') && written.ends_with('"'),
+            "a strong ETag: {written}"
+        );
+        assert_eq!(
+            server.get(&path, &token).await.header("etag"),
+            Some(written.as_str())
+        );
+        let same = server
+            .put(&path, &token, json!({"policyValue": "Disabled"}))
+            .await;
+        assert_eq!(
+            same.header("etag"),
+            Some(written.as_str()),
+            "writing the value it already has changes nothing, its ETag neither"
+        );
+    }
+}
+
+#[tokio::test]
+async fn if_match_on_a_policy_put_is_evaluated() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    let path = product_path("CFQ7TTC0H9MP");
+    let current = server
+        .get(&path, &token)
+        .await
+        .header("etag")
+        .expect("GET answers an ETag")
+        .to_string();
+    let put = |if_match: String, value: &'static str| {
+        let (server, token, path) = (&server, &token, &path);
+        async move {
+            conditional(
+                server,
+                reqwest::Method::PUT,
+                path,
+                token,
+                &[("if-match", &if_match)],
+                json!({"policyValue": value}),
+            )
+            .await
+        }
+    };
+
+    for refused in [
+        "\"nonsense\"".to_string(),
+        "nonsense".to_string(),
+        "\"12345\"".to_string(),
+        format!("W/{current}"),
+    ] {
+        let (status, _, body) = put(refused.clone(), "Disabled").await;
+        assert_eq!(status, 412, "If-Match {refused}: {body}");
+        assert_eq!(body["errorCode"], "PreconditionFailed");
+        assert!(
+            body["reason"].as_str().unwrap().contains(&current),
+            "the reason gives the current ETag {current}: {body}"
+        );
+    }
+    assert_eq!(
+        server.get(&path, &token).await.json["policyValue"],
+        "Enabled",
+        "a refused PUT writes nothing"
+    );
+
+    let (status, written, _) = put(current.clone(), "Disabled").await;
+    assert_eq!(status, 200, "the current ETag matches");
+    let written = written.unwrap();
+    let (status, _, body) = put(current.clone(), "Enabled").await;
+    assert_eq!(
+        status, 412,
+        "the ETag read before the write is stale now: {body}"
+    );
+    assert!(body["reason"].as_str().unwrap().contains(&written));
+
+    let (status, listed, _) = put(format!("\"77\", {written}, \"78\""), "Enabled").await;
+    assert_eq!(status, 200, "a list matches when any listed ETag matches");
+    let listed = listed.unwrap();
+    let (status, _, _) = put("*".to_string(), "Disabled").await;
+    assert_eq!(status, 200, "* matches any current value");
+    let (status, _, _) = put(format!("\"1\", W/{listed}"), "Disabled").await;
+    assert_eq!(status, 412, "weak ETags never match If-Match");
+}
+
+#[tokio::test]
+async fn if_none_match_star_is_refused_on_resources_that_exist() {
+    let server = Server::start().await;
+    let token = server.admin_token().await;
+    let (status, _, body) = conditional(
+        &server,
+        reqwest::Method::PUT,
+        &offer_type_path("SaaS"),
+        &token,
+        &[("if-none-match", "*")],
+        json!({"policyValue": "Disabled"}),
+    )
+    .await;
+    assert_eq!(status, 412, "every policy value exists: {body}");
+    assert_eq!(body["errorCode"], "PreconditionFailed");
+
+    let created = server
+        .post(
+            "/v1.0/subscriptions",
+            &token,
+            json!({"productId": "CFQ7TTC0H9MP", "quantity": 10}),
+        )
+        .await;
+    created.expect(201, None);
+    let path = format!(
+        "/v1.0/subscriptions/{}",
+        created.json["id"].as_str().unwrap()
+    );
+    let etag = created.header("etag").unwrap().to_string();
+    let (status, _, body) = conditional(
+        &server,
+        reqwest::Method::PATCH,
+        &path,
+        &token,
+        &[("if-none-match", "*")],
+        json!({"quantity": 12}),
+    )
+    .await;
+    assert_eq!(
+        status, 412,
+        "If-None-Match: * on a PATCH of an existing resource: {body}"
+    );
+    assert_eq!(body["errorCode"], "PreconditionFailed");
+    assert_eq!(server.get(&path, &token).await.json["quantity"], 10);
+
+    let (status, _, body) = conditional(
+        &server,
+        reqwest::Method::PATCH,
+        &path,
+        &token,
+        &[("if-match", &format!("\"999\", {etag}"))],
+        json!({"quantity": 12}),
+    )
+    .await;
+    assert_eq!(status, 200, "a list in If-Match is evaluated: {body}");
+    assert_eq!(body["quantity"], 12);
+}

@@ -1,15 +1,18 @@
 //! The AllowSelfServicePurchase policy endpoints, compatible with Microsoft's licensing service.
 
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::Json;
-use mscommerce_domain::{Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope};
+use mscommerce_domain::{
+    entity_tag, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope,
+};
 use mscommerce_store::PolicyChange;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams, QueryParams};
-use crate::request::{find_offer_type, find_product};
-use crate::response::json;
+use crate::request::{find_offer_type, find_product, preconditions};
+use crate::response::{json, json_with_etag};
 use crate::state::AppState;
 use crate::views::policies::{
     OfferTypePolicy, Policy, PolicyItemList, PolicyList, PolicyUpdate, ProductPolicy, ProductsQuery,
@@ -28,32 +31,35 @@ fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
     })
 }
 
+/// The value of one target, with its `ETag`.
 async fn read_value(
     state: &AppState,
     caller: &Caller,
     policy: &PolicyDefinition,
     target: &PolicyTarget<'_>,
-) -> ApiResult<PolicyValue> {
+) -> ApiResult<(PolicyValue, HeaderValue)> {
     let value = state
         .policies
         .read(
             &*state.store,
             &state.catalog,
             caller.principal.tenant_id,
-            |values| values.value(target, policy.default_value),
+            |values| values.value_and_etag(target, policy.default_value),
         )
         .await?;
     Ok(value)
 }
 
-/// Validates and stores a new value, then updates the cache; answers the record as it now is.
+/// Validates and stores a new value, if the request's preconditions hold for the stored one, then updates the
+/// cache; answers the record as it now is, with its `ETag`.
 async fn write_value(
     state: &AppState,
     caller: &Caller,
+    headers: &HeaderMap,
     policy: &PolicyDefinition,
     target: &PolicyTarget<'_>,
     update: PolicyUpdate,
-) -> ApiResult<PolicyValue> {
+) -> ApiResult<Response> {
     let value = PolicyValue::parse(&update.policy_value).ok_or_else(|| {
         ApiError::bad_request(
             "InvalidPolicyValue",
@@ -86,6 +92,7 @@ async fn write_value(
             default_value: policy.default_value,
             value,
             actor: caller.actor(),
+            preconditions: preconditions(headers),
         })
         .await?;
     if let Some(revision) = write.revision {
@@ -100,7 +107,12 @@ async fn write_value(
             "policy value changed"
         );
     }
-    Ok(value)
+    let etag = HeaderValue::from_str(&entity_tag(write.current_revision))
+        .map_err(|e| ApiError::Internal(format!("an ETag is not a header value: {e}")))?;
+    Ok(json_with_etag(
+        state.rendered.item(policy, target, value).clone(),
+        etag,
+    ))
 }
 
 /// List the policies.
@@ -220,7 +232,7 @@ pub async fn list_products(
         ("productId" = String, Path, description = "Current or old product ID (any case)"),
     ),
     responses(
-        (status = 200, body = ProductPolicy),
+        (status = 200, body = ProductPolicy, headers(("ETag" = String, description = "The value's version: `\"0\"` until it is first written"))),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
@@ -234,8 +246,11 @@ pub async fn get_product(
     caller.require(Operation::ReadPolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
-    let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(json(state.rendered.item(policy, &target, value).clone()))
+    let (value, etag) = read_value(&state, &caller, policy, &target).await?;
+    Ok(json_with_etag(
+        state.rendered.item(policy, &target, value).clone(),
+        etag,
+    ))
 }
 
 /// Set the value of one product; answers the updated record.
@@ -247,6 +262,8 @@ pub async fn get_product(
     params(
         ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
         ("productId" = String, Path, description = "Current or old product ID (any case)"),
+        ("If-Match" = Option<String>, Header, description = "`*` or one or more strong ETags from a read: the value is set only if it still has one of them (412 otherwise)"),
+        ("If-None-Match" = Option<String>, Header, description = "`*` (always 412: every value exists) or ETags the value must not have"),
     ),
     request_body = PolicyUpdate,
     responses(
@@ -255,6 +272,7 @@ pub async fn get_product(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 412, description = "`PreconditionFailed`: If-Match or If-None-Match does not hold; the reason gives the current ETag", body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody),
     )
@@ -262,14 +280,14 @@ pub async fn get_product(
 pub async fn put_product(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     PathParams((policy_id, product_id)): PathParams<(String, String)>,
     JsonBody(update): JsonBody<PolicyUpdate>,
 ) -> ApiResult<Response> {
     caller.require(Operation::WritePolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
-    let value = write_value(&state, &caller, policy, &target, update).await?;
-    Ok(json(state.rendered.item(policy, &target, value).clone()))
+    write_value(&state, &caller, &headers, policy, &target, update).await
 }
 
 /// Get the value of one third-party offer type.
@@ -283,7 +301,7 @@ pub async fn put_product(
         ("offerType" = String, Path, description = "`SaaS`, `POWERBIVISUALS`, `DYNAMICSCE` or `DYNAMICSBC` (any case)"),
     ),
     responses(
-        (status = 200, body = OfferTypePolicy),
+        (status = 200, body = OfferTypePolicy, headers(("ETag" = String, description = "The value's version: `\"0\"` until it is first written"))),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
@@ -297,8 +315,11 @@ pub async fn get_offer_type(
     caller.require(Operation::ReadPolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
-    let value = read_value(&state, &caller, policy, &target).await?;
-    Ok(json(state.rendered.item(policy, &target, value).clone()))
+    let (value, etag) = read_value(&state, &caller, policy, &target).await?;
+    Ok(json_with_etag(
+        state.rendered.item(policy, &target, value).clone(),
+        etag,
+    ))
 }
 
 /// Set the value of one third-party offer type (`Enabled` or `Disabled`); answers the updated record.
@@ -310,6 +331,8 @@ pub async fn get_offer_type(
     params(
         ("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)"),
         ("offerType" = String, Path, description = "`SaaS`, `POWERBIVISUALS`, `DYNAMICSCE` or `DYNAMICSBC` (any case)"),
+        ("If-Match" = Option<String>, Header, description = "`*` or one or more strong ETags from a read: the value is set only if it still has one of them (412 otherwise)"),
+        ("If-None-Match" = Option<String>, Header, description = "`*` (always 412: every value exists) or ETags the value must not have"),
     ),
     request_body = PolicyUpdate,
     responses(
@@ -318,6 +341,7 @@ pub async fn get_offer_type(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 412, description = "`PreconditionFailed`: If-Match or If-None-Match does not hold; the reason gives the current ETag", body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody),
     )
@@ -325,12 +349,12 @@ pub async fn get_offer_type(
 pub async fn put_offer_type(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     PathParams((policy_id, offer_type)): PathParams<(String, String)>,
     JsonBody(update): JsonBody<PolicyUpdate>,
 ) -> ApiResult<Response> {
     caller.require(Operation::WritePolicy)?;
     let policy = find_policy(&policy_id)?;
     let target = find_offer_type(&state.catalog, &offer_type)?;
-    let value = write_value(&state, &caller, policy, &target, update).await?;
-    Ok(json(state.rendered.item(policy, &target, value).clone()))
+    write_value(&state, &caller, &headers, policy, &target, update).await
 }

@@ -12,7 +12,7 @@ use mscommerce_store::{MoveUsers, NewMessage, Subscription};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams};
-use crate::request::{if_match, parse_subscription_id};
+use crate::request::{expected_version, parse_subscription_id};
 use crate::state::AppState;
 use crate::subscriptions::{cancel_and_notify, load};
 use crate::views::subscriptions::{CancelRequest, MoveRequest, MoveResult, SubscriptionView};
@@ -89,7 +89,7 @@ pub async fn move_users(
                 tenant_id: caller.principal.tenant_id,
                 source_id: source.id,
                 target_id,
-                expected_version: if_match(&headers)?,
+                expected_version: expected_version(&headers, source.version)?,
             },
             &caller.actor(),
             message,

@@ -7,7 +7,7 @@ use axum::Json;
 use mscommerce_auth::{generate_secret, hash_secret};
 use mscommerce_domain::UserId;
 use mscommerce_domain::{DirectoryRole, Operation};
-use mscommerce_store::{NewUser, UserType, UserUpdate};
+use mscommerce_store::{NewUser, StoreError, UserType, UserUpdate};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams, QueryParams};
@@ -264,7 +264,11 @@ pub async fn update_user(
     let user = state
         .store
         .update_user(caller.principal.tenant_id, id, update, &caller.actor())
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => user_not_found(id),
+            other => other.into(),
+        })?;
     state.directory.put(&user);
     Ok(Json(UserView::of(&user)))
 }

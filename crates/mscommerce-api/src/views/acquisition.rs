@@ -64,6 +64,7 @@ pub struct AcquisitionRequest {
     /// `Purchase`, `TrialWithPaymentMethod` or `TrialWithoutPaymentMethod`.
     pub acquisition_kind: Option<String>,
     /// Licenses, 1 to 1,000,000 (default 1).
+    #[serde(default, deserialize_with = "crate::views::whole_number")]
     pub quantity: Option<i64>,
     /// `Monthly` (default) or `Annual`.
     pub billing_frequency: Option<String>,

@@ -150,6 +150,7 @@ pub struct CentralPurchase {
     pub product_id: Option<String>,
     pub offer_type: Option<String>,
     /// 1 to 1,000,000 (default 1).
+    #[serde(default, deserialize_with = "crate::views::whole_number")]
     pub quantity: Option<i64>,
     /// `Monthly` (default) or `Annual`.
     pub billing_frequency: Option<String>,
@@ -164,6 +165,7 @@ impl BodyShape for CentralPurchase {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubscriptionChange {
     /// The new total number of licenses: never below those assigned.
+    #[serde(default, deserialize_with = "crate::views::whole_number")]
     pub quantity: Option<i64>,
     /// Whether it renews when its term ends (a trial with a payment method: whether it becomes a purchase). A
     /// trial without a payment method cannot renew.

@@ -1,7 +1,7 @@
 //! Policy values, and the tenant revision that orders them.
 
 use async_trait::async_trait;
-use mscommerce_domain::TenantId;
+use mscommerce_domain::{entity_tag, TenantId};
 use sqlx::Row;
 
 use super::audit::{insert_audit, AuditRecord};
@@ -44,8 +44,9 @@ impl PolicyStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let stored: Option<String> = sqlx::query_scalar(
-            "SELECT value FROM policy_values WHERE tenant_id = $1 AND policy_id = $2 AND scope = $3 AND target_id = $4",
+        let stored = sqlx::query(
+            "SELECT value, revision FROM policy_values \
+             WHERE tenant_id = $1 AND policy_id = $2 AND scope = $3 AND target_id = $4",
         )
         .bind(&tenant)
         .bind(&change.policy_id)
@@ -53,16 +54,29 @@ impl PolicyStore for SqlStore {
         .bind(&change.target_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let old_value = stored
-            .as_deref()
-            .map(parse_value)
-            .transpose()?
-            .unwrap_or(change.default_value);
+        let (old_value, stored_revision) = match &stored {
+            Some(row) => (
+                parse_value(&row.try_get::<String, _>("value")?)?,
+                row.try_get::<i64, _>("revision")?,
+            ),
+            None => (change.default_value, INITIAL_POLICY_REVISION),
+        };
+        // Evaluated here, under the tenant's write lock, so that no other write lands between the check and this
+        // one; and before the no-op shortcut, so that a stale If-Match fails even when the value would not change.
+        if !change.preconditions.hold_for(stored_revision) {
+            return Err(StoreError::VersionMismatch(format!(
+                "The {scope} '{}' does not hold what the request's If-Match or If-None-Match asks for: its \
+                 current ETag is {}. Read it again (GET answers the ETag) and retry.",
+                change.target_id,
+                entity_tag(stored_revision)
+            )));
+        }
         if old_value == change.value {
             return Ok(PolicyWrite {
                 old_value,
                 new_value: change.value,
                 revision: None,
+                current_revision: stored_revision,
             });
         }
         let revision: i64 = sqlx::query_scalar(
@@ -110,6 +124,7 @@ impl PolicyStore for SqlStore {
             old_value,
             new_value: change.value,
             revision: Some(revision),
+            current_revision: revision,
         })
     }
 }

@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use mscommerce_domain::{entity_tag, Preconditions, SubscriptionId, TenantId, UserId};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
 };
-use mscommerce_domain::{SubscriptionId, TenantId, UserId};
 use mscommerce_store::*;
 use mscommerce_testing::postgres::{
     admin_url, database_url, with_user, TestDatabase, TestRole, POSTGRES_ENV,
@@ -267,6 +267,7 @@ fn change(tenant_id: TenantId, scope: Scope, target: &str, value: PolicyValue) -
         default_value: PolicyValue::Enabled,
         value,
         actor: actor(),
+        preconditions: Preconditions::default(),
     }
 }
 

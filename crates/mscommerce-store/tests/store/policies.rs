@@ -6,6 +6,7 @@ on_every_backend!(
     policy_values_have_revisions_and_audit_events,
     concurrent_policy_writes_of_one_tenant_take_turns,
     writes_abandoned_half_way_leave_the_store_writable,
+    policy_preconditions_are_checked_against_the_stored_revision,
 );
 
 async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
@@ -25,7 +26,8 @@ async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
         PolicyWrite {
             old_value: PolicyValue::Enabled,
             new_value: PolicyValue::Disabled,
-            revision: Some(1)
+            revision: Some(1),
+            current_revision: 1,
         }
     );
     let same = write(Scope::Product, "P1", PolicyValue::Disabled)
@@ -287,5 +289,38 @@ async fn writes_abandoned_half_way_leave_the_store_writable(f: &Fixture) {
     assert_eq!(
         audited, last_revision,
         "every revision written has its audit event"
+    );
+}
+
+/// If-Match is evaluated in the write's transaction against the stored revision (the initial one for a value never
+/// written), before the no-op shortcut: a stale precondition fails even when the value would not change.
+async fn policy_preconditions_are_checked_against_the_stored_revision(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let conditional = |value, if_match: &str| {
+        let mut change = change(contoso, Scope::Product, "P1", value);
+        change.preconditions = Preconditions::parse(Some(if_match), None);
+        f.store.set_policy_value(change)
+    };
+    let initial = entity_tag(INITIAL_POLICY_REVISION);
+    let refused = conditional(PolicyValue::Disabled, "\"5\"").await;
+    assert!(
+        matches!(&refused, Err(StoreError::VersionMismatch(reason)) if reason.contains(&initial)),
+        "{refused:?}"
+    );
+    let first = conditional(PolicyValue::Disabled, &initial).await.unwrap();
+    let revision = first.revision.unwrap();
+    assert_eq!(first.current_revision, revision);
+    let stale = conditional(PolicyValue::Disabled, &initial).await;
+    assert!(
+        matches!(&stale, Err(StoreError::VersionMismatch(reason)) if reason.contains(&entity_tag(revision))),
+        "a stale ETag fails even when the value would not change: {stale:?}"
+    );
+    let same = conditional(PolicyValue::Disabled, &entity_tag(revision))
+        .await
+        .unwrap();
+    assert_eq!((same.revision, same.current_revision), (None, revision));
+    assert_eq!(
+        f.store.policy_values(contoso).await.unwrap()[0].value,
+        PolicyValue::Disabled
     );
 }

@@ -9,7 +9,7 @@ use mscommerce_store::AssignmentChange;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams};
-use crate::request::{if_match, parse_subscription_id, parse_user_ids};
+use crate::request::{expected_version, parse_subscription_id, parse_user_ids};
 use crate::state::AppState;
 use crate::subscriptions::{answer, load_visible, require_manager};
 use crate::views::subscriptions::{SubscriptionView, UserIds};
@@ -38,7 +38,7 @@ async fn change_licenses(
                 subscription_id: subscription.id,
                 assign,
                 unassign,
-                expected_version: if_match(headers)?,
+                expected_version: expected_version(headers, subscription.version)?,
             },
             &caller.actor(),
         )

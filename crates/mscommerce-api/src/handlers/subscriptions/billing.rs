@@ -13,7 +13,7 @@ use mscommerce_store::SubscriptionEdit;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{BodyShape, Caller, JsonBody, PathParams};
 use crate::request::{
-    if_match, parse_billing, parse_quantity, parse_subscription_id, resolve_target,
+    expected_version, parse_billing, parse_quantity, parse_subscription_id, resolve_target,
 };
 use crate::state::AppState;
 use crate::subscriptions::{
@@ -99,7 +99,7 @@ pub async fn change_subscription(
                 quantity: change.quantity,
                 auto_renew: change.auto_renew,
             },
-            if_match(&headers)?,
+            expected_version(&headers, subscription.version)?,
             &caller.actor(),
         )
         .await?;
