@@ -15,7 +15,7 @@ use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
 };
-use mscommerce_domain::{SubscriptionId, TenantId, UserId};
+use mscommerce_domain::{DomainName, SubscriptionId, TenantId, UserId};
 use mscommerce_store::*;
 use mscommerce_testing::postgres::{
     admin_url, database_url, with_user, TestDatabase, TestRole, POSTGRES_ENV,
@@ -150,12 +150,18 @@ async fn tenant(f: &Fixture, name: &str) -> TenantId {
             NewTenant {
                 id: None,
                 name: name.into(),
+                // The tests' users are named <someone>@<tenant name>.com.
+                domains: vec![domain(&format!("{}.com", name.to_lowercase()))],
             },
             &actor(),
         )
         .await
         .expect("a tenant")
         .id
+}
+
+fn domain(text: &str) -> DomainName {
+    DomainName::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn new_user(tenant_id: TenantId, upn: &str, user_type: UserType) -> NewUser {
