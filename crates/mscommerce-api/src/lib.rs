@@ -33,7 +33,7 @@ pub use state::{ApiSettings, AppState, Services};
 pub use user_cache::UserCache;
 
 use handlers::subscriptions::{assignments, billing, read};
-use handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
+use handlers::{acquisition, audit, domains, licenses, ops, policies, takeover, token, users};
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
 struct Routes {
@@ -98,6 +98,11 @@ fn own(routes: Routes) -> Routes {
             "/v1.0/users/{userId}",
             get(users::get_user).patch(users::update_user),
         )
+        .route(
+            "/v1.0/domains",
+            get(domains::list_domains).post(domains::add_domain),
+        )
+        .route("/v1.0/domains/{domainId}", get(domains::get_domain))
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
             "/v1.0/me/subscriptions",

@@ -136,7 +136,10 @@ impl UpnDomainNotInTenant {
 }
 
 /// The rule: a user's sign-in name is in one of its tenant's domains (compared without case).
-pub fn check_upn_domain(upn: &str, tenant_domains: &[DomainName]) -> Result<(), UpnDomainNotInTenant> {
+pub fn check_upn_domain(
+    upn: &str,
+    tenant_domains: &[DomainName],
+) -> Result<(), UpnDomainNotInTenant> {
     let in_tenant = DomainName::of_upn(upn).is_some_and(|domain| tenant_domains.contains(&domain));
     if in_tenant {
         return Ok(());

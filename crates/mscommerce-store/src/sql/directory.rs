@@ -173,18 +173,21 @@ async fn tenant_domains_in(conn: &mut Conn, tenant_id: TenantId) -> StoreResult<
 /// tenant can add no more names there.
 pub(super) async fn give_existing_tenants_their_domains(conn: &mut Conn) -> StoreResult<()> {
     let at = now();
-    let tenants = sqlx::query("SELECT id, name, created_at FROM tenants ORDER BY created_at, id COLLATE \"C\"")
-        .fetch_all(&mut *conn)
-        .await?;
+    let tenants = sqlx::query(
+        "SELECT id, name, created_at FROM tenants ORDER BY created_at, id COLLATE \"C\"",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for row in &tenants {
         let tenant = rows::tenant(row)?;
         claim_initial_domain(&mut *conn, &tenant, at).await?;
         let mut used = BTreeSet::new();
         {
             // Streamed: a tenant may have many users, and only their distinct domains are kept.
-            let mut upns = sqlx::query_scalar::<_, String>("SELECT upn FROM users WHERE tenant_id = $1")
-                .bind(tenant.id.to_string())
-                .fetch(&mut *conn);
+            let mut upns =
+                sqlx::query_scalar::<_, String>("SELECT upn FROM users WHERE tenant_id = $1")
+                    .bind(tenant.id.to_string())
+                    .fetch(&mut *conn);
             while let Some(upn) = upns.next().await {
                 used.extend(DomainName::of_upn(&upn?));
             }

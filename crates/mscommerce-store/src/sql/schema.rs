@@ -3,7 +3,8 @@
 use sqlx::Row;
 
 use super::{
-    advisory_lock, begin_write, directory, Conn, SqlStore, MIGRATIONS, MIGRATIONS_TABLE_EXISTS, MIGRATION_LOCK,
+    advisory_lock, begin_write, directory, Conn, SqlStore, MIGRATIONS, MIGRATIONS_TABLE_EXISTS,
+    MIGRATION_LOCK,
 };
 use crate::migrate::{self, MigrationError};
 use crate::text::{now, timestamp};

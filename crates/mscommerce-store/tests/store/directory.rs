@@ -520,7 +520,10 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
         .await
         .err()
         .expect("refused");
-    assert!(own.to_string().contains("This organization already has"), "{own}");
+    assert!(
+        own.to_string().contains("This organization already has"),
+        "{own}"
+    );
     // A new tenant that names a taken domain is not created at all.
     expect_error(
         f.store
@@ -573,7 +576,13 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
             .err()
             .expect("refused");
         assert!(
-            matches!(refused, StoreError::Rule { code: "UpnDomainNotInTenant", .. }),
+            matches!(
+                refused,
+                StoreError::Rule {
+                    code: "UpnDomainNotInTenant",
+                    ..
+                }
+            ),
             "{upn}: {refused:?}"
         );
     }
@@ -644,14 +653,29 @@ async fn the_migration_gives_existing_tenants_their_domains(f: &Fixture) {
         .unwrap()
         .is_some());
     store
-        .create_user(new_user(contoso, "new@contoso.com", UserType::Member), &actor())
+        .create_user(
+            new_user(contoso, "new@contoso.com", UserType::Member),
+            &actor(),
+        )
         .await
         .expect("in its own domain");
     let refused = store
-        .create_user(new_user(fabrikam, "new2@contoso.com", UserType::Member), &actor())
+        .create_user(
+            new_user(fabrikam, "new2@contoso.com", UserType::Member),
+            &actor(),
+        )
         .await
         .err()
         .expect("refused");
-    assert!(matches!(refused, StoreError::Rule { code: "UpnDomainNotInTenant", .. }), "{refused:?}");
+    assert!(
+        matches!(
+            refused,
+            StoreError::Rule {
+                code: "UpnDomainNotInTenant",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
     open(&f.url, false).await.expect("the schema is current");
 }
