@@ -183,8 +183,7 @@ async fn users_are_found_by_sign_in_name_and_listed_in_byte_order(f: &Fixture) {
             &actor(),
         )
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         matches!(
             &refused,
@@ -503,8 +502,7 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
             .store
             .add_tenant_domain(odd, domain(taken), &actor())
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(is_domain_in_use(&refused), "{refused:?}");
         let reason = refused.to_string();
         assert!(
@@ -518,8 +516,7 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
         .store
         .add_tenant_domain(contoso, domain("contoso.com"), &actor())
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         own.to_string().contains("This organization already has"),
         "{own}"
@@ -573,8 +570,7 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
             .store
             .create_user(new_user(tenant_id, upn, UserType::Member), &actor())
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(
             matches!(
                 refused,
@@ -665,8 +661,7 @@ async fn the_migration_gives_existing_tenants_their_domains(f: &Fixture) {
             &actor(),
         )
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         matches!(
             refused,
