@@ -17,6 +17,8 @@ pub trait DirectoryStore {
 
     /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
     /// starting at once on an empty database, one bootstraps and the others answer `None`.
+    /// The administrator's sign-in name must be in one of the tenant's domains (its initial one, or one that
+    /// `tenant.domains` names), as for any user.
     async fn create_first_tenant(
         &self,
         tenant: NewTenant,
