@@ -4,18 +4,24 @@ use mscommerce_tests::fixtures::*;
 use mscommerce_tests::Server;
 use serde_json::json;
 
+/// A second tenant, Fabrikam (initial domain fabrikam.onmicrosoft.com), and its Global Administrator's token.
+async fn fabrikam_and_its_administrator(server: &Server) -> (String, String) {
+    let fabrikam = server.create_tenant("Fabrikam");
+    let admin = server.create_user(
+        &fabrikam,
+        "admin@fabrikam.onmicrosoft.com",
+        &[roles::GLOBAL_ADMINISTRATOR],
+    );
+    let token = server.user_token(&admin, USER_PASSWORD).await;
+    (fabrikam, token)
+}
+
 /// Tenant B cannot take a name in tenant A's domain, nor learn from its refusal whether the name exists there.
 #[tokio::test]
 async fn a_tenant_cannot_create_users_in_another_tenants_domain() {
     let server = Server::start().await;
     let contoso = server.first_tenant();
-    let fabrikam = server.create_tenant("Fabrikam");
-    let fabrikam_admin = server.create_user(
-        &fabrikam,
-        "admin@fabrikam.onmicrosoft.com",
-        &[roles::GLOBAL_ADMINISTRATOR],
-    );
-    let fabrikam_admin = server.user_token(&fabrikam_admin, USER_PASSWORD).await;
+    let (fabrikam, fabrikam_admin) = fabrikam_and_its_administrator(&server).await;
     let contoso_admin = server.admin_token().await;
 
     // The same answer for a name that exists in Contoso and for one that does not: nothing leaks.
@@ -205,13 +211,7 @@ async fn domains_are_listed_and_added_through_rest() {
     );
 
     // Another organization cannot add it; the refusal names no one.
-    let fabrikam = server.create_tenant("Fabrikam");
-    let fabrikam_admin = server.create_user(
-        &fabrikam,
-        "admin@fabrikam.onmicrosoft.com",
-        &[roles::GLOBAL_ADMINISTRATOR],
-    );
-    let fabrikam_admin = server.user_token(&fabrikam_admin, USER_PASSWORD).await;
+    let (_, fabrikam_admin) = fabrikam_and_its_administrator(&server).await;
     for taken in ["contoso.com", "CONTOSO.onmicrosoft.com"] {
         let refused = server
             .post("/v1.0/domains", &fabrikam_admin, json!({"id": taken}))

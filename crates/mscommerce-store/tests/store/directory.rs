@@ -425,8 +425,8 @@ async fn apps_and_signing_keys(f: &Fixture) {
 }
 
 /// The domains a tenant has, as `(domain, initial)`, initial first.
-async fn domains_of(f: &Fixture, tenant_id: TenantId) -> Vec<(String, bool)> {
-    f.store
+async fn domains_of(store: &dyn Store, tenant_id: TenantId) -> Vec<(String, bool)> {
+    store
         .tenant_domains(tenant_id)
         .await
         .expect("domains")
@@ -449,29 +449,33 @@ fn is_domain_in_use(e: &StoreError) -> bool {
     )
 }
 
+/// A tenant with its initial domain only.
+async fn tenant_without_more_domains(f: &Fixture, name: &str) -> Tenant {
+    f.store
+        .create_tenant(
+            NewTenant {
+                name: name.into(),
+                ..Default::default()
+            },
+            &actor(),
+        )
+        .await
+        .expect("a tenant")
+}
+
 async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
     let contoso = tenant(f, "Contoso").await;
     assert_eq!(
-        domains_of(f, contoso).await,
+        domains_of(&*f.store, contoso).await,
         [
             ("contoso.onmicrosoft.com".to_string(), true),
             ("contoso.com".to_string(), false)
         ]
     );
     // A second tenant of the same name gets the next initial domain; letters and digits only.
-    let second = f
-        .store
-        .create_tenant(
-            NewTenant {
-                name: "Contoso".into(),
-                ..Default::default()
-            },
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let second = tenant_without_more_domains(f, "Contoso").await;
     assert_eq!(
-        domains_of(f, second.id).await,
+        domains_of(&*f.store, second.id).await,
         [("contoso2.onmicrosoft.com".to_string(), true)]
     );
     let events = f.store.audit_events(second.id, None, 10).await.unwrap();
@@ -479,20 +483,9 @@ async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
         events[0].new_value.as_deref(),
         Some("domains=contoso2.onmicrosoft.com")
     );
-    let odd = f
-        .store
-        .create_tenant(
-            NewTenant {
-                name: "Wood-Grove & Co".into(),
-                ..Default::default()
-            },
-            &actor(),
-        )
-        .await
-        .unwrap()
-        .id;
+    let odd = tenant_without_more_domains(f, "Wood-Grove & Co").await.id;
     assert_eq!(
-        domains_of(f, odd).await[0],
+        domains_of(&*f.store, odd).await[0],
         ("woodgroveco.onmicrosoft.com".to_string(), true)
     );
 
@@ -613,33 +606,21 @@ async fn the_migration_gives_existing_tenants_their_domains(f: &Fixture) {
     .await
     .expect("a database from before domains");
     let store = open(&f.url, true).await.expect("migrated");
-    let domains = |tenant_id| {
-        let store = Arc::clone(&store);
-        async move {
-            store
-                .tenant_domains(tenant_id)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|d| (d.domain.to_string(), d.is_initial))
-                .collect::<Vec<_>>()
-        }
-    };
     let owned = |list: &[(&str, bool)]| {
         list.iter()
             .map(|&(d, initial)| (d.to_string(), initial))
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        domains(contoso).await,
+        domains_of(&*store, contoso).await,
         owned(&[("contoso.onmicrosoft.com", true), ("contoso.com", false)])
     );
     assert_eq!(
-        domains(fabrikam).await,
+        domains_of(&*store, fabrikam).await,
         owned(&[("fabrikam.onmicrosoft.com", true), ("fabrikam.com", false)])
     );
     assert_eq!(
-        domains(later_contoso).await,
+        domains_of(&*store, later_contoso).await,
         owned(&[("contoso2.onmicrosoft.com", true)])
     );
     // The users are kept; from now on names follow the domains.
