@@ -15,7 +15,8 @@ use crate::error::ApiError;
 use crate::middleware::CorrelationId;
 use crate::state::AppState;
 
-/// The authenticated caller. Its tenant is the token's `tid`, and nothing else.
+/// The authenticated caller: the principal the token names, as the directory has it now (see
+/// [`crate::directory_cache`]). Its tenant is the token's `tid`, and nothing else.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Arc<Principal>,
@@ -46,13 +47,9 @@ impl Caller {
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+impl Caller {
+    /// The caller the request's bearer token names, as the directory has it now.
+    pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -63,11 +60,27 @@ impl FromRequestParts<AppState> for Caller {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
             _ => return Err(TokenError::Missing.into()),
         };
-        let principal = state.verifier.verify(token)?;
+        let claimed = state.verifier.verify(token)?;
+        let principal = state.directory.principal(&*state.store, &claimed).await?;
         Ok(Caller {
             principal,
             correlation_id: CorrelationId::of(parts),
         })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    /// The caller the observing layer already authorized (routes with a `Requires` rule), or the token's now.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.remove::<Caller>() {
+            return Ok(caller);
+        }
+        Caller::authenticate(parts, state).await
     }
 }
 

@@ -3,6 +3,8 @@
 //! Data flows one way: a handler authenticates and validates, asks the domain crate to decide, and the store to
 //! persist. Handlers never know which database runs.
 
+mod access_rules;
+mod directory_cache;
 mod error;
 mod extract;
 mod handlers;
@@ -16,7 +18,6 @@ mod request;
 mod response;
 mod state;
 mod subscriptions;
-mod user_cache;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -24,13 +25,13 @@ use axum::http::{Method, Uri};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
+pub use directory_cache::DirectoryCache;
 pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
 pub use rendered::RenderedPolicies;
 pub use state::{ApiSettings, AppState, Services};
-pub use user_cache::UserCache;
 
 use handlers::subscriptions::{assignments, billing, read};
 use handlers::{acquisition, audit, domains, licenses, ops, policies, takeover, token, users};
@@ -153,7 +154,7 @@ pub fn service(state: AppState) -> Observed {
     let routes = routes(state.settings.body_limit_bytes);
     let router = with_fallbacks(routes.router).with_state(state.clone());
     let labels = middleware::RouteLabels::new(routes.templates, &state.metrics);
-    Observed::new(router, labels, state.settings.request_timeout)
+    Observed::new(router, labels, state)
 }
 
 /// Every route the service answers.
@@ -216,7 +217,7 @@ mod tests {
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use mscommerce_auth::{Jwks, SigningKey, TokenIssuer, TokenVerifier};
-    use mscommerce_domain::Catalog;
+    use mscommerce_domain::{AppPermission, Catalog, DirectoryRole, Principal};
     use mscommerce_store::SqliteStore;
     use tower_service::Service;
 
@@ -241,7 +242,7 @@ mod tests {
             rendered: RenderedPolicies::new(&catalog),
             catalog,
             policies: PolicyCache::new(),
-            users: UserCache::default(),
+            directory: DirectoryCache::default(),
             issuer: TokenIssuer {
                 issuer: url.into(),
                 audience: "aud".into(),
@@ -273,30 +274,33 @@ mod tests {
         operations
     }
 
-    /// The router is asked every method of every template it registered (parameters filled in); a method it does
-    /// not route reaches the 405 fallback.
-    #[tokio::test]
-    async fn the_router_and_the_openapi_document_have_the_same_operations() {
+    /// A template with its parameters filled in.
+    fn path_of(template: &str) -> String {
+        template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Every (method, template) the router answers: it is asked every method of every template it registered
+    /// (parameters filled in); a method it does not route reaches the 405 fallback.
+    async fn routed_operations() -> BTreeSet<(String, String)> {
         let routes = routes(64 * 1024);
         let templates = routes.templates.clone();
         let mut router = with_fallbacks(routes.router).with_state(state().await);
         let mut routed = BTreeSet::new();
         for template in &templates {
-            let path: String = template
-                .split('/')
-                .map(|segment| {
-                    if segment.starts_with('{') {
-                        "x"
-                    } else {
-                        segment
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
             for method in METHODS {
                 let request = Request::builder()
                     .method(method.clone())
-                    .uri(&path)
+                    .uri(path_of(template))
                     .body(Body::empty())
                     .unwrap();
                 let response = router.call(request).await.unwrap();
@@ -305,6 +309,12 @@ mod tests {
                 }
             }
         }
+        routed
+    }
+
+    #[tokio::test]
+    async fn the_router_and_the_openapi_document_have_the_same_operations() {
+        let routed = routed_operations().await;
         let documented = documented();
         let unrouted: Vec<_> = documented.difference(&routed).collect();
         let undocumented: Vec<_> = routed.difference(&documented).collect();
@@ -316,5 +326,158 @@ mod tests {
             "PUT".into(),
             "/v1/policies/{policyId}/products/{productId}".into()
         )));
+    }
+
+    /// The callers of the matrix walk: anonymous, a user of each role, a user with no role, and apps with each
+    /// permission, all of one tenant, each with a real token of the service's issuer.
+    async fn callers(state: &AppState) -> Vec<(String, Option<Principal>, Option<String>)> {
+        use mscommerce_auth::{unix_now, TokenSubject};
+        use mscommerce_store::{AuditActor, NewApp, NewTenant, NewUser, UserType};
+        let actor = AuditActor::command_line("matrix-walk".into());
+        let tenant = state
+            .store
+            .create_tenant(
+                NewTenant {
+                    id: None,
+                    name: "Contoso".into(),
+                    ..Default::default()
+                },
+                &actor,
+            )
+            .await
+            .unwrap();
+        let mut callers = vec![("anonymous".to_string(), None, None)];
+        let mut roles: Vec<Option<DirectoryRole>> = DirectoryRole::ALL.map(Some).to_vec();
+        roles.push(None);
+        for role in roles {
+            let name = role.map_or("no role", DirectoryRole::name);
+            let user = state
+                .store
+                .create_user(
+                    NewUser {
+                        tenant_id: tenant.id,
+                        upn: format!("{}@contoso.onmicrosoft.com", name.replace(' ', "-")),
+                        display_name: name.into(),
+                        user_type: UserType::Member,
+                        password_hash: None,
+                        roles: role
+                            .map(|r| r.template_id().to_string())
+                            .into_iter()
+                            .collect(),
+                    },
+                    &actor,
+                )
+                .await
+                .unwrap();
+            let token = state.issuer.issue(
+                &TokenSubject::User {
+                    tenant_id: tenant.id,
+                    object_id: user.id.as_uuid(),
+                    upn: user.upn.clone(),
+                    display_name: user.display_name.clone(),
+                    role_ids: user.roles.clone(),
+                    client_id: None,
+                },
+                unix_now(),
+            );
+            let principal = state.verifier.verify(&token).unwrap();
+            callers.push((name.to_string(), Some((*principal).clone()), Some(token)));
+        }
+        for permission in AppPermission::ALL {
+            let app = state
+                .store
+                .create_app(
+                    NewApp {
+                        tenant_id: tenant.id,
+                        display_name: permission.as_str().into(),
+                        secret_hash: "$argon2id$not-used".into(),
+                        permissions: vec![permission.as_str().into()],
+                    },
+                    &actor,
+                )
+                .await
+                .unwrap();
+            let token = state.issuer.issue(
+                &TokenSubject::App {
+                    tenant_id: tenant.id,
+                    object_id: app.object_id,
+                    client_id: app.client_id,
+                    display_name: app.display_name.clone(),
+                    permissions: app.permissions.clone(),
+                },
+                unix_now(),
+            );
+            let principal = state.verifier.verify(&token).unwrap();
+            callers.push((
+                permission.as_str().to_string(),
+                Some((*principal).clone()),
+                Some(token),
+            ));
+        }
+        callers
+    }
+
+    /// The matrix walk: every route the router has, called by every kind of caller through the whole service,
+    /// answers as its rule in [`access_rules`] says. A route without a rule fails here; so does a handler that
+    /// refuses what its rule allows, or that reads its body before refusing (the body sent is `{}`).
+    #[tokio::test]
+    async fn every_route_follows_its_access_rule_for_every_kind_of_caller() {
+        use access_rules::Rule;
+        let state = state().await;
+        let callers = callers(&state).await;
+        let mut service = service(state);
+        let mut cells = 0;
+        for (method, template) in routed_operations().await {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let rule = access_rules::rule(&method, &template)
+                .unwrap_or_else(|| panic!("{method} {template} has no access rule"));
+            for (who, principal, token) in &callers {
+                let mut request = Request::builder()
+                    .method(method.clone())
+                    .uri(path_of(&template));
+                if let Some(token) = token {
+                    request = request.header("authorization", format!("Bearer {token}"));
+                }
+                let body = if method == Method::GET {
+                    Body::empty()
+                } else {
+                    request = request.header("content-type", "application/json");
+                    Body::from("{}")
+                };
+                let response = service.call(request.body(body).unwrap()).await.unwrap();
+                let status = response.status();
+                let cell = format!("{who} {method} {template}: {status}");
+                assert!(!status.is_server_error(), "{cell}");
+                match (rule, principal) {
+                    (Rule::Public, _) => assert!(
+                        status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                        "{cell}: public"
+                    ),
+                    (_, None) => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
+                    (Rule::SignedIn, Some(_)) => {
+                        assert_ne!(status, StatusCode::UNAUTHORIZED, "{cell}")
+                    }
+                    (Rule::Requires(operation), Some(principal)) => {
+                        if principal.may(operation) {
+                            assert!(
+                                status != StatusCode::UNAUTHORIZED
+                                    && status != StatusCode::FORBIDDEN,
+                                "{cell}: allowed to {operation:?}"
+                            );
+                        } else {
+                            assert_eq!(
+                                status,
+                                StatusCode::FORBIDDEN,
+                                "{cell}: not allowed to {operation:?}"
+                            );
+                        }
+                    }
+                }
+                cells += 1;
+            }
+        }
+        // Every caller over every route (44 of them today): a walk that checks little fails here too.
+        assert_eq!(callers.len(), 9);
+        assert!(cells >= callers.len() * 40, "{cells} cells");
     }
 }

@@ -1,4 +1,5 @@
-//! What every request goes through: a correlation id, a tracing span, the time limit, metrics.
+//! What every request goes through: a correlation id, a tracing span, the time limit, metrics, and the access
+//! rule of its route ([`crate::access_rules`]).
 //!
 //! This is one service wrapped once around the whole router, not a layer on the router: axum boxes every route
 //! behind a router-wide layer and clones the boxed route on every request, which measured as a quarter of what
@@ -22,8 +23,11 @@ use tower_service::Service;
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::access_rules::{RouteRules, Rule};
 use crate::error::ApiError;
+use crate::extract::Caller;
 use crate::metrics::{Metrics, RouteStats};
+use crate::state::AppState;
 
 pub const CORRELATION_HEADER: &str = "x-ms-correlation-id";
 
@@ -94,6 +98,8 @@ pub struct RouteLabels {
     matcher: matchit::Router<usize>,
     templates: Vec<String>,
     stats: Vec<Arc<RouteStats>>,
+    /// Who may call each route, by the same index.
+    rules: Vec<RouteRules>,
     /// Requests that matched no route.
     unmatched: Arc<RouteStats>,
 }
@@ -112,6 +118,7 @@ impl RouteLabels {
         }
         RouteLabels {
             stats: templates.iter().map(|t| metrics.route(t)).collect(),
+            rules: templates.iter().map(|t| RouteRules::of(t)).collect(),
             matcher,
             templates,
             unmatched: metrics.route(NO_ROUTE),
@@ -130,6 +137,10 @@ impl RouteLabels {
     fn stats(&self, index: Option<usize>) -> &RouteStats {
         index.map_or(&self.unmatched, |i| &self.stats[i])
     }
+
+    fn rule(&self, index: Option<usize>, method: &axum::http::Method) -> Option<Rule> {
+        index.and_then(|i| self.rules[i].for_method(method))
+    }
 }
 
 /// The router behind the observing layer: what `axum::serve` runs.
@@ -137,17 +148,33 @@ impl RouteLabels {
 pub struct Observed {
     router: Router,
     routes: Arc<RouteLabels>,
+    state: AppState,
     timeout: Duration,
 }
 
 impl Observed {
-    pub fn new(router: Router, routes: RouteLabels, timeout: Duration) -> Observed {
+    pub fn new(router: Router, routes: RouteLabels, state: AppState) -> Observed {
         Observed {
             router,
             routes: Arc::new(routes),
-            timeout,
+            timeout: state.settings.request_timeout,
+            state,
         }
     }
+}
+
+/// Refuses the request unless its caller may do `operation`, before the route reads anything; the caller found
+/// is left in the request for the handler, which does not verify the token again.
+async fn authorize(
+    request: Request,
+    state: &AppState,
+    operation: mscommerce_domain::Operation,
+) -> Result<Request, ApiError> {
+    let (mut parts, body) = request.into_parts();
+    let caller = Caller::authenticate(&parts, state).await?;
+    caller.require(operation)?;
+    parts.extensions.insert(caller);
+    Ok(Request::from_parts(parts, body))
 }
 
 impl Service<Request> for Observed {
@@ -178,7 +205,21 @@ impl Service<Request> for Observed {
             http.route = routes.template(route),
             correlation_id = correlation.as_str(),
         );
-        let answer = self.router.call(request);
+        let rule = routes.rule(route, &method);
+        let mut router = self.router.clone();
+        let state = Arc::clone(&self.state);
+        let answer = async move {
+            let request = match rule {
+                Some(Rule::Requires(operation)) => {
+                    match authorize(request, &state, operation).await {
+                        Ok(request) => request,
+                        Err(refusal) => return Ok(refusal.into_response()),
+                    }
+                }
+                Some(Rule::Public | Rule::SignedIn) | None => request,
+            };
+            router.call(request).await
+        };
         Box::pin(async move {
             let mut response = match tokio::time::timeout(timeout, answer.instrument(span.clone()))
                 .await

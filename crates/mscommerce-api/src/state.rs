@@ -7,10 +7,10 @@ use mscommerce_auth::{Jwks, TokenIssuer, TokenVerifier};
 use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
+use crate::directory_cache::DirectoryCache;
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
 use crate::rendered::RenderedPolicies;
-use crate::user_cache::UserCache;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -28,7 +28,8 @@ pub struct Services {
     pub policies: PolicyCache,
     /// Every possible policy item, serialized once.
     pub rendered: RenderedPolicies,
-    pub users: UserCache,
+    /// The current state of users and apps: what authorizes every request.
+    pub directory: DirectoryCache,
     pub issuer: TokenIssuer,
     pub verifier: TokenVerifier,
     pub jwks: Jwks,

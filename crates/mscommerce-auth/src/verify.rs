@@ -46,6 +46,15 @@ pub enum TokenError {
          (RFC 7515, section 4.1.11)."
     )]
     UnsupportedCritical(String),
+    /// A valid token whose holder is gone: refused by the directory's current state, which is what authorizes.
+    #[error(
+        "The user or app this access token was issued to does not exist in its organization (any more). Sign in \
+         again as an account that does."
+    )]
+    PrincipalNotFound,
+    /// A valid token whose holder's account has been disabled since it was issued.
+    #[error("The account this access token was issued to is disabled. An administrator can enable it again.")]
+    PrincipalDisabled,
 }
 
 impl TokenError {
@@ -62,6 +71,8 @@ impl TokenError {
             TokenError::InvalidIssuer(_) => "TokenInvalidIssuer",
             TokenError::InvalidClaims(_) => "TokenInvalidClaims",
             TokenError::UnsupportedCritical(_) => "TokenUnsupportedCritical",
+            TokenError::PrincipalNotFound => "TokenPrincipalNotFound",
+            TokenError::PrincipalDisabled => "TokenPrincipalDisabled",
         }
     }
 }

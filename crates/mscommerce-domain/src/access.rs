@@ -55,6 +55,21 @@ impl DirectoryRole {
         }
     }
 
+    /// The roles whose holders a holder of this role may change (name, type, password, enabling), beyond users
+    /// who hold no role at all, who are in reach of everyone with [`Operation::ManageUsers`]. Entra's rule: a User
+    /// Administrator manages users and other User Administrators, never an account with more power than its own,
+    /// so that resetting a password can never make it a Global Administrator. Global Readers are out of its reach
+    /// too: their account reads everything, which a User Administrator may not.
+    pub fn manages_holders_of(self) -> &'static [DirectoryRole] {
+        match self {
+            DirectoryRole::GlobalAdministrator => &DirectoryRole::ALL,
+            DirectoryRole::UserAdministrator => &[DirectoryRole::UserAdministrator],
+            DirectoryRole::BillingAdministrator
+            | DirectoryRole::GlobalReader
+            | DirectoryRole::LicenseAdministrator => &[],
+        }
+    }
+
     /// Accepts the template ID, the name, or the display name, in any case.
     pub fn parse(text: &str) -> Option<DirectoryRole> {
         let text = text.trim();
@@ -186,6 +201,39 @@ pub enum ManageRefusal {
     NotAllowed(Operation),
 }
 
+/// Why a caller may not change a user's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserRefusal {
+    /// The caller lacks [`Operation::ManageUsers`].
+    NotAllowed,
+    /// The user holds a role whose holders the caller's roles do not manage.
+    HoldsRole(DirectoryRole),
+}
+
+impl UserRefusal {
+    /// Who may change such a user, for the reason of a 403.
+    pub fn describe_allowed(self) -> String {
+        match self {
+            UserRefusal::NotAllowed => Operation::ManageUsers.describe_allowed(),
+            UserRefusal::HoldsRole(role) => {
+                let managers: Vec<_> = DirectoryRole::ALL
+                    .into_iter()
+                    .filter(|manager| {
+                        manager.manages_holders_of().contains(&role)
+                            && Operation::ManageUsers.allowed_for().0.contains(manager)
+                    })
+                    .map(DirectoryRole::display_name)
+                    .collect();
+                format!(
+                    "the user holds the role {}, whose holders only users with the role {} may change",
+                    role.display_name(),
+                    managers.join(", ")
+                )
+            }
+        }
+    }
+}
+
 impl SubscriptionConcern {
     /// Who manages this concern of a central subscription.
     pub fn central_operation(self) -> Operation {
@@ -233,6 +281,27 @@ impl Principal {
             PrincipalKind::App {
                 permissions: held, ..
             } => held.iter().any(|p| permissions.contains(p)),
+        }
+    }
+
+    /// Whether this caller may change the account of a user who holds `target_roles`: it needs
+    /// [`Operation::ManageUsers`], and each of the target's roles must be one its own roles manage
+    /// ([`DirectoryRole::manages_holders_of`]). On refusal, answers the first role out of reach (`None` when the
+    /// caller may not manage users at all).
+    pub fn may_change_user(&self, target_roles: &[DirectoryRole]) -> Result<(), UserRefusal> {
+        if !self.may(Operation::ManageUsers) {
+            return Err(UserRefusal::NotAllowed);
+        }
+        let held: &[DirectoryRole] = match &self.kind {
+            PrincipalKind::User { roles, .. } => roles,
+            PrincipalKind::App { .. } => &[],
+        };
+        match target_roles
+            .iter()
+            .find(|target| !held.iter().any(|r| r.manages_holders_of().contains(target)))
+        {
+            Some(&out_of_reach) => Err(UserRefusal::HoldsRole(out_of_reach)),
+            None => Ok(()),
         }
     }
 
@@ -431,6 +500,67 @@ mod tests {
                 "{role:?} billing"
             );
         }
+    }
+
+    /// Every cell: caller role (rows) x the role the changed user holds (columns: GlobalAdministrator,
+    /// BillingAdministrator, GlobalReader, LicenseAdministrator, UserAdministrator), plus a user with no role.
+    #[test]
+    fn who_may_change_whose_account() {
+        use DirectoryRole::*;
+        let table = [
+            (GlobalAdministrator, true, [true, true, true, true, true]),
+            (
+                BillingAdministrator,
+                false,
+                [false, false, false, false, false],
+            ),
+            (GlobalReader, false, [false, false, false, false, false]),
+            (
+                LicenseAdministrator,
+                false,
+                [false, false, false, false, false],
+            ),
+            (UserAdministrator, true, [false, false, false, false, true]),
+        ];
+        for (caller, no_role, by_target) in table {
+            let principal = user(&[caller]);
+            assert_eq!(
+                principal.may_change_user(&[]).is_ok(),
+                no_role,
+                "{caller:?} -> a user with no role"
+            );
+            for (target, allowed) in DirectoryRole::ALL.into_iter().zip(by_target) {
+                assert_eq!(
+                    principal.may_change_user(&[target]).is_ok(),
+                    allowed,
+                    "{caller:?} -> {target:?}"
+                );
+            }
+        }
+        // One role out of reach is enough to refuse, and the refusal names it.
+        assert_eq!(
+            user(&[UserAdministrator]).may_change_user(&[UserAdministrator, GlobalAdministrator]),
+            Err(UserRefusal::HoldsRole(GlobalAdministrator))
+        );
+        assert_eq!(
+            user(&[GlobalReader]).may_change_user(&[]),
+            Err(UserRefusal::NotAllowed)
+        );
+        assert!(app(&AppPermission::ALL).may_change_user(&[]).is_err());
+        let reason = UserRefusal::HoldsRole(GlobalAdministrator).describe_allowed();
+        assert!(
+            reason.contains("holds the role Global Administrator"),
+            "{reason}"
+        );
+        assert!(
+            reason.contains("only users with the role Global Administrator may"),
+            "{reason}"
+        );
+        let reason = UserRefusal::HoldsRole(UserAdministrator).describe_allowed();
+        assert!(
+            reason.contains("role Global Administrator, User Administrator may"),
+            "{reason}"
+        );
     }
 
     #[test]

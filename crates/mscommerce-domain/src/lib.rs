@@ -13,7 +13,7 @@ pub mod subscription;
 
 pub use access::{
     AppPermission, DirectoryRole, ManageRefusal, Operation, Principal, PrincipalKind,
-    SubscriptionConcern,
+    SubscriptionConcern, UserRefusal,
 };
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};

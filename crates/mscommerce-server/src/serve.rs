@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use mscommerce_api::{ApiSettings, Metrics, PolicyCache, RenderedPolicies, Services, UserCache};
+use mscommerce_api::{
+    ApiSettings, DirectoryCache, Metrics, PolicyCache, RenderedPolicies, Services,
+};
 use mscommerce_auth::{
     generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
 };
@@ -134,10 +136,11 @@ fn follow_other_replicas(services: &Arc<Services>) {
                         );
                     }
                 }
-                ChangeNotice::User { user_id } => services.users.forget(user_id),
+                ChangeNotice::User { user_id } => services.directory.forget_user(user_id),
+                ChangeNotice::App { client_id } => services.directory.forget_app(client_id),
                 ChangeNotice::Resynchronize => {
                     services.policies.clear();
-                    services.users.clear();
+                    services.directory.clear();
                 }
             }
         }
@@ -162,7 +165,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         rendered: RenderedPolicies::new(&catalog),
         catalog,
         policies: PolicyCache::new(),
-        users: UserCache::default(),
+        directory: DirectoryCache::default(),
         issuer: TokenIssuer {
             issuer: public_url.clone(),
             audience: settings.audience.clone(),

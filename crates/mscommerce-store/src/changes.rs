@@ -13,24 +13,31 @@ pub enum ChangeNotice {
         target_id: String,
         value: mscommerce_domain::PolicyValue,
     },
-    /// A user's account changed.
+    /// A user's account changed or was deleted.
     User { user_id: UserId },
+    /// An app changed or was deleted.
+    App { client_id: uuid::Uuid },
     /// Notices may have been lost (the listening connection dropped and came back): forget what is cached.
     Resynchronize,
 }
 
 pub trait ChangeFeed {
     /// Changes committed by any process on this database, as they commit, for the caches. `None` when the backend
-    /// has no such channel: a SQLite file is served by one process (the admin commands, which also write to it,
-    /// change users only, and cached user facts expire).
+    /// has no such channel.
     ///
-    /// The contract, for a receiver returned here (PostgreSQL: `LISTEN mscommerce_changes` on a connection of its
-    /// own, fed by `pg_notify` inside each writing transaction):
+    /// PostgreSQL: `LISTEN mscommerce_changes` on a connection of its own, fed by `pg_notify` inside each writing
+    /// transaction, and by triggers on `users` and `apps`. SQLite: one process serves a file, so policy values
+    /// need no announcement; the accounts do, because the admin command line (or anyone with the file) changes
+    /// them too, so triggers record each change of a user or app in `directory_changes`, which this feed reads
+    /// every [`crate::DIRECTORY_POLL_INTERVAL`].
+    ///
+    /// The contract, for a receiver returned here:
     ///
     /// - The first notice is [`ChangeNotice::Resynchronize`], sent once listening has begun. From that moment
-    ///   every committed change is announced: a [`ChangeNotice::Policy`] for each `set_policy_value` that wrote
-    ///   (with the revision it wrote; a no-op write announces nothing), a [`ChangeNotice::User`] for each
-    ///   `update_user`. Changes of this process are announced too. Nothing is announced for a transaction that
+    ///   every committed change is announced: on PostgreSQL a [`ChangeNotice::Policy`] for each
+    ///   `set_policy_value` that wrote (with the revision it wrote; a no-op write announces nothing); on both, a
+    ///   [`ChangeNotice::User`] or [`ChangeNotice::App`] for each change or deletion of a user's or app's row,
+    ///   whoever made it. Changes of this process are announced too. Nothing is announced for a transaction that
     ///   rolls back.
     /// - Notices arrive in commit order, within milliseconds of the commit. Apply a policy notice only when its
     ///   revision is newer than what is cached, so that a local write and its own notice, in either order, agree.

@@ -28,6 +28,10 @@ use async_trait::async_trait;
 
 pub use audit::AuditStore;
 pub use changes::{ChangeFeed, ChangeNotice};
+
+/// How often a SQLite store's change feed reads the changes of users and apps (see [`ChangeFeed`]): the longest a
+/// change made by the admin command line takes to reach the serving process.
+pub const DIRECTORY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub use directory::DirectoryStore;
 pub use licenses::LicenseStore;
 pub use migrate::MigrationError;

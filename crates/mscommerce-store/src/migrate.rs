@@ -34,6 +34,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "tenant_domains",
         sql: include_str!("../migrations/sqlite/0005_tenant_domains.sql"),
     },
+    Migration {
+        version: 6,
+        name: "directory_changes",
+        sql: include_str!("../migrations/sqlite/0006_directory_changes.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -57,6 +62,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "tenant_domains",
         sql: include_str!("../migrations/postgres/0005_tenant_domains.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "directory_changes",
+        sql: include_str!("../migrations/postgres/0006_directory_changes.sql"),
     },
 ];
 

@@ -15,7 +15,7 @@
 
 use std::str::FromStr;
 
-use mscommerce_domain::{PolicyValue, Scope, UserId};
+use mscommerce_domain::{PolicyValue, Scope};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Pool, Transaction};
 
@@ -104,10 +104,6 @@ async fn notify_policy(
         change.value,
     );
     notify(conn, &notice).await
-}
-
-async fn notify_user(conn: &mut PgConnection, user_id: UserId) -> StoreResult<()> {
-    notify(conn, &format!("user:{user_id}")).await
 }
 
 fn subscribe_changes(pool: &PgPool) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {
@@ -208,8 +204,8 @@ async fn listen_for_changes(pool: PgPool, sender: tokio::sync::mpsc::Sender<Chan
     }
 }
 
-/// `policy:<tenant>:<revision>:<scope>:<target>:<value>` or `user:<user>`. The value is read from the end, so the
-/// target may hold any character.
+/// `policy:<tenant>:<revision>:<scope>:<target>:<value>`, or `user:<user>` and `app:<client ID>` (sent by the
+/// triggers of migration 6). The value is read from the end, so the target may hold any character.
 fn parse_notice(payload: &str) -> Option<ChangeNotice> {
     if let Some(rest) = payload.strip_prefix("policy:") {
         let mut parts = rest.splitn(4, ':');
@@ -222,6 +218,11 @@ fn parse_notice(payload: &str) -> Option<ChangeNotice> {
             scope: Scope::parse(scope)?,
             target_id: target.to_string(),
             value: PolicyValue::parse(value)?,
+        });
+    }
+    if let Some(app) = payload.strip_prefix("app:") {
+        return Some(ChangeNotice::App {
+            client_id: app.parse().ok()?,
         });
     }
     let user = payload.strip_prefix("user:")?;
@@ -271,9 +272,16 @@ mod tests {
         assert_eq!(
             parse_notice(&format!("user:{tenant}")),
             Some(ChangeNotice::User {
-                user_id: UserId(tenant.as_uuid())
+                user_id: mscommerce_domain::UserId(tenant.as_uuid())
             })
         );
+        assert_eq!(
+            parse_notice(&format!("app:{tenant}")),
+            Some(ChangeNotice::App {
+                client_id: tenant.as_uuid()
+            })
+        );
+        assert_eq!(parse_notice("app:x"), None);
         assert_eq!(parse_notice("policy:x"), None);
         assert_eq!(parse_notice(&format!("user:{tenant}:x")), None);
         assert_eq!(parse_notice("something:else"), None);

@@ -229,6 +229,10 @@ pub struct UserUpdate {
     pub password_hash: Option<String>,
     /// Directory role template IDs: the whole new set.
     pub roles: Option<Vec<String>>,
+    /// Change the user only if it still holds exactly these roles (template IDs, in any order), and fail with
+    /// [`crate::StoreError::Conflict`] otherwise: who may change a user depends on the roles it holds, decided on
+    /// a read made before this write, so a role given in between must not slip through.
+    pub expected_roles: Option<Vec<String>>,
 }
 
 /// An email to write to the outbox with the change that causes it.

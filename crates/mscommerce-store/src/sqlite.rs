@@ -13,7 +13,6 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use mscommerce_domain::UserId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, SqliteConnection, Transaction};
 
@@ -118,12 +117,86 @@ async fn notify_policy(
     Ok(())
 }
 
-async fn notify_user(_conn: &mut SqliteConnection, _user_id: UserId) -> StoreResult<()> {
-    Ok(())
+/// The changes of users and apps, read from `directory_changes` (written by triggers, see migration 6) every
+/// [`crate::DIRECTORY_POLL_INTERVAL`]. Rows are numbered in commit order (one writer at a time), so reading on from
+/// the last number seen misses none. Rows older than an hour are deleted.
+fn subscribe_changes(pool: &Pool<Db>) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(poll_directory_changes(pool.clone(), sender));
+    Some(receiver)
 }
 
-fn subscribe_changes(_pool: &Pool<Db>) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {
-    None
+async fn poll_directory_changes(pool: Pool<Db>, sender: tokio::sync::mpsc::Sender<ChangeNotice>) {
+    let last_seen = |pool: Pool<Db>| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM directory_changes")
+            .fetch_one(&pool)
+            .await
+    };
+    // What was cached before this point is unknown: start from the newest row, after a resynchronization.
+    let mut seen = loop {
+        match last_seen(pool.clone()).await {
+            Ok(seq) => break seq,
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the directory's changes; retrying");
+                tokio::time::sleep(crate::DIRECTORY_POLL_INTERVAL).await;
+            }
+        }
+    };
+    if sender.send(ChangeNotice::Resynchronize).await.is_err() {
+        return;
+    }
+    let mut rounds: u64 = 0;
+    loop {
+        tokio::time::sleep(crate::DIRECTORY_POLL_INTERVAL).await;
+        if sender.is_closed() {
+            return;
+        }
+        let rows = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT seq, kind, id FROM directory_changes WHERE seq > $1 ORDER BY seq",
+        )
+        .bind(seen)
+        .fetch_all(&pool)
+        .await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                // Changes may be missed until the next read succeeds; it reads on from `seen`, so none is lost.
+                tracing::warn!(error = %e, "cannot read the directory's changes; retrying");
+                continue;
+            }
+        };
+        for (seq, kind, id) in rows {
+            seen = seq;
+            let notice = match kind.as_str() {
+                "user" => id
+                    .parse()
+                    .ok()
+                    .map(|user_id| ChangeNotice::User { user_id }),
+                "app" => id
+                    .parse()
+                    .ok()
+                    .map(|client_id| ChangeNotice::App { client_id }),
+                _ => None,
+            };
+            let notice = notice.unwrap_or(ChangeNotice::Resynchronize);
+            if sender.send(notice).await.is_err() {
+                return;
+            }
+        }
+        rounds += 1;
+        if rounds.is_multiple_of(60) {
+            let cutoff = crate::text::timestamp(crate::text::now() - chrono::Duration::hours(1));
+            if let Err(e) = sqlx::query("DELETE FROM directory_changes WHERE changed_at < $1")
+                .bind(cutoff)
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot delete old directory changes");
+            }
+        }
+    }
 }
 
 impl SqliteStore {

@@ -98,10 +98,28 @@ async fn the_decision_table_through_both_endpoints() {
                     let path =
                         format!("/v1.0/acquisitionDecisions?productId={product}&kind={kind}");
                     let own = server.get(&path, token).await;
-                    own.expect(200, None);
                     let asked = server
                         .get(&format!("{path}&userId={user_id}"), &admin)
                         .await;
+                    if who == "disabled" {
+                        // A disabled account's live token is refused outright; an admin still learns why the
+                        // account could not buy.
+                        own.expect(401, Some("TokenPrincipalDisabled"));
+                        asked.expect(200, None);
+                        assert_eq!(asked.json["allowed"], false, "{case}");
+                        assert_eq!(asked.json["refusalCode"].as_str(), code, "{case}");
+                        server
+                            .post(
+                                "/v1.0/me/subscriptions",
+                                token,
+                                json!({"productId": product, "acquisitionKind": kind, "quantity": 2}),
+                            )
+                            .await
+                            .expect(401, Some("TokenPrincipalDisabled"));
+                        checked += 1;
+                        continue;
+                    }
+                    own.expect(200, None);
                     assert_eq!(
                         own.json, asked.json,
                         "{case}: asking for oneself or for someone gives one answer"
@@ -146,8 +164,8 @@ async fn the_decision_table_through_both_endpoints() {
     assert_eq!(refusals, refused, "one audit event per refusal");
     assert_eq!(
         refused,
-        30 + 9,
-        "guests and disabled accounts: 30; members: 9 (Enabled 1, trials-only 2, Disabled 6)"
+        15 + 9,
+        "guests: 15; members: 9 (Enabled 1, trials-only 2, Disabled 6); disabled accounts never get this far"
     );
 }
 

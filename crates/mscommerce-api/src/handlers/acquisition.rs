@@ -45,7 +45,7 @@ pub async fn decision_inputs(
     target: &PolicyTarget<'_>,
 ) -> ApiResult<(PolicyValue, Acquirer)> {
     let facts = state
-        .users
+        .directory
         .facts(&*state.store, tenant_id, user_id)
         .await?
         .ok_or_else(|| {

@@ -53,7 +53,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         (
             "mscommerce_user_cache_loads_total",
             "Times a user's account state was read from the database for a decision.",
-            state.users.loads() as f64,
+            state.directory.loads() as f64,
         ),
         (
             "mscommerce_token_cache_entries",

@@ -140,7 +140,7 @@ pub async fn create_user(
             &caller.actor(),
         )
         .await?;
-    state.users.put(&user);
+    state.directory.put(&user);
     let mut view = UserView::of(&user);
     view.initial_password = generated.then_some(password);
     let location = format!("{}/v1.0/users/{}", state.settings.public_url, user.id);
@@ -223,6 +223,26 @@ pub async fn update_user(
 ) -> ApiResult<Json<UserView>> {
     caller.require(Operation::ManageUsers)?;
     let id = parse_user_id(&user_id)?;
+    // Who may change a user depends on the roles it holds now: read them, decide, and have the store apply the
+    // change only if they are still the same.
+    let target = state
+        .store
+        .user(caller.principal.tenant_id, id)
+        .await?
+        .ok_or_else(|| user_not_found(id))?;
+    let target_roles: Vec<DirectoryRole> = target
+        .roles
+        .iter()
+        .filter_map(|role| DirectoryRole::parse(role))
+        .collect();
+    if let Err(refusal) = caller.principal.may_change_user(&target_roles) {
+        return Err(ApiError::Forbidden(format!(
+            "'{}' may not change '{}': {}.",
+            caller.principal.display_name(),
+            target.upn,
+            refusal.describe_allowed()
+        )));
+    }
     if let Some(name) = &patch.display_name {
         check_display_name(name)?;
     }
@@ -239,11 +259,12 @@ pub async fn update_user(
             .as_deref()
             .map(|r| role_ids(&caller, r))
             .transpose()?,
+        expected_roles: Some(target.roles),
     };
     let user = state
         .store
         .update_user(caller.principal.tenant_id, id, update, &caller.actor())
         .await?;
-    state.users.put(&user);
+    state.directory.put(&user);
     Ok(Json(UserView::of(&user)))
 }

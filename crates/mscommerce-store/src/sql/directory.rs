@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::audit::{insert_audit, AuditRecord};
 use super::{
-    advisory_lock, begin_write, conflict_as, ensure_tenant, notify_user, rows, Conn, SqlStore,
-    BOOTSTRAP_LOCK, DOMAIN_LOCK, FOR_NO_KEY_UPDATE,
+    advisory_lock, begin_write, conflict_as, ensure_tenant, rows, Conn, SqlStore, BOOTSTRAP_LOCK,
+    DOMAIN_LOCK, FOR_NO_KEY_UPDATE,
 };
 use crate::records::*;
 use crate::text::{now, timestamp};
@@ -459,6 +459,18 @@ impl DirectoryStore for SqlStore {
             ))
         })?;
         let mut user = rows::user(&row)?;
+        if let Some(expected) = &update.expected_roles {
+            let mut held = user.roles.clone();
+            let mut expected = expected.clone();
+            held.sort();
+            expected.sort();
+            if held != expected {
+                return Err(StoreError::Conflict(format!(
+                    "The roles of user {user_id} changed while this change was being made; read the user again \
+                     and repeat the change if it is still allowed."
+                )));
+            }
+        }
         let changed = apply_update(&mut user, update);
         sqlx::query(
             "UPDATE users SET display_name = $1, user_type = $2, account_enabled = $3, password_hash = $4, roles = $5 \
@@ -488,7 +500,6 @@ impl DirectoryStore for SqlStore {
             },
         )
         .await?;
-        notify_user(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(user)
     }

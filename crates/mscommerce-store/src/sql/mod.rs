@@ -28,9 +28,9 @@ use sqlx::Pool;
 
 // What differs between the backends, as each names it (see above).
 use super::{
-    advisory_lock, begin_write, connect, notify_policy, notify_user, subscribe_changes, Db,
-    FOR_NO_KEY_UPDATE, FOR_UPDATE_OF_SUBSCRIPTION, FOR_UPDATE_SKIP_LOCKED, INDEXED_BYTE_ORDER,
-    LOCKS_ROWS, MIGRATIONS, MIGRATIONS_TABLE_EXISTS,
+    advisory_lock, begin_write, connect, notify_policy, subscribe_changes, Db, FOR_NO_KEY_UPDATE,
+    FOR_UPDATE_OF_SUBSCRIPTION, FOR_UPDATE_SKIP_LOCKED, INDEXED_BYTE_ORDER, LOCKS_ROWS, MIGRATIONS,
+    MIGRATIONS_TABLE_EXISTS,
 };
 use crate::{ChangeFeed, ChangeNotice, Store, StoreError, StoreResult};
 

@@ -2,7 +2,11 @@
 
 use super::*;
 
-on_every_backend!(changes_are_announced_to_every_replica);
+on_every_backend!(
+    changes_are_announced_to_every_replica,
+    every_change_of_an_account_is_announced,
+    an_account_changed_in_a_rolled_back_transaction_is_not_announced
+);
 
 pub(super) async fn next_notice(
     notices: &mut tokio::sync::mpsc::Receiver<ChangeNotice>,
@@ -25,11 +29,14 @@ async fn next_change(notices: &mut tokio::sync::mpsc::Receiver<ChangeNotice>) ->
 }
 
 async fn changes_are_announced_to_every_replica(f: &Fixture) {
-    let replica = f.another().await;
-    let Some(mut notices) = replica.subscribe_changes() else {
-        assert_eq!(f.backend, Backend::Sqlite, "PostgreSQL announces changes");
+    if f.backend == Backend::Sqlite {
+        // One process serves a SQLite file: its policy values need no announcement (accounts do, see below).
         return;
-    };
+    }
+    let replica = f.another().await;
+    let mut notices = replica
+        .subscribe_changes()
+        .expect("PostgreSQL announces changes");
     assert_eq!(
         next_notice(&mut notices, Duration::from_secs(10)).await,
         ChangeNotice::Resynchronize,
@@ -158,4 +165,151 @@ async fn changes_are_announced_to_every_replica(f: &Fixture) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Skips `Resynchronize` notices until the next other one, which must come within `within`.
+async fn next_account_change(
+    notices: &mut tokio::sync::mpsc::Receiver<ChangeNotice>,
+    within: Duration,
+) -> ChangeNotice {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match next_notice(notices, left).await {
+            ChangeNotice::Resynchronize => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Users and apps are announced on both backends, whoever changes them: the store, another process, or SQL typed
+/// by hand. What authorizes a request is an account's current state, so a cache of it must hear of every change.
+async fn every_change_of_an_account_is_announced(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let alice = member(f, contoso, "alice@contoso.com").await;
+    let app = f
+        .store
+        .create_app(
+            NewApp {
+                tenant_id: contoso,
+                display_name: "Writer".into(),
+                secret_hash: "$argon2id$secret".into(),
+                permissions: vec!["Policy.ReadWrite.AllowSelfServicePurchase".into()],
+            },
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let listener = f.another().await;
+    let mut notices = listener
+        .subscribe_changes()
+        .expect("every backend announces account changes");
+    assert_eq!(
+        next_notice(&mut notices, Duration::from_secs(10)).await,
+        ChangeNotice::Resynchronize,
+        "the first notice: listening has begun"
+    );
+    // Created before listening began: nothing to announce.
+    member(f, contoso, "bob@contoso.com").await;
+
+    let within = Duration::from_secs(5);
+    let started = Instant::now();
+    f.store
+        .update_user(
+            contoso,
+            alice.id,
+            UserUpdate {
+                roles: Some(Vec::new()),
+                ..UserUpdate::default()
+            },
+            &actor(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next_account_change(&mut notices, within).await,
+        ChangeNotice::User { user_id: alice.id }
+    );
+    let through_the_store = started.elapsed();
+
+    let by_hand = [
+        (
+            format!("UPDATE users SET account_enabled = FALSE WHERE id = '{}'", alice.id),
+            ChangeNotice::User { user_id: alice.id },
+        ),
+        (
+            format!(
+                "UPDATE apps SET permissions = 'Policy.Read.AllowSelfServicePurchase' WHERE client_id = '{}'",
+                app.client_id
+            ),
+            ChangeNotice::App {
+                client_id: app.client_id,
+            },
+        ),
+        (
+            format!("DELETE FROM apps WHERE client_id = '{}'", app.client_id),
+            ChangeNotice::App {
+                client_id: app.client_id,
+            },
+        ),
+    ];
+    for (sql, expected) in by_hand {
+        assert_eq!(f.execute(&sql).await.unwrap(), 1, "{sql}");
+        assert_eq!(
+            next_account_change(&mut notices, within).await,
+            expected,
+            "{sql}"
+        );
+    }
+    eprintln!("an account change reached the other store after {through_the_store:?}");
+}
+
+/// A change that does not commit is not announced: the next notice is the one that did.
+async fn an_account_changed_in_a_rolled_back_transaction_is_not_announced(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let alice = member(f, contoso, "alice@contoso.com").await;
+    let bob = member(f, contoso, "bob@contoso.com").await;
+    let listener = f.another().await;
+    let mut notices = listener.subscribe_changes().expect("announced");
+    next_notice(&mut notices, Duration::from_secs(10)).await;
+    // The store refuses this change inside its transaction (the roles are not the expected ones): rolled back.
+    let refused = f
+        .store
+        .update_user(
+            contoso,
+            alice.id,
+            UserUpdate {
+                account_enabled: Some(false),
+                expected_roles: Some(vec!["62e90394-69f5-4237-9190-012177145e10".into()]),
+                ..UserUpdate::default()
+            },
+            &actor(),
+        )
+        .await;
+    expect_error(refused, "roles changed in between", is_conflict);
+    assert!(
+        f.store
+            .user(contoso, alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_enabled,
+        "nothing was changed"
+    );
+    f.store
+        .update_user(
+            contoso,
+            bob.id,
+            UserUpdate {
+                account_enabled: Some(false),
+                ..UserUpdate::default()
+            },
+            &actor(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next_account_change(&mut notices, Duration::from_secs(5)).await,
+        ChangeNotice::User { user_id: bob.id }
+    );
 }

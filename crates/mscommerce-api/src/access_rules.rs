@@ -1,0 +1,113 @@
+//! Who may call each route: the role matrix of the domain ([`Operation::allowed_for`]) applied to the HTTP API.
+//!
+//! Every route has a rule here, and the observing layer ([`crate::middleware`]) enforces `Requires` rules before
+//! the router runs, on the caller's current state ([`crate::directory_cache`]): a caller who may not do what the
+//! route does gets 403 before its body is read, whatever the handler does. Handlers still ask the matrix where the
+//! answer depends on the resource (a subscription's purchaser, the user a decision is for). A route without a rule
+//! fails the test at the bottom of this file, which walks every route the router has with every kind of caller.
+
+use axum::http::Method;
+use mscommerce_domain::Operation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Anyone, signed in or not: sign-in itself, discovery, health, metrics, the API's description.
+    Public,
+    /// Any signed-in caller; the handler decides per resource (its own subscriptions and decisions, or those the
+    /// matrix lets it manage).
+    SignedIn,
+    /// What the role matrix allows for this operation.
+    Requires(Operation),
+}
+
+/// The rule of `method` on the route `template` (as registered, with its version prefix); `None` for a method the
+/// route does not answer.
+pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
+    use Operation::*;
+    use Rule::*;
+    // The compatible paths answer under /v1.0 and /v1 alike.
+    let path = template
+        .strip_prefix("/v1.0")
+        .or_else(|| template.strip_prefix("/v1"))
+        .filter(|rest| crate::COMPATIBLE_PATHS.contains(rest) || template.starts_with("/v1.0/"))
+        .unwrap_or(template);
+    let rule = match (method.as_str(), path) {
+        ("GET", "/policies")
+        | ("GET", "/policies/{policyId}")
+        | ("GET", "/policies/{policyId}/products")
+        | ("GET", "/policies/{policyId}/products/{productId}")
+        | ("GET", "/policies/{policyId}/offerTypes/{offerType}")
+        | ("GET", "/auditLogs/policyChanges") => Requires(ReadPolicy),
+        ("PUT", "/policies/{policyId}/products/{productId}")
+        | ("PUT", "/policies/{policyId}/offerTypes/{offerType}") => Requires(WritePolicy),
+        ("GET", "/auditLogs/events") => Requires(ReadSubscriptions),
+        ("GET", "/users") | ("GET", "/users/{userId}") => Requires(ReadUsers),
+        ("POST", "/users") | ("PATCH", "/users/{userId}") => Requires(ManageUsers),
+        ("GET", "/domains") | ("GET", "/domains/{domainId}") => Requires(ReadUsers),
+        ("POST", "/domains") => Requires(ManageDomains),
+        // A user asks about itself; asking about another needs ReadPolicy (the handler checks).
+        ("GET", "/acquisitionDecisions") => SignedIn,
+        ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,
+        ("GET", "/subscriptions") => Requires(ReadSubscriptions),
+        ("POST", "/subscriptions") => Requires(ManageSubscriptions),
+        ("POST", "/subscriptions/exportUsers") => Requires(ReadSubscriptions),
+        // Purchasers read and manage their own self-service subscriptions; admins what the matrix lets them.
+        ("GET", "/subscriptions/{subscriptionId}")
+        | ("PATCH", "/subscriptions/{subscriptionId}")
+        | ("POST", "/subscriptions/{subscriptionId}/assignUsers")
+        | ("POST", "/subscriptions/{subscriptionId}/unassignUsers")
+        | ("POST", "/subscriptions/{subscriptionId}/cancel") => SignedIn,
+        ("POST", "/subscriptions/{subscriptionId}/takeOver/moveUsers")
+        | ("POST", "/subscriptions/{subscriptionId}/takeOver/cancel") => {
+            Requires(ManageSubscriptions)
+        }
+        ("GET", "/licenses/products") | ("GET", "/licenses/products/{productId}") => {
+            Requires(ReadSubscriptions)
+        }
+        ("POST", "/oauth2/v2.0/token") | ("POST", "/{tenantId}/oauth2/v2.0/token") => Public,
+        (
+            "GET",
+            "/.well-known/openid-configuration"
+            | "/discovery/v2.0/keys"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/openapi.json",
+        ) => Public,
+        _ => return None,
+    };
+    Some(rule)
+}
+
+/// The rules of one route template, by method, looked up on every request without hashing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RouteRules {
+    get: Option<Rule>,
+    put: Option<Rule>,
+    post: Option<Rule>,
+    patch: Option<Rule>,
+    delete: Option<Rule>,
+}
+
+impl RouteRules {
+    pub(crate) fn of(template: &str) -> RouteRules {
+        RouteRules {
+            get: rule(&Method::GET, template),
+            put: rule(&Method::PUT, template),
+            post: rule(&Method::POST, template),
+            patch: rule(&Method::PATCH, template),
+            delete: rule(&Method::DELETE, template),
+        }
+    }
+
+    pub(crate) fn for_method(&self, method: &Method) -> Option<Rule> {
+        match *method {
+            Method::GET | Method::HEAD => self.get,
+            Method::PUT => self.put,
+            Method::POST => self.post,
+            Method::PATCH => self.patch,
+            Method::DELETE => self.delete,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The directory's current state, in memory: who each token's holder is now (enabled or not, its roles, an app's
+//! permissions and whether it still exists) and what the acquisition decision needs to know about users.
+//!
+//! Every request is authorized by this state, never by the roles a token carried when it was issued: a token only
+//! names who calls. Disabling a user, taking or giving a role, deleting or downgrading an app applies to tokens
+//! already issued.
+//!
+//! Kept coherent three ways: a change made through this process replaces its entry at once; the store's change
+//! feed (triggers on the users and apps tables, so also the admin command line's changes and SQL typed by hand)
+//! makes it forget an entry, within milliseconds on PostgreSQL and within [`mscommerce_store::DIRECTORY_POLL_INTERVAL`]
+//! on SQLite; and, should a notice ever be lost, an entry older than [`FRESH_FOR`] is read again.
+//!
+//! The hot path (a request with a cached token of a cached principal) is one map read and one reference count.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use mscommerce_auth::TokenError;
+use mscommerce_domain::{
+    Acquirer, AppPermission, DirectoryRole, Principal, PrincipalKind, TenantId, UserId,
+};
+use mscommerce_store::{App, Store, StoreResult, User, UserType};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserFacts {
+    pub tenant_id: TenantId,
+    pub acquirer: Acquirer,
+}
+
+impl UserFacts {
+    pub fn of(user: &User) -> UserFacts {
+        UserFacts {
+            tenant_id: user.tenant_id,
+            acquirer: Acquirer {
+                is_guest: user.user_type == UserType::Guest,
+                account_enabled: user.account_enabled,
+            },
+        }
+    }
+}
+
+/// How long a held entry is trusted when no notice of change came. Notices come within a second; this bounds the
+/// damage of one lost.
+pub const FRESH_FOR: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+struct HeldUser {
+    facts: UserFacts,
+    /// The user as a caller: roles as the directory has them now.
+    principal: Arc<Principal>,
+    loaded: Instant,
+}
+
+impl HeldUser {
+    fn of(user: &User) -> HeldUser {
+        HeldUser {
+            facts: UserFacts::of(user),
+            principal: Arc::new(Principal {
+                tenant_id: user.tenant_id,
+                object_id: user.id.as_uuid(),
+                kind: PrincipalKind::User {
+                    upn: user.upn.clone(),
+                    display_name: user.display_name.clone(),
+                    roles: user
+                        .roles
+                        .iter()
+                        .filter_map(|id| DirectoryRole::parse(id))
+                        .collect(),
+                },
+            }),
+            loaded: Instant::now(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct HeldApp {
+    /// `None` when the app has no credential left: it exists, but nothing it holds may sign in.
+    principal: Option<Arc<Principal>>,
+    loaded: Instant,
+}
+
+impl HeldApp {
+    fn of(app: &App) -> HeldApp {
+        let principal = (!app.secret_hash.is_empty()).then(|| {
+            Arc::new(Principal {
+                tenant_id: app.tenant_id,
+                object_id: app.object_id,
+                kind: PrincipalKind::App {
+                    client_id: app.client_id,
+                    display_name: app.display_name.clone(),
+                    permissions: app
+                        .permissions
+                        .iter()
+                        .filter_map(|name| AppPermission::parse(name))
+                        .collect(),
+                },
+            })
+        });
+        HeldApp {
+            principal,
+            loaded: Instant::now(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryCache {
+    users: DashMap<UserId, HeldUser>,
+    /// By client ID: what an app's token names it by.
+    apps: DashMap<Uuid, HeldApp>,
+    /// Times a user or an app was read from the store.
+    loads: AtomicU64,
+}
+
+impl DirectoryCache {
+    /// The caller a verified token names, as the directory has it now: refused when it no longer exists in the
+    /// token's tenant, is disabled, or (an app) has no credential left.
+    pub async fn principal(
+        &self,
+        store: &dyn Store,
+        claimed: &Principal,
+    ) -> Result<Arc<Principal>, ApiError> {
+        let current = match &claimed.kind {
+            PrincipalKind::User { .. } => {
+                let held = self
+                    .user(store, claimed.tenant_id, claimed.user_id())
+                    .await?;
+                match held {
+                    Some(held) if !held.facts.acquirer.account_enabled => {
+                        return Err(TokenError::PrincipalDisabled.into())
+                    }
+                    Some(held) => Some(held.principal),
+                    None => None,
+                }
+            }
+            PrincipalKind::App { client_id, .. } => self.app(store, *client_id).await?,
+        };
+        current
+            .filter(|p| p.tenant_id == claimed.tenant_id && p.object_id == claimed.object_id)
+            .ok_or_else(|| TokenError::PrincipalNotFound.into())
+    }
+
+    /// The facts of a user of `tenant_id`; `None` when no such user is in that tenant.
+    pub async fn facts(
+        &self,
+        store: &dyn Store,
+        tenant_id: TenantId,
+        user_id: UserId,
+    ) -> StoreResult<Option<UserFacts>> {
+        Ok(self
+            .user(store, tenant_id, user_id)
+            .await?
+            .map(|held| held.facts))
+    }
+
+    async fn user(
+        &self,
+        store: &dyn Store,
+        tenant_id: TenantId,
+        user_id: UserId,
+    ) -> StoreResult<Option<HeldUser>> {
+        if let Some(held) = self.users.get(&user_id) {
+            if held.loaded.elapsed() < FRESH_FOR {
+                return Ok((held.facts.tenant_id == tenant_id).then(|| held.clone()));
+            }
+        }
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        // Who is not found is not remembered: a user created a moment later (by the command line) is found then.
+        let Some(user) = store.user(tenant_id, user_id).await? else {
+            self.users.remove(&user_id);
+            return Ok(None);
+        };
+        let held = HeldUser::of(&user);
+        self.users.insert(user_id, held.clone());
+        Ok(Some(held))
+    }
+
+    async fn app(&self, store: &dyn Store, client_id: Uuid) -> StoreResult<Option<Arc<Principal>>> {
+        if let Some(held) = self.apps.get(&client_id) {
+            if held.loaded.elapsed() < FRESH_FOR {
+                return Ok(held.principal.clone());
+            }
+        }
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        let Some(app) = store.app(client_id).await? else {
+            self.apps.remove(&client_id);
+            return Ok(None);
+        };
+        let held = HeldApp::of(&app);
+        let principal = held.principal.clone();
+        self.apps.insert(client_id, held);
+        Ok(principal)
+    }
+
+    /// Records a user as just written.
+    pub fn put(&self, user: &User) {
+        self.users.insert(user.id, HeldUser::of(user));
+    }
+
+    /// Times a user or an app was read from the store.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    pub fn forget_user(&self, user_id: UserId) {
+        self.users.remove(&user_id);
+    }
+
+    pub fn forget_app(&self, client_id: Uuid) {
+        self.apps.remove(&client_id);
+    }
+
+    pub fn clear(&self) {
+        self.users.clear();
+        self.apps.clear();
+    }
+}
