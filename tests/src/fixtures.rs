@@ -35,8 +35,12 @@ impl Server {
             .to_string()
     }
 
+    /// Creates a tenant (which gets the initial domain `<name>.onmicrosoft.com`); answers its ID.
     pub fn create_tenant(&self, name: &str) -> String {
         self.cli_ok(&["tenant", "create", "--name", name])
+            .lines()
+            .next()
+            .expect("the tenant's ID")
             .trim()
             .to_string()
     }

@@ -43,6 +43,8 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("GET", "/auditLogs/events") => Requires(ReadSubscriptions),
         ("GET", "/users") | ("GET", "/users/{userId}") => Requires(ReadUsers),
         ("POST", "/users") | ("PATCH", "/users/{userId}") => Requires(ManageUsers),
+        ("GET", "/domains") | ("GET", "/domains/{domainId}") => Requires(ReadUsers),
+        ("POST", "/domains") => Requires(ManageDomains),
         // A user asks about itself; asking about another needs ReadPolicy (the handler checks).
         ("GET", "/acquisitionDecisions") => SignedIn,
         ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,

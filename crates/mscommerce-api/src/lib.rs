@@ -34,7 +34,7 @@ pub use rendered::RenderedPolicies;
 pub use state::{ApiSettings, AppState, Services};
 
 use handlers::subscriptions::{assignments, billing, read};
-use handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
+use handlers::{acquisition, audit, domains, licenses, ops, policies, takeover, token, users};
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
 struct Routes {
@@ -99,6 +99,11 @@ fn own(routes: Routes) -> Routes {
             "/v1.0/users/{userId}",
             get(users::get_user).patch(users::update_user),
         )
+        .route(
+            "/v1.0/domains",
+            get(domains::list_domains).post(domains::add_domain),
+        )
+        .route("/v1.0/domains/{domainId}", get(domains::get_domain))
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
             "/v1.0/me/subscriptions",
@@ -335,6 +340,7 @@ mod tests {
                 NewTenant {
                     id: None,
                     name: "Contoso".into(),
+                    ..Default::default()
                 },
                 &actor,
             )

@@ -12,7 +12,9 @@ use utoipa::openapi::{ObjectBuilder, PathItem, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
-use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, token, users};
+use crate::handlers::{
+    acquisition, audit, domains, licenses, ops, policies, takeover, token, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +39,9 @@ use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, tok
         users::list_users,
         users::get_user,
         users::update_user,
+        domains::list_domains,
+        domains::get_domain,
+        domains::add_domain,
         acquisition::decision,
         acquisition::acquire,
         read::my_subscriptions,
@@ -65,7 +70,7 @@ use crate::handlers::{acquisition, audit, licenses, ops, policies, takeover, tok
     tags(
         (name = "policies", description = "AllowSelfServicePurchase, compatible with Microsoft's licensing service"),
         (name = "audit", description = "Who changed what"),
-        (name = "users", description = "Users of the organization"),
+        (name = "users", description = "Users of the organization and its domains"),
         (name = "self-service", description = "Members buy and try products; services ask first"),
         (name = "subscriptions", description = "Self-service and central subscriptions and their licenses"),
         (name = "licenses", description = "Who holds the self-service licenses; export"),

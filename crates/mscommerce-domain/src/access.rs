@@ -124,6 +124,8 @@ pub enum Operation {
     ManageSubscriptions,
     /// Assign and unassign the licenses of central subscriptions.
     AssignLicenses,
+    /// Add domains to the tenant (listing them is [`Operation::ReadUsers`]).
+    ManageDomains,
 }
 
 impl Operation {
@@ -160,6 +162,7 @@ impl Operation {
                 &[GlobalAdministrator, LicenseAdministrator, UserAdministrator],
                 &[],
             ),
+            Operation::ManageDomains => (&[GlobalAdministrator], &[]),
         }
     }
 
@@ -434,6 +437,18 @@ mod tests {
                 "apps only touch policy: {operation:?}"
             );
         }
+    }
+
+    #[test]
+    fn domains_are_managed_by_global_administrators_only() {
+        for role in DirectoryRole::ALL {
+            assert_eq!(
+                user(&[role]).may(Operation::ManageDomains),
+                role == DirectoryRole::GlobalAdministrator,
+                "{role:?}"
+            );
+        }
+        assert!(!app(&AppPermission::ALL).may(Operation::ManageDomains));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acquisition;
 pub mod catalog;
+pub mod domains;
 pub mod ids;
 pub mod lifecycle;
 pub mod notification;
@@ -17,6 +18,7 @@ pub use access::{
 };
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
+pub use domains::{check_upn_domain, DomainName, DomainNameError, UpnDomainNotInTenant};
 pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,

@@ -9,24 +9,62 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use mscommerce_auth::{generate_secret, hash_secret};
 use mscommerce_domain::TenantId;
-use mscommerce_domain::{AppPermission, DirectoryRole};
-use mscommerce_store::{AuditActor, NewApp, NewTenant, NewUser, SqliteStore, Store, UserType};
+use mscommerce_domain::{AppPermission, DirectoryRole, DomainName};
+use mscommerce_store::{
+    AuditActor, NewApp, NewTenant, NewUser, SqliteStore, Store, TenantDomain, UserType,
+};
 use uuid::Uuid;
 
 use crate::config::Settings;
 
 #[derive(Subcommand)]
 pub enum TenantCommand {
-    /// Create a tenant; prints its ID.
+    /// Create a tenant; prints its ID, then its domains as `tenant domain list` does.
     Create {
         #[arg(long)]
         name: String,
         /// Use this tenant ID (to mirror an existing Entra tenant) instead of a new one.
         #[arg(long)]
         id: Option<TenantId>,
+        /// A domain the tenant owns besides its initial <name>.onmicrosoft.com (contoso.com). Repeat for several.
+        #[arg(long = "domain", value_parser = parse_domain)]
+        domains: Vec<DomainName>,
     },
     /// List the tenants.
     List,
+    /// A tenant's domains: its users' sign-in names are in them.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+}
+
+#[derive(Subcommand)]
+pub enum DomainCommand {
+    /// Give a tenant a domain that no tenant has; prints it.
+    Add {
+        #[arg(long)]
+        tenant: TenantId,
+        #[arg(long, value_parser = parse_domain)]
+        domain: DomainName,
+    },
+    /// List a tenant's domains, the initial one first: domain, then `initial` or `added`.
+    List {
+        #[arg(long)]
+        tenant: TenantId,
+    },
+}
+
+fn parse_domain(text: &str) -> std::result::Result<DomainName, String> {
+    DomainName::parse(text).map_err(|e| e.to_string())
+}
+
+/// One line of `tenant domain list`.
+fn print_domain(domain: &TenantDomain) {
+    let origin = if domain.is_initial {
+        "initial"
+    } else {
+        "added"
+    };
+    println!("{}\t{origin}", domain.domain);
 }
 
 #[derive(Subcommand)]
@@ -65,7 +103,7 @@ pub struct CreateUser {
     /// The tenant's ID.
     #[arg(long)]
     tenant: TenantId,
-    /// Sign-in name, unique across tenants (user@contoso.onmicrosoft.com).
+    /// Sign-in name, in one of the tenant's domains (user@contoso.onmicrosoft.com; see `tenant domain list`).
     #[arg(long)]
     upn: String,
     #[arg(long)]
@@ -139,19 +177,38 @@ pub async fn backup(settings: &Settings, to: &Path) -> Result<()> {
 pub async fn tenant(settings: &Settings, command: TenantCommand) -> Result<()> {
     let store = open_store(settings).await?;
     match command {
-        TenantCommand::Create { name, id } => {
+        TenantCommand::Create { name, id, domains } => {
             if name.trim().is_empty() {
                 bail!("--name must not be empty");
             }
             let tenant = store
-                .create_tenant(NewTenant { id, name }, &operator())
+                .create_tenant(NewTenant { id, name, domains }, &operator())
                 .await?;
             println!("{}", tenant.id);
+            store
+                .tenant_domains(tenant.id)
+                .await?
+                .iter()
+                .for_each(print_domain);
         }
         TenantCommand::List => {
             for tenant in store.tenants().await? {
                 println!("{}\t{}", tenant.id, tenant.name);
             }
+        }
+        TenantCommand::Domain(DomainCommand::Add { tenant, domain }) => {
+            let added = store.add_tenant_domain(tenant, domain, &operator()).await?;
+            print_domain(&added);
+        }
+        TenantCommand::Domain(DomainCommand::List { tenant }) => {
+            if store.tenant(tenant).await?.is_none() {
+                bail!("--tenant {tenant}: no tenant has this ID");
+            }
+            store
+                .tenant_domains(tenant)
+                .await?
+                .iter()
+                .for_each(print_domain);
         }
     }
     Ok(())

@@ -323,10 +323,10 @@ impl Settings {
         if self.audience.trim().is_empty() {
             return Err(setting_error("audience", "must not be empty"));
         }
-        if !self.bootstrap_admin_upn.contains('@') {
+        if mscommerce_domain::DomainName::of_upn(&self.bootstrap_admin_upn).is_none() {
             return Err(setting_error(
                 "bootstrap_admin_upn",
-                "must be a sign-in name such as admin@contoso.onmicrosoft.com",
+                "must be a sign-in name such as admin@contoso.onmicrosoft.com, its domain a DNS name",
             ));
         }
         if let Some(Secret(password)) = &self.bootstrap_admin_password {

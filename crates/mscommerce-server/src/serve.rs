@@ -82,6 +82,11 @@ async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
     let tenant = NewTenant {
         id: None,
         name: settings.bootstrap_tenant_name.clone(),
+        // The administrator's sign-in name must be in one of the tenant's domains: its own domain is added
+        // unless it is the initial one (checked as a domain name when the settings are loaded).
+        domains: mscommerce_domain::DomainName::of_upn(&settings.bootstrap_admin_upn)
+            .into_iter()
+            .collect(),
     };
     let admin = NewUser {
         tenant_id: mscommerce_domain::TenantId(uuid::Uuid::nil()), // the new tenant's, set by the store

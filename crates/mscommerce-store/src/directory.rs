@@ -1,19 +1,24 @@
 //! Tenants, their users and apps, and the built-in issuer's signing keys.
 
 use async_trait::async_trait;
-use mscommerce_domain::{TenantId, UserId};
+use mscommerce_domain::{DomainName, TenantId, UserId};
 use uuid::Uuid;
 
 use crate::{records::*, StoreResult};
 
 #[async_trait]
 pub trait DirectoryStore {
+    /// Creates a tenant with its initial domain (`<name>.onmicrosoft.com`, with a number appended when that is
+    /// taken) and the domains it names, in one transaction, audited as one event. Fails with
+    /// [`crate::StoreError::Rule`] `DomainInUse` (409) when one of its domains is another tenant's.
     async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant>;
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>>;
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
 
     /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
     /// starting at once on an empty database, one bootstraps and the others answer `None`.
+    /// The administrator's sign-in name must be in one of the tenant's domains (its initial one, or one that
+    /// `tenant.domains` names), as for any user.
     async fn create_first_tenant(
         &self,
         tenant: NewTenant,
@@ -21,8 +26,22 @@ pub trait DirectoryStore {
         actor: &AuditActor,
     ) -> StoreResult<Option<(Tenant, User)>>;
 
-    /// Fails with [`crate::StoreError::Conflict`] when the UPN is taken (in any tenant) and
-    /// [`crate::StoreError::NotFound`] when the tenant does not exist.
+    /// The tenant's domains: the initial one first, then the others in byte order.
+    async fn tenant_domains(&self, tenant_id: TenantId) -> StoreResult<Vec<TenantDomain>>;
+    /// Gives a tenant a domain, audited (`DomainAdded`). Fails with [`crate::StoreError::NotFound`] when the tenant
+    /// does not exist, and with [`crate::StoreError::Rule`] `DomainInUse` (409) when the domain is already this
+    /// tenant's or another's (the refusal names no other tenant).
+    async fn add_tenant_domain(
+        &self,
+        tenant_id: TenantId,
+        domain: DomainName,
+        actor: &AuditActor,
+    ) -> StoreResult<TenantDomain>;
+
+    /// Fails with [`crate::StoreError::Rule`] `UpnDomainNotInTenant` (400) unless the sign-in name is in one of the
+    /// tenant's domains (checked in the write transaction, by the domain's `check_upn_domain`), with
+    /// [`crate::StoreError::Conflict`] when the sign-in name is taken (which the domain rule confines to the
+    /// tenant's own users) and [`crate::StoreError::NotFound`] when the tenant does not exist.
     async fn create_user(&self, user: NewUser, actor: &AuditActor) -> StoreResult<User>;
     /// Finds a user by sign-in name, ignoring case.
     async fn user_by_upn(&self, upn: &str) -> StoreResult<Option<User>>;

@@ -103,6 +103,16 @@ impl From<mscommerce_domain::SeatError> for StoreError {
     }
 }
 
+impl From<mscommerce_domain::UpnDomainNotInTenant> for StoreError {
+    fn from(err: mscommerce_domain::UpnDomainNotInTenant) -> Self {
+        StoreError::Rule {
+            kind: RuleKind::Invalid,
+            code: err.code(),
+            reason: err.to_string(),
+        }
+    }
+}
+
 /// The persistent state of the service: every area's operations, and a check that the database answers.
 #[async_trait]
 pub trait Store:

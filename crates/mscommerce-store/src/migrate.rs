@@ -28,6 +28,12 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "lifecycle",
         sql: include_str!("../migrations/sqlite/0003_lifecycle.sql"),
     },
+    // Version 4 is kept free for a change made at the same time on another branch.
+    Migration {
+        version: 5,
+        name: "tenant_domains",
+        sql: include_str!("../migrations/sqlite/0005_tenant_domains.sql"),
+    },
     Migration {
         version: 6,
         name: "directory_changes",
@@ -50,6 +56,12 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "lifecycle",
         sql: include_str!("../migrations/postgres/0003_lifecycle.sql"),
+    },
+    // Version 4 is kept free for a change made at the same time on another branch.
+    Migration {
+        version: 5,
+        name: "tenant_domains",
+        sql: include_str!("../migrations/postgres/0005_tenant_domains.sql"),
     },
     Migration {
         version: 6,

@@ -3,17 +3,29 @@
 use chrono::{DateTime, Utc};
 use mscommerce_domain::notification::{Email, Facts};
 use mscommerce_domain::{
-    AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
-    SubscriptionStatus,
+    AcquisitionKind, BillingFrequency, CancellationReason, DomainName, PolicyValue, PurchaseType,
+    Scope, SubscriptionStatus,
 };
 use mscommerce_domain::{Preconditions, SubscriptionId, TenantId, UserId};
 use uuid::Uuid;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewTenant {
     /// Chosen by the caller when given (to mirror an existing Entra tenant), generated otherwise.
     pub id: Option<TenantId>,
     pub name: String,
+    /// Domains the tenant owns from the start, besides the initial `<name>.onmicrosoft.com` it is always given.
+    pub domains: Vec<DomainName>,
+}
+
+/// A domain a tenant owns: its users' sign-in names are in its domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantDomain {
+    pub domain: DomainName,
+    pub tenant_id: TenantId,
+    /// The `<name>.onmicrosoft.com` domain the tenant was given when it was created.
+    pub is_initial: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,6 +211,7 @@ pub struct AuditEvent {
 pub mod actions {
     pub const POLICY_VALUE_CHANGED: &str = "PolicyValueChanged";
     pub const TENANT_CREATED: &str = "TenantCreated";
+    pub const DOMAIN_ADDED: &str = "DomainAdded";
     pub const USER_CREATED: &str = "UserCreated";
     pub const APP_CREATED: &str = "AppCreated";
     pub const USER_UPDATED: &str = "UserUpdated";

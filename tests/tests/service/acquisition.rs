@@ -45,12 +45,17 @@ async fn the_decision_table_through_both_endpoints() {
         "--tenant",
         &tenant,
         "--upn",
-        "guest@fabrikam.com",
+        "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com",
         "--display-name",
         "Guest",
         "--guest",
     ]);
-    let guest = server.user_token("guest@fabrikam.com", USER_PASSWORD).await;
+    let guest = server
+        .user_token(
+            "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            USER_PASSWORD,
+        )
+        .await;
     let guest_id = claims_of(&guest)["oid"].as_str().unwrap().to_string();
     // Signed in before being disabled: the token is still valid, the account is not.
     let (disabled_id, disabled) = server

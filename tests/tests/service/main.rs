@@ -5,6 +5,7 @@ mod access;
 mod acquisition;
 mod admin_access;
 mod audit;
+mod domains;
 mod escalation;
 mod lifecycle;
 mod operations;

@@ -155,12 +155,19 @@ async fn purchasers_manage_their_licenses_within_the_seats() {
         "--tenant",
         &tenant,
         "--upn",
-        "guest@fabrikam.com",
+        "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com",
         "--display-name",
         "G",
         "--guest",
     ]);
-    let guest_id = claims_of(&server.user_token("guest@fabrikam.com", USER_PASSWORD).await)["oid"]
+    let guest_id = claims_of(
+        &server
+            .user_token(
+                "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+                USER_PASSWORD,
+            )
+            .await,
+    )["oid"]
         .as_str()
         .unwrap()
         .to_string();

@@ -94,10 +94,10 @@ fn user_not_found(id: UserId) -> ApiError {
     request_body = NewUserRequest,
     responses(
         (status = 201, body = UserView),
-        (status = 400, body = ErrorBody),
+        (status = 400, description = "A field is wrong, or the sign-in name is not in one of the organization's domains (UpnDomainNotInTenant)", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
-        (status = 409, description = "The sign-in name is taken", body = ErrorBody),
+        (status = 409, description = "A user of this organization has the sign-in name", body = ErrorBody),
     )
 )]
 pub async fn create_user(

@@ -57,7 +57,7 @@ pub struct UserPage {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUserRequest {
-    /// Sign-in name, unique across organizations (`ann@contoso.onmicrosoft.com`).
+    /// Sign-in name, in one of the organization's domains (`ann@contoso.onmicrosoft.com`; see `GET /v1.0/domains`).
     pub user_principal_name: String,
     pub display_name: String,
     /// `Member` (default) or `Guest`.

@@ -1,19 +1,114 @@
 //! Tenants, users, apps and signing keys.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
-use mscommerce_domain::{TenantId, UserId};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use mscommerce_domain::{check_upn_domain, DomainName, TenantId, UserId};
 use uuid::Uuid;
 
 use super::audit::{insert_audit, AuditRecord};
 use super::{
     advisory_lock, begin_write, conflict_as, ensure_tenant, rows, Conn, SqlStore, BOOTSTRAP_LOCK,
-    FOR_NO_KEY_UPDATE,
+    DOMAIN_LOCK, FOR_NO_KEY_UPDATE,
 };
 use crate::records::*;
 use crate::text::{now, timestamp};
 use crate::{DirectoryStore, StoreError, StoreResult};
 
-/// Inserts a tenant and its audit event inside the caller's transaction.
+/// A tenant's domains, the initial one first, then the others in byte order.
+const TENANT_DOMAINS: &str =
+    "SELECT * FROM tenant_domains WHERE tenant_id = $1 ORDER BY is_initial DESC, domain COLLATE \"C\"";
+
+/// The name of the migration after which [`give_existing_tenants_their_domains`] runs, in its transaction.
+pub(super) const TENANT_DOMAINS_MIGRATION: &str = "tenant_domains";
+
+/// The refusal of a domain that is taken: by the tenant itself, or by another, which it does not name.
+fn domain_in_use(domain: &DomainName, own: bool) -> StoreError {
+    let reason = if own {
+        format!("This organization already has the domain {domain}.")
+    } else {
+        format!(
+            "The domain {domain} belongs to another organization; a domain belongs to one organization only."
+        )
+    };
+    StoreError::Rule {
+        kind: crate::RuleKind::Conflict,
+        code: "DomainInUse",
+        reason,
+    }
+}
+
+async fn domain_owner(conn: &mut Conn, domain: &DomainName) -> StoreResult<Option<TenantId>> {
+    let owner: Option<String> =
+        sqlx::query_scalar("SELECT tenant_id FROM tenant_domains WHERE domain = $1")
+            .bind(domain.as_str())
+            .fetch_optional(conn)
+            .await?;
+    owner
+        .map(|id| crate::text::parse_uuid(&id).map(TenantId))
+        .transpose()
+}
+
+/// Inserts a domain the caller found free (under [`DOMAIN_LOCK`]); the primary key stays the last guard.
+async fn insert_domain(
+    conn: &mut Conn,
+    tenant_id: TenantId,
+    domain: DomainName,
+    is_initial: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<TenantDomain> {
+    sqlx::query(
+        "INSERT INTO tenant_domains (domain, tenant_id, is_initial, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(domain.as_str())
+    .bind(tenant_id.to_string())
+    .bind(is_initial)
+    .bind(timestamp(at))
+    .execute(conn)
+    .await
+    .map_err(|e| match conflict_as(e, String::new) {
+        StoreError::Conflict(_) => domain_in_use(&domain, false),
+        other => other,
+    })?;
+    Ok(TenantDomain {
+        domain,
+        tenant_id,
+        is_initial,
+        created_at: at,
+    })
+}
+
+/// Gives the tenant the first free domain of `<name>.onmicrosoft.com`, `<name>2.onmicrosoft.com`, ...
+async fn claim_initial_domain(
+    conn: &mut Conn,
+    tenant: &Tenant,
+    at: DateTime<Utc>,
+) -> StoreResult<DomainName> {
+    for candidate in DomainName::initial_candidates(&tenant.name) {
+        if domain_owner(&mut *conn, &candidate).await?.is_none() {
+            insert_domain(conn, tenant.id, candidate.clone(), true, at).await?;
+            return Ok(candidate);
+        }
+    }
+    unreachable!("the candidates never end")
+}
+
+/// Gives the tenant a domain unless some tenant has it, inside the caller's transaction (under [`DOMAIN_LOCK`]).
+async fn add_free_domain(
+    conn: &mut Conn,
+    tenant_id: TenantId,
+    domain: DomainName,
+    at: DateTime<Utc>,
+) -> StoreResult<TenantDomain> {
+    if let Some(owner) = domain_owner(&mut *conn, &domain).await? {
+        return Err(domain_in_use(&domain, owner == tenant_id));
+    }
+    insert_domain(conn, tenant_id, domain, false, at).await
+}
+
+/// Inserts a tenant, its domains and its audit event inside the caller's transaction.
 async fn insert_tenant(
     conn: &mut Conn,
     tenant: NewTenant,
@@ -35,6 +130,15 @@ async fn insert_tenant(
                 format!("a tenant with the ID {} already exists", created.id)
             })
         })?;
+    advisory_lock(&mut *conn, DOMAIN_LOCK).await?;
+    let mut domains = vec![claim_initial_domain(&mut *conn, &created, created.created_at).await?];
+    for domain in tenant.domains {
+        if !domains.contains(&domain) {
+            add_free_domain(&mut *conn, created.id, domain.clone(), created.created_at).await?;
+            domains.push(domain);
+        }
+    }
+    let domains: Vec<&str> = domains.iter().map(DomainName::as_str).collect();
     insert_audit(
         &mut *conn,
         AuditRecord {
@@ -46,12 +150,55 @@ async fn insert_tenant(
             target_name: created.name.clone(),
             policy_id: None,
             old_value: None,
-            new_value: None,
+            new_value: Some(format!("domains={}", domains.join(" "))),
             at: created.created_at,
         },
     )
     .await?;
     Ok(created)
+}
+
+async fn tenant_domains_in(conn: &mut Conn, tenant_id: TenantId) -> StoreResult<Vec<TenantDomain>> {
+    let rows = sqlx::query(TENANT_DOMAINS)
+        .bind(tenant_id.to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(rows::tenant_domain).collect()
+}
+
+/// The data step of the `tenant_domains` migration, in its transaction: every existing tenant gets its initial
+/// domain and the domains its users' sign-in names are in. Tenants are served oldest first, each its initial
+/// domain and then its users' domains, so a domain that two tenants use (or that one uses and another's name
+/// makes) goes to the one created first; a user whose domain went to another tenant keeps its name, and its
+/// tenant can add no more names there.
+pub(super) async fn give_existing_tenants_their_domains(conn: &mut Conn) -> StoreResult<()> {
+    let at = now();
+    let tenants = sqlx::query(
+        "SELECT id, name, created_at FROM tenants ORDER BY created_at, id COLLATE \"C\"",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &tenants {
+        let tenant = rows::tenant(row)?;
+        claim_initial_domain(&mut *conn, &tenant, at).await?;
+        let mut used = BTreeSet::new();
+        {
+            // Streamed: a tenant may have many users, and only their distinct domains are kept.
+            let mut upns =
+                sqlx::query_scalar::<_, String>("SELECT upn FROM users WHERE tenant_id = $1")
+                    .bind(tenant.id.to_string())
+                    .fetch(&mut *conn);
+            while let Some(upn) = upns.next().await {
+                used.extend(DomainName::of_upn(&upn?));
+            }
+        }
+        for domain in used {
+            if domain_owner(&mut *conn, &domain).await?.is_none() {
+                insert_domain(&mut *conn, tenant.id, domain, false, at).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Inserts a user and its audit event inside the caller's transaction.
@@ -68,6 +215,13 @@ async fn insert_user(conn: &mut Conn, user: NewUser, actor: &AuditActor) -> Stor
         created_at: now(),
     };
     ensure_tenant(&mut *conn, created.tenant_id).await?;
+    // Domains are never taken from a tenant, so the check cannot be undone before the insert commits.
+    let domains: Vec<DomainName> = tenant_domains_in(&mut *conn, created.tenant_id)
+        .await?
+        .into_iter()
+        .map(|d| d.domain)
+        .collect();
+    check_upn_domain(&created.upn, &domains)?;
     sqlx::query(
         "INSERT INTO users (id, tenant_id, upn, display_name, user_type, account_enabled, password_hash, \
          roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -83,7 +237,15 @@ async fn insert_user(conn: &mut Conn, user: NewUser, actor: &AuditActor) -> Stor
     .bind(timestamp(created.created_at))
     .execute(&mut *conn)
     .await
-    .map_err(|e| conflict_as(e, || format!("a user named {} already exists", created.upn)))?;
+    // The domain rule confines a taken name to this tenant's own users.
+    .map_err(|e| {
+        conflict_as(e, || {
+            format!(
+                "A user named {} already exists in this organization.",
+                created.upn
+            )
+        })
+    })?;
     insert_audit(
         &mut *conn,
         AuditRecord {
@@ -167,6 +329,41 @@ impl DirectoryStore for SqlStore {
             .fetch_all(&self.read)
             .await?;
         rows.iter().map(rows::tenant).collect()
+    }
+
+    async fn tenant_domains(&self, tenant_id: TenantId) -> StoreResult<Vec<TenantDomain>> {
+        let mut conn = self.read.acquire().await?;
+        tenant_domains_in(&mut conn, tenant_id).await
+    }
+
+    async fn add_tenant_domain(
+        &self,
+        tenant_id: TenantId,
+        domain: DomainName,
+        actor: &AuditActor,
+    ) -> StoreResult<TenantDomain> {
+        let mut tx = begin_write(&self.write).await?;
+        ensure_tenant(&mut tx, tenant_id).await?;
+        advisory_lock(&mut tx, DOMAIN_LOCK).await?;
+        let added = add_free_domain(&mut tx, tenant_id, domain, now()).await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id,
+                action: actions::DOMAIN_ADDED,
+                actor,
+                target_type: "Domain",
+                target_id: added.domain.to_string(),
+                target_name: added.domain.to_string(),
+                policy_id: None,
+                old_value: None,
+                new_value: None,
+                at: added.created_at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(added)
     }
 
     async fn create_first_tenant(

@@ -41,6 +41,9 @@ type Conn = <Db as sqlx::Database>::Connection;
 const MIGRATION_LOCK: i64 = 0x6d73_636f_6d6d;
 /// The key of the advisory lock under which a process bootstraps an empty database (first tenant, first key).
 const BOOTSTRAP_LOCK: i64 = MIGRATION_LOCK + 1;
+/// The key of the advisory lock under which a tenant's domains are chosen: two tenants created at once with the
+/// same name take turns, so the second gets the next free initial domain rather than a failure.
+const DOMAIN_LOCK: i64 = MIGRATION_LOCK + 2;
 
 /// The store on one database: reads go to `read`, write transactions to `write` (the same pool where the
 /// backend has no reason to keep them apart).

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use mscommerce_domain::{
-    AcquisitionKind, BillingFrequency, PurchaseType, Scope, SubscriptionStatus,
+    AcquisitionKind, BillingFrequency, DomainName, PurchaseType, Scope, SubscriptionStatus,
 };
 use sqlx::Row;
 
@@ -39,6 +39,16 @@ pub(super) fn tenant(row: &DbRow) -> StoreResult<Tenant> {
     Ok(Tenant {
         id: id_column(row, "id")?,
         name: row.try_get("name")?,
+        created_at: time_column(row, "created_at")?,
+    })
+}
+
+pub(super) fn tenant_domain(row: &DbRow) -> StoreResult<TenantDomain> {
+    let domain = row.try_get::<String, _>("domain")?;
+    Ok(TenantDomain {
+        domain: DomainName::parse(&domain).map_err(|_| corrupt("a domain name", &domain))?,
+        tenant_id: id_column(row, "tenant_id")?,
+        is_initial: row.try_get("is_initial")?,
         created_at: time_column(row, "created_at")?,
     })
 }

@@ -3,7 +3,8 @@
 use sqlx::Row;
 
 use super::{
-    advisory_lock, begin_write, Conn, SqlStore, MIGRATIONS, MIGRATIONS_TABLE_EXISTS, MIGRATION_LOCK,
+    advisory_lock, begin_write, directory, Conn, SqlStore, MIGRATIONS, MIGRATIONS_TABLE_EXISTS,
+    MIGRATION_LOCK,
 };
 use crate::migrate::{self, MigrationError};
 use crate::text::{now, timestamp};
@@ -50,6 +51,9 @@ impl SqlStore {
                 "applying migration"
             );
             sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
+            if migration.name == directory::TENANT_DOMAINS_MIGRATION {
+                directory::give_existing_tenants_their_domains(&mut tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             )

@@ -8,6 +8,8 @@ on_every_backend!(
     users_are_found_by_sign_in_name_and_listed_in_byte_order,
     user_updates_are_audited_and_never_lose_each_other,
     apps_and_signing_keys,
+    tenants_own_their_domains_and_names_stay_inside_them,
+    the_migration_gives_existing_tenants_their_domains,
 );
 
 async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
@@ -18,6 +20,7 @@ async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
             NewTenant {
                 id: Some(id),
                 name: "Contoso".into(),
+                ..Default::default()
             },
             &actor(),
         )
@@ -41,6 +44,7 @@ async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
                 NewTenant {
                     id: Some(id),
                     name: "Again".into(),
+                    ..Default::default()
                 },
                 &actor(),
             )
@@ -81,6 +85,7 @@ async fn the_first_tenant_is_created_once_whatever_the_concurrency(f: &Fixture) 
                     NewTenant {
                         id: None,
                         name: format!("First {i}"),
+                        domains: vec![domain("contoso.com")],
                     },
                     new_user(
                         TenantId(Uuid::nil()),
@@ -112,6 +117,7 @@ async fn the_first_tenant_is_created_once_whatever_the_concurrency(f: &Fixture) 
             NewTenant {
                 id: None,
                 name: "Later".into(),
+                domains: vec![domain("contoso.com")],
             },
             new_user(TenantId(Uuid::nil()), "later@contoso.com", UserType::Member),
             &actor(),
@@ -162,12 +168,29 @@ async fn users_are_found_by_sign_in_name_and_listed_in_byte_order(f: &Fixture) {
     expect_error(
         f.store
             .create_user(
-                new_user(fabrikam, "ALICE@contoso.com", UserType::Guest),
+                new_user(contoso, "ALICE@contoso.com", UserType::Guest),
                 &actor(),
             )
             .await,
-        "a conflict: sign-in names are unique across tenants",
+        "a conflict: sign-in names are unique, whatever their case",
         is_conflict,
+    );
+    // Another tenant does not get as far as the uniqueness rule: the name is not in one of its domains.
+    let refused = f
+        .store
+        .create_user(
+            new_user(fabrikam, "ALICE@contoso.com", UserType::Guest),
+            &actor(),
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            &refused,
+            StoreError::Rule { kind: RuleKind::Invalid, code: "UpnDomainNotInTenant", reason }
+                if reason.contains("fabrikam.onmicrosoft.com, fabrikam.com") && !reason.contains(&contoso.to_string())
+        ),
+        "{refused:?}"
     );
     expect_error(
         f.store
@@ -399,4 +422,236 @@ async fn apps_and_signing_keys(f: &Fixture) {
         .map(|k| k.kid)
         .collect();
     assert_eq!(kids, vec!["a-first", "z-rotated"], "oldest first");
+}
+
+/// The domains a tenant has, as `(domain, initial)`, initial first.
+async fn domains_of(store: &dyn Store, tenant_id: TenantId) -> Vec<(String, bool)> {
+    store
+        .tenant_domains(tenant_id)
+        .await
+        .expect("domains")
+        .into_iter()
+        .map(|d| {
+            assert_eq!(d.tenant_id, tenant_id);
+            (d.domain.to_string(), d.is_initial)
+        })
+        .collect()
+}
+
+fn is_domain_in_use(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Rule {
+            kind: RuleKind::Conflict,
+            code: "DomainInUse",
+            ..
+        }
+    )
+}
+
+/// A tenant with its initial domain only.
+async fn tenant_without_more_domains(f: &Fixture, name: &str) -> Tenant {
+    f.store
+        .create_tenant(
+            NewTenant {
+                name: name.into(),
+                ..Default::default()
+            },
+            &actor(),
+        )
+        .await
+        .expect("a tenant")
+}
+
+async fn tenants_own_their_domains_and_names_stay_inside_them(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    assert_eq!(
+        domains_of(&*f.store, contoso).await,
+        [
+            ("contoso.onmicrosoft.com".to_string(), true),
+            ("contoso.com".to_string(), false)
+        ]
+    );
+    // A second tenant of the same name gets the next initial domain; letters and digits only.
+    let second = tenant_without_more_domains(f, "Contoso").await;
+    assert_eq!(
+        domains_of(&*f.store, second.id).await,
+        [("contoso2.onmicrosoft.com".to_string(), true)]
+    );
+    let events = f.store.audit_events(second.id, None, 10).await.unwrap();
+    assert_eq!(
+        events[0].new_value.as_deref(),
+        Some("domains=contoso2.onmicrosoft.com")
+    );
+    let odd = tenant_without_more_domains(f, "Wood-Grove & Co").await.id;
+    assert_eq!(
+        domains_of(&*f.store, odd).await[0],
+        ("woodgroveco.onmicrosoft.com".to_string(), true)
+    );
+
+    // A domain is one tenant's, whatever its case; the refusal names no other tenant.
+    for taken in ["CONTOSO.com", "contoso2.onmicrosoft.com"] {
+        let refused = f
+            .store
+            .add_tenant_domain(odd, domain(taken), &actor())
+            .await
+            .expect_err("refused");
+        assert!(is_domain_in_use(&refused), "{refused:?}");
+        let reason = refused.to_string();
+        assert!(
+            reason.contains("belongs to another organization")
+                && !reason.contains(&contoso.to_string())
+                && !reason.contains(&second.id.to_string()),
+            "{reason}"
+        );
+    }
+    let own = f
+        .store
+        .add_tenant_domain(contoso, domain("contoso.com"), &actor())
+        .await
+        .expect_err("refused");
+    assert!(
+        own.to_string().contains("This organization already has"),
+        "{own}"
+    );
+    // A new tenant that names a taken domain is not created at all.
+    expect_error(
+        f.store
+            .create_tenant(
+                NewTenant {
+                    name: "Late".into(),
+                    domains: vec![domain("contoso.com")],
+                    ..Default::default()
+                },
+                &actor(),
+            )
+            .await,
+        "the domain in use",
+        is_domain_in_use,
+    );
+    assert_eq!(f.store.tenants().await.unwrap().len(), 3);
+    expect_error(
+        f.store
+            .add_tenant_domain(TenantId::generate(), domain("nobody.test"), &actor())
+            .await,
+        "no such tenant",
+        is_not_found,
+    );
+
+    // Added domains take sign-in names at once, and only in their tenant.
+    let added = f
+        .store
+        .add_tenant_domain(odd, domain("Wood-Grove.example"), &actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        (added.domain.as_str(), added.is_initial),
+        ("wood-grove.example", false)
+    );
+    assert_eq!(
+        actions_of(f, odd).await,
+        [actions::DOMAIN_ADDED, actions::TENANT_CREATED]
+    );
+    member(f, odd, "Ann@WOOD-GROVE.example").await;
+    member(f, odd, "ann@woodgroveco.onmicrosoft.com").await;
+    for (tenant_id, upn) in [
+        (contoso, "bob@wood-grove.example"),
+        (odd, "bob@sub.wood-grove.example"),
+        (odd, "bob@contoso.com"),
+    ] {
+        let refused = f
+            .store
+            .create_user(new_user(tenant_id, upn, UserType::Member), &actor())
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(
+                refused,
+                StoreError::Rule {
+                    code: "UpnDomainNotInTenant",
+                    ..
+                }
+            ),
+            "{upn}: {refused:?}"
+        );
+    }
+}
+
+/// A database from before domains: the migration gives each tenant its initial domain and its users' domains,
+/// a domain used by two tenants to the one created first.
+async fn the_migration_gives_existing_tenants_their_domains(f: &Fixture) {
+    let contoso = TenantId::generate();
+    let fabrikam = TenantId::generate();
+    let later_contoso = TenantId::generate();
+    f.execute(&format!(
+        "DROP TABLE tenant_domains; DELETE FROM schema_migrations WHERE name = 'tenant_domains'; \
+         INSERT INTO tenants (id, name, created_at) VALUES \
+           ('{contoso}', 'Contoso', '2024-01-01T00:00:00.000Z'), \
+           ('{fabrikam}', 'Fabrikam', '2024-02-01T00:00:00.000Z'), \
+           ('{later_contoso}', 'Contoso', '2024-03-01T00:00:00.000Z'); \
+         INSERT INTO users (id, tenant_id, upn, display_name, user_type, roles, created_at) VALUES \
+           ('{}', '{contoso}', 'admin@contoso.onmicrosoft.com', 'A', 'Member', '', '2024-01-01T00:00:00.000Z'), \
+           ('{}', '{contoso}', 'ann@contoso.com', 'A', 'Member', '', '2024-01-01T00:00:00.000Z'), \
+           ('{}', '{fabrikam}', 'fay@fabrikam.com', 'F', 'Member', '', '2024-02-01T00:00:00.000Z'), \
+           ('{}', '{fabrikam}', 'fred@contoso.com', 'F', 'Member', '', '2024-02-01T00:00:00.000Z'), \
+           ('{}', '{fabrikam}', 'mallory@contoso.onmicrosoft.com', 'M', 'Member', '', '2024-02-01T00:00:00.000Z'), \
+           ('{}', '{later_contoso}', 'odd@nodot', 'O', 'Member', '', '2024-03-01T00:00:00.000Z')",
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    ))
+    .await
+    .expect("a database from before domains");
+    let store = open(&f.url, true).await.expect("migrated");
+    let owned = |list: &[(&str, bool)]| {
+        list.iter()
+            .map(|&(d, initial)| (d.to_string(), initial))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        domains_of(&*store, contoso).await,
+        owned(&[("contoso.onmicrosoft.com", true), ("contoso.com", false)])
+    );
+    assert_eq!(
+        domains_of(&*store, fabrikam).await,
+        owned(&[("fabrikam.onmicrosoft.com", true), ("fabrikam.com", false)])
+    );
+    assert_eq!(
+        domains_of(&*store, later_contoso).await,
+        owned(&[("contoso2.onmicrosoft.com", true)])
+    );
+    // The users are kept; from now on names follow the domains.
+    assert!(store
+        .user_by_upn("mallory@contoso.onmicrosoft.com")
+        .await
+        .unwrap()
+        .is_some());
+    store
+        .create_user(
+            new_user(contoso, "new@contoso.com", UserType::Member),
+            &actor(),
+        )
+        .await
+        .expect("in its own domain");
+    let refused = store
+        .create_user(
+            new_user(fabrikam, "new2@contoso.com", UserType::Member),
+            &actor(),
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            refused,
+            StoreError::Rule {
+                code: "UpnDomainNotInTenant",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    open(&f.url, false).await.expect("the schema is current");
 }

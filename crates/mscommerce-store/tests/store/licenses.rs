@@ -21,7 +21,11 @@ async fn assignments_follow_the_seat_rules(f: &Fixture) {
     let guest = f
         .store
         .create_user(
-            new_user(contoso, "guest@partner.com", UserType::Guest),
+            new_user(
+                contoso,
+                "guest_partner.com#EXT#@contoso.com",
+                UserType::Guest,
+            ),
             &actor(),
         )
         .await

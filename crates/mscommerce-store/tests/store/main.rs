@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use mscommerce_domain::{entity_tag, Preconditions, SubscriptionId, TenantId, UserId};
+use mscommerce_domain::{
+    entity_tag, DomainName, Preconditions, SubscriptionId, TenantId, UserId,
+};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
@@ -150,12 +152,18 @@ async fn tenant(f: &Fixture, name: &str) -> TenantId {
             NewTenant {
                 id: None,
                 name: name.into(),
+                // The tests' users are named <someone>@<tenant name>.com.
+                domains: vec![domain(&format!("{}.com", name.to_lowercase()))],
             },
             &actor(),
         )
         .await
         .expect("a tenant")
         .id
+}
+
+fn domain(text: &str) -> DomainName {
+    DomainName::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn new_user(tenant_id: TenantId, upn: &str, user_type: UserType) -> NewUser {

@@ -95,6 +95,7 @@ async fn replicas_starting_at_once(backend: Backend) {
             let tenant = NewTenant {
                 id: None,
                 name: format!("Tenant of replica {i}"),
+                domains: vec![domain("contoso.com")],
             };
             let admin = new_user(
                 TenantId(Uuid::nil()),
@@ -239,6 +240,7 @@ async fn postgres_replicas_need_no_right_to_change_the_schema() {
             NewTenant {
                 id: None,
                 name: "Contoso".into(),
+                ..Default::default()
             },
             &who,
         )
