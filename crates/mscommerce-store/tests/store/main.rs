@@ -11,9 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use mscommerce_domain::{
-    entity_tag, DomainName, Preconditions, SubscriptionId, TenantId, UserId,
-};
+use mscommerce_domain::{entity_tag, DomainName, Preconditions, SubscriptionId, TenantId, UserId};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, PolicyValue, PurchaseType, Scope,
     SubscriptionStatus,
