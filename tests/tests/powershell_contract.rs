@@ -388,6 +388,7 @@ struct ScriptParameter {
     type_name: Option<String>,
     attributes: Vec<ParameterAttribute>,
     validate_set: Option<Vec<String>>,
+    aliases: Vec<String>,
     line: String,
 }
 
@@ -529,6 +530,7 @@ fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
             type_name: None,
             attributes: Vec::new(),
             validate_set: None,
+            aliases: Vec::new(),
             line: source.location(script_parameter),
         };
         let attributes = named_children(script_parameter)
@@ -563,6 +565,14 @@ fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
                         }
                     }
                     parameter.attributes.push(parsed);
+                }
+                Some(name) if short_name(&name) == "alias" => {
+                    parameter.aliases.extend(
+                        attribute_arguments(source, attribute)
+                            .into_iter()
+                            .filter(|(key, _)| key.is_none())
+                            .filter_map(|(_, value)| value.map(|v| unquote(&v))),
+                    );
                 }
                 Some(name) if short_name(&name) == "validateset" => {
                     parameter.validate_set = Some(
@@ -963,6 +973,15 @@ fn check_cmdlet(expected: &ExpectedCmdlet, source: &Source, function: Node) -> V
                 .get(&target)
                 .and_then(|members| members.get(parameter.name))
                 .copied();
+            // A position where Microsoft's module has none ("Named") breaks no call written for it, since such a
+            // call names the parameter; it is how 1.x's positional calls keep working (LEGACY_POSITIONS).
+            let found = match (wanted, found) {
+                (Some(w), Some(f)) if w.position.is_none() => Some(Membership {
+                    position: None,
+                    ..f
+                }),
+                _ => found,
+            };
             if wanted != found {
                 problems.push(format!(
                     "{}: -{} in parameter set '{target}': Microsoft's module has it {}, this module {}",
@@ -1353,7 +1372,8 @@ const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
         name: "New-MSCommerceSubscription",
         default_set: Some("Product"),
         should_process: true,
-        confirm_impact: None,
+        // It spends money: PowerShell asks by default, as for Move and Stop.
+        confirm_impact: Some("High"),
         parameters: &[
             OwnParameter {
                 name: "ProductId",
@@ -1840,4 +1860,332 @@ fn commands_use_approved_verbs_and_ask_before_changes() {
         "verbs and ShouldProcess of the module's functions:\n{}",
         problems.join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Calls written for Microsoft's module 1.x
+// ---------------------------------------------------------------------------------------------------------------
+
+/// How a 1.x call binds: the name it used (a parameter or an alias of ours), the parameter it must reach, and in
+/// which of our sets at which position. 1.x had no parameter sets, so its positions were the automatic ones, in
+/// declaration order (reference/mscommerce-wire-protocol.md, section 1).
+struct LegacyBinding {
+    cmdlet: &'static str,
+    name: &'static str,
+    parameter: &'static str,
+    set: &'static str,
+    position: i64,
+}
+
+const LEGACY_POSITIONS: &[LegacyBinding] = &[
+    // Connect-MSCommerce $clientId $redirectUri $resource $credential: 1.x's only unattended sign-in.
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "ClientId",
+        parameter: "ClientId",
+        set: "Credential",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "RedirectUri",
+        parameter: "RedirectUri",
+        set: "Credential",
+        position: 1,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "Resource",
+        parameter: "Resource",
+        set: "Credential",
+        position: 2,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "AdminAccount",
+        parameter: "Credential",
+        set: "Credential",
+        position: 3,
+    },
+    // Get-MSCommerceProductPolicy AllowSelfServicePurchase CFQ7TTC0H9MP $token.
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "PolicyId",
+        parameter: "PolicyId",
+        set: "Product",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "ProductId",
+        parameter: "ProductId",
+        set: "Product",
+        position: 1,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "Token",
+        parameter: "Token",
+        set: "Product",
+        position: 2,
+    },
+    // The same shape for the offer types 2.x added: Get-MSCommerceProductPolicy AllowSelfServicePurchase SaaS
+    // binds to the default set (-ProductId); -OfferType SaaS stays named, as in 2.x.
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "PolicyId",
+        parameter: "PolicyId",
+        set: "OfferType",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "OfferType",
+        parameter: "OfferType",
+        set: "OfferType",
+        position: 1,
+    },
+];
+
+#[test]
+fn calls_written_for_microsofts_module_1x_still_bind() {
+    let sources = public_sources();
+    let mut problems = Vec::new();
+    for legacy in LEGACY_POSITIONS {
+        let Some((source, function)) = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(name, _)| name == legacy.cmdlet)
+                .map(|(_, node)| (source, node))
+        }) else {
+            problems.push(format!("{}: no such function in Public/", legacy.cmdlet));
+            continue;
+        };
+        let metadata = function_metadata(source, function);
+        let place = format!("{} ({})", legacy.cmdlet, source.location(function));
+        let Some(declared) = metadata.parameters.iter().find(|p| {
+            p.name.eq_ignore_ascii_case(legacy.name)
+                || p.aliases
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(legacy.name))
+        }) else {
+            problems.push(format!(
+                "{place}: 1.x's -{} binds to no parameter or alias; it must reach -{}",
+                legacy.name, legacy.parameter
+            ));
+            continue;
+        };
+        if !declared.name.eq_ignore_ascii_case(legacy.parameter) {
+            problems.push(format!(
+                "{}: 1.x's -{} binds to -{}, it must reach -{}",
+                declared.line, legacy.name, declared.name, legacy.parameter
+            ));
+            continue;
+        }
+        let sets = effective_sets(&metadata);
+        let found = sets
+            .get(legacy.set)
+            .and_then(|members| members.get(&declared.name))
+            .copied();
+        if found.and_then(|m| m.position) != Some(legacy.position) {
+            problems.push(format!(
+                "{}: -{} in parameter set '{}' must have position {} for 1.x's positional calls, found {}",
+                declared.line,
+                declared.name,
+                legacy.set,
+                legacy.position,
+                describe(found.as_ref())
+            ));
+        }
+        if let Some(members) = sets.get(legacy.set) {
+            for (other, membership) in members {
+                if other != &declared.name && membership.position == Some(legacy.position) {
+                    problems.push(format!(
+                        "{place}: -{other} shares position {} with -{} in parameter set '{}'",
+                        legacy.position, declared.name, legacy.set
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "calls written for Microsoft's module 1.x would not bind:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Module version
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Microsoft's newest MSCommerce release. Scripts that say `#Requires -Modules @{ModuleName='MSCommerce';
+/// ModuleVersion='2.0'}` or `Import-Module MSCommerce -MinimumVersion 2.0` load this module only when its version
+/// is at least theirs, so it is versioned above every version of Microsoft's.
+const MICROSOFT_LATEST_VERSION: [u64; 3] = [3, 0, 1];
+
+fn parse_version(text: &str) -> Option<Vec<u64>> {
+    text.split('.').map(|part| part.parse().ok()).collect()
+}
+
+#[test]
+fn module_version_is_above_microsofts_and_has_a_changelog_entry() {
+    let manifest = Source::load(&module_dir().join("MSCommerce.psd1"));
+    let (strings, text) =
+        manifest_strings(&manifest, "ModuleVersion").expect("MSCommerce.psd1 has a ModuleVersion");
+    let version_text = strings
+        .first()
+        .cloned()
+        .unwrap_or_else(|| text.trim().to_string());
+    let version = parse_version(&version_text)
+        .unwrap_or_else(|| panic!("ModuleVersion '{version_text}' is not a version"));
+    let mut padded = version.clone();
+    padded.resize(4, 0);
+    let mut latest = MICROSOFT_LATEST_VERSION.to_vec();
+    latest.resize(4, 0);
+    assert!(
+        padded > latest,
+        "ModuleVersion {version_text} must be above Microsoft's latest MSCommerce {:?}, or #Requires and \
+         -MinimumVersion of scripts written for Microsoft's module refuse it",
+        MICROSOFT_LATEST_VERSION
+    );
+    let changelog_path = powershell_dir().join("CHANGELOG.md");
+    let changelog = fs::read_to_string(&changelog_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", changelog_path.display()));
+    assert!(
+        changelog
+            .lines()
+            .any(|line| line.starts_with("## ") && line.contains(&version_text)),
+        "powershell/CHANGELOG.md has no '## {version_text}' section for the manifest's ModuleVersion"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Pester suite
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The `.psm1` helpers of the Pester suite.
+fn test_helper_modules() -> Vec<Source> {
+    powershell_files(&powershell_dir().join("tests"))
+        .iter()
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("psm1"))
+        .map(|p| Source::load(p))
+        .collect()
+}
+
+#[test]
+fn test_helpers_import_the_module_globally() {
+    let helpers = test_helper_modules();
+    assert!(
+        !helpers.is_empty(),
+        "expected a helper module under powershell/tests"
+    );
+    let mut problems = Vec::new();
+    let mut imports = 0;
+    for source in &helpers {
+        for command in descendants(source.tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "command")
+        {
+            let Some(name) = command.child_by_field_name("command_name") else {
+                continue;
+            };
+            if !source
+                .text_of(name)
+                .trim()
+                .eq_ignore_ascii_case("Import-Module")
+            {
+                continue;
+            }
+            imports += 1;
+            // From inside a module, Import-Module imports into that module's own session state unless -Global
+            // (PowerShell's ModuleCmdletBase.cs, TargetSessionState); -Scope Global does the same.
+            let (named, _) = command_arguments(source, command);
+            let global = named.iter().any(|(parameter, value)| {
+                parameter == "global"
+                    || parameter == "global:$true"
+                    || (parameter == "scope"
+                        && value.is_some_and(|v| {
+                            unquote(source.text_of(v).trim()).eq_ignore_ascii_case("global")
+                        }))
+            });
+            if !global {
+                problems.push(format!(
+                    "{}: `{}` imports into the helper module's own session state; add -Global so that the \
+                     tests see the module's commands",
+                    source.location(command),
+                    source.text_of(command).trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        imports > 0,
+        "no helper module imports MSCommerce; the check would be empty"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What `(Get-Command X).DefaultParameterSet` reports for a function: the CmdletBinding's
+/// DefaultParameterSetName, or $null when it names none (PowerShell's FunctionInfo.cs, DefaultParameterSet;
+/// CommandMetadata.cs, ProcessCmdletAttribute copies the attribute's value, which is null when not given).
+fn reported_default_set(metadata: &FunctionMetadata) -> Option<String> {
+    metadata.binding.default_set.clone()
+}
+
+#[test]
+fn pester_contract_expects_the_default_sets_powershell_reports() {
+    let path = powershell_dir()
+        .join("tests")
+        .join("Unit")
+        .join("Contract.Tests.ps1");
+    let pester = Source::load(&path);
+    let sources = public_sources();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for hash in descendants(pester.tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "hash_literal_expression")
+    {
+        let entries = hash_entries(&pester, hash);
+        let (Some(command), Some(default)) = (entries.get("command"), entries.get("default"))
+        else {
+            continue;
+        };
+        // An entry's text runs to the `;` that separates it from the next one.
+        let command = unquote(command.trim_end_matches(';').trim());
+        let default = default.trim_end_matches(';').trim();
+        let expected = if default.trim().eq_ignore_ascii_case("$null") {
+            None
+        } else {
+            Some(unquote(default))
+        };
+        let Some((source, function)) = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(name, _)| *name == command)
+                .map(|(_, node)| (source, node))
+        }) else {
+            problems.push(format!(
+                "{}: {command} is not a public function",
+                pester.location(hash)
+            ));
+            continue;
+        };
+        checked += 1;
+        let reported = reported_default_set(&function_metadata(source, function));
+        if reported != expected {
+            problems.push(format!(
+                "{}: the Pester test expects DefaultParameterSet {expected:?} for {command}; PowerShell reports \
+                 {reported:?}",
+                pester.location(hash)
+            ));
+        }
+    }
+    assert!(
+        checked >= 5,
+        "expected the Pester contract test to check the default set of the five compatible cmdlets with \
+         parameters, found {checked}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -15,12 +15,17 @@ BeforeAll {
 }
 
 AfterAll {
-    Disconnect-MSCommerce
-    $env:MSCOMMERCE_URI = $script:savedUri
-    if ($null -ne $script:service) {
-        Stop-MSCommerceTestService -Service $script:service
+    # The service is stopped whatever fails before, so that a failure never leaves 'mscommerce serve' running.
+    try {
+        Disconnect-MSCommerce
+        $env:MSCOMMERCE_URI = $script:savedUri
     }
-    Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+    finally {
+        if ($null -ne $script:service) {
+            Stop-MSCommerceTestService -Service $script:service
+        }
+        Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+    }
 }
 
 Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {

@@ -29,9 +29,16 @@ Describe 'Manifest and exports' {
     }
 
     It 'Should be a valid manifest for Windows PowerShell 5.1 and PowerShell 7' {
-        $manifest.Version | Should -Be ([version]'1.0.0')
+        # Above Microsoft's newest MSCommerce (3.0.1), so that scripts with
+        # #Requires -Modules @{ModuleName='MSCommerce'; ModuleVersion='2.0'} or -MinimumVersion 2.0 accept it.
+        $manifest.Version | Should -BeGreaterThan ([version]'3.0.1')
         $manifest.PowerShellVersion | Should -Be ([version]'5.1')
         @($manifest.CompatiblePSEditions) | Should -Be @('Desktop', 'Core')
+    }
+
+    It 'Should have a section for its version in powershell/CHANGELOG.md' {
+        $changelog = Get-Content -Path (Join-Path -Path $moduleRoot -ChildPath '../CHANGELOG.md') -Raw
+        $changelog | Should -Match ('(?m)^## ' + [regex]::Escape($manifest.Version.ToString()))
     }
 
     It 'Should list exactly the Public/ functions in FunctionsToExport' {

@@ -11,10 +11,12 @@ AfterAll {
 }
 
 Describe 'Parameter sets of the compatible cmdlets' {
+    # A function whose CmdletBinding names no default set reports $null, not '__AllParameterSets' (PowerShell's
+    # FunctionInfo.cs, DefaultParameterSet). tests/tests/powershell_contract.rs checks this table against the module.
     It 'Should give <Command> the parameter sets <Sets> with default <Default>' -ForEach @(
-        @{ Command = 'Get-MSCommercePolicies'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
-        @{ Command = 'Get-MSCommercePolicy'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
+        @{ Command = 'Get-MSCommercePolicies'; Sets = @('__AllParameterSets'); Default = $null }
+        @{ Command = 'Get-MSCommercePolicy'; Sets = @('__AllParameterSets'); Default = $null }
+        @{ Command = 'Get-MSCommerceProductPolicies'; Sets = @('__AllParameterSets'); Default = $null }
         @{ Command = 'Get-MSCommerceProductPolicy'; Sets = @('Product', 'OfferType'); Default = 'Product' }
         @{ Command = 'Update-MSCommerceProductPolicy'; Sets = @('ProductEnum', 'ProductToggle', 'OfferTypeEnum', 'OfferTypeToggle'); Default = 'ProductEnum' }
     ) {
@@ -40,12 +42,16 @@ Describe 'Parameters of the compatible cmdlets' {
         @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'PolicyId'; Set = '__AllParameterSets'; Mandatory = $true; Position = 0 }
         @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'Token'; Set = '__AllParameterSets'; Mandatory = $false; Position = 1 }
         @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'Scope'; Set = '__AllParameterSets'; Mandatory = $false; Position = 2 }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'Product'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'OfferType'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'Product'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'OfferType'; Set = 'OfferType'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'Product'; Mandatory = $false; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'OfferType'; Mandatory = $false; Position = [int]::MinValue }
+        @{ Command = 'Connect-MSCommerce'; Parameter = 'ClientId'; Set = 'Credential'; Mandatory = $false; Position = 0 }
+        @{ Command = 'Connect-MSCommerce'; Parameter = 'RedirectUri'; Set = 'Credential'; Mandatory = $false; Position = 1 }
+        @{ Command = 'Connect-MSCommerce'; Parameter = 'Resource'; Set = 'Credential'; Mandatory = $false; Position = 2 }
+        @{ Command = 'Connect-MSCommerce'; Parameter = 'Credential'; Set = 'Credential'; Mandatory = $true; Position = 3 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'Product'; Mandatory = $true; Position = 0 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'OfferType'; Mandatory = $true; Position = 0 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'Product'; Mandatory = $true; Position = 1 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'OfferType'; Set = 'OfferType'; Mandatory = $true; Position = 1 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'Product'; Mandatory = $false; Position = 2 }
+        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'OfferType'; Mandatory = $false; Position = 2 }
         @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'ProductEnum'; Mandatory = $true; Position = [int]::MinValue }
         @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'OfferTypeToggle'; Mandatory = $true; Position = [int]::MinValue }
         @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'ProductEnum'; Mandatory = $true; Position = [int]::MinValue }
@@ -104,6 +110,22 @@ Describe 'Parameters of the compatible cmdlets' {
         $command.Parameters.Keys | Should -Contain 'Confirm'
         $binding = $command.ScriptBlock.Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
         $binding.ConfirmImpact | Should -Be 'Medium'
+    }
+
+    It 'Should accept 1.x''s -AdminAccount as an alias of -Credential' {
+        (Get-Command -Name 'Connect-MSCommerce').Parameters['Credential'].Aliases | Should -Contain 'AdminAccount'
+    }
+
+    It 'Should bind 1.x''s positional call of Get-MSCommerceProductPolicy with PolicyId, ProductId and Token' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; scope = 'product' }
+        }
+        $null = Get-MSCommerceProductPolicy 'AllowSelfServicePurchase' 'CFQ7TTC0H9MP' 'token-positional'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Path -eq '/v1.0/policies/{policyId}/products/{productId}' -and
+            $PathParameter.policyId -eq 'AllowSelfServicePurchase' -and $PathParameter.productId -eq 'CFQ7TTC0H9MP' -and
+            $Token -eq 'token-positional'
+        }
     }
 
     It 'Should bind the old positional call of Get-MSCommercePolicy with PolicyId and Token' {
