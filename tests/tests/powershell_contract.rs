@@ -2189,3 +2189,58 @@ fn pester_contract_expects_the_default_sets_powershell_reports() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Microsoft's module reads the token back from the caller's `$token`; the public commands do the same through
+/// this helper when neither -Token nor a connection gives one.
+const CALLER_TOKEN_HELPER: &str = "Get-MSCommerceCallerToken";
+
+#[test]
+fn commands_with_token_fall_back_to_the_callers_token_variable() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            let metadata = function_metadata(&source, function);
+            if !metadata.parameters.iter().any(|p| p.name == "Token") {
+                continue;
+            }
+            checked += 1;
+            let calls: Vec<Node> = descendants(function)
+                .into_iter()
+                .filter(|n| n.kind() == "command")
+                .filter(|n| {
+                    n.child_by_field_name("command_name").is_some_and(|c| {
+                        source
+                            .text_of(c)
+                            .trim()
+                            .eq_ignore_ascii_case(CALLER_TOKEN_HELPER)
+                    })
+                })
+                .collect();
+            let passes_session_state = calls.iter().any(|call| {
+                let (named, _) = command_arguments(&source, *call);
+                named.iter().any(|(parameter, value)| {
+                    parameter == "sessionstate"
+                        && value.is_some_and(|v| {
+                            source
+                                .text_of(v)
+                                .trim()
+                                .eq_ignore_ascii_case("$PSCmdlet.SessionState")
+                        })
+                })
+            });
+            if !passes_session_state {
+                problems.push(format!(
+                    "{}: {name} takes -Token but never calls `{CALLER_TOKEN_HELPER} -Token $Token -SessionState \
+                     $PSCmdlet.SessionState`, so scripts that set $token for Microsoft's module fail",
+                    source.location(function)
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "expected the commands with -Token, found {checked}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

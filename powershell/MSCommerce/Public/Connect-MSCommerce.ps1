@@ -15,7 +15,9 @@ function Connect-MSCommerce {
           POST {Uri}/{TenantId}/oauth2/v2.0/token);
         - -AccessToken: a token obtained elsewhere is used as it is.
         Tokens from the password and client_credentials grants are renewed automatically shortly before they
-        expire, so long-running scripts keep working. On success it shows "Connection established successfully"
+        expire, so long-running scripts keep working. As in Microsoft's module, the token is also set as the
+        variable $token of the caller; the commands use the connection, and a string $token only when there is
+        no connection and no -Token. On success it shows "Connection established successfully"
         (information stream, as Write-Host does; nothing is written to the pipeline).
 
     .PARAMETER ClientId
@@ -229,6 +231,9 @@ function Connect-MSCommerce {
         ExpiresOn    = $expiresOn
         TokenRequest = $tokenRequest
     }
+    # Microsoft's module keeps the token as $token in the caller's session state, and scripts written for it read
+    # $token after connecting ($PSCmdlet.SessionState is the caller's: PowerShell's CommandBase.cs, State).
+    $PSCmdlet.SessionState.PSVariable.Set('token', $token)
     Write-Verbose -Message "Connected to $baseUri as $account."
     Write-MSCommerceStatus -Message 'Connection established successfully'
 }

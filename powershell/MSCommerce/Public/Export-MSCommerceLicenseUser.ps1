@@ -78,6 +78,7 @@ function Export-MSCommerceLicenseUser {
     )
 
     begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
         # The service's limit per request.
         $batchSize = 1000
         $ids = New-Object -TypeName 'System.Collections.Generic.List[string]'

@@ -49,6 +49,10 @@ function Get-MSCommercePolicy {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         $splatRest = @{
             Method        = 'GET'

@@ -83,6 +83,10 @@ function Get-MSCommerceProductPolicy {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         if ($PSCmdlet.ParameterSetName -eq 'OfferType') {
             $splatOfferType = @{

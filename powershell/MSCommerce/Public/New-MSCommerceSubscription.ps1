@@ -75,6 +75,10 @@ function New-MSCommerceSubscription {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         $body = @{ quantity = $Quantity; billingFrequency = $BillingFrequency }
         if ($PSCmdlet.ParameterSetName -eq 'OfferType') {

@@ -108,6 +108,10 @@ function Update-MSCommerceProductPolicy {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         if ($PSCmdlet.ParameterSetName -like '*Toggle') {
             $policyValue = ConvertFrom-MSCommerceEnabledValue -Enabled $Enabled

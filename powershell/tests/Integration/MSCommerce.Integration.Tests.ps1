@@ -253,12 +253,12 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             # command for: a user's own purchase and assignment).
             $script:selfService = @{}
             foreach ($purchase in @(@{ Name = 'ann'; Quantity = 3; Users = @('u0', 'u1') }, @{ Name = 'ben'; Quantity = 2; Users = @('u2', 'u3') })) {
-                $token = Get-MSCommerceTestToken -Service $service -UserName $upn[$purchase.Name] -Password $memberPassword
+                $memberToken = Get-MSCommerceTestToken -Service $service -UserName $upn[$purchase.Name] -Password $memberPassword
                 $splatBuy = @{
                     Service = $service
                     Method  = 'POST'
                     Path    = '/v1.0/me/subscriptions'
-                    Token   = $token
+                    Token   = $memberToken
                     Body    = @{ productId = $powerBiPro; acquisitionKind = 'Purchase'; quantity = $purchase.Quantity }
                 }
                 $bought = Invoke-MSCommerceTestApi @splatBuy
@@ -267,7 +267,7 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
                     Service = $service
                     Method  = 'POST'
                     Path    = "/v1.0/subscriptions/$($bought.id)/assignUsers"
-                    Token   = $token
+                    Token   = $memberToken
                     Body    = @{ userIds = @($purchase.Users | ForEach-Object -Process { $userId[$_] }) }
                 }
                 $null = Invoke-MSCommerceTestApi @splatAssign
