@@ -2244,3 +2244,95 @@ fn commands_with_token_fall_back_to_the_callers_token_variable() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The named arguments of a command, with those of the hashtable literals it splats.
+fn arguments_with_splats(source: &Source, command: Node) -> BTreeMap<String, String> {
+    let (named, splats) = command_arguments(source, command);
+    let mut arguments: BTreeMap<String, String> = named
+        .into_iter()
+        .map(|(parameter, value)| {
+            (
+                parameter,
+                value
+                    .map(|v| source.text_of(v).trim().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    for splat in splats {
+        if let Some(hash) = splatted_hash(source, &splat, command.start_byte()) {
+            for (key, value) in hash_entries(source, hash) {
+                arguments
+                    .entry(key)
+                    .or_insert_with(|| value.trim_end_matches(';').trim().to_string());
+            }
+        }
+    }
+    arguments
+}
+
+#[test]
+fn the_test_runner_pins_pester_5_and_the_analyzer_never_skips() {
+    let runner = Source::load(
+        &powershell_dir()
+            .join("tests")
+            .join("Invoke-MSCommerceTests.ps1"),
+    );
+    let mut problems = Vec::new();
+    let mut pester_commands = 0;
+    for command in descendants(runner.tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "command")
+    {
+        let Some(name) = command.child_by_field_name("command_name") else {
+            continue;
+        };
+        let name = runner.text_of(name).trim().to_ascii_lowercase();
+        if name != "install-module" && name != "import-module" {
+            continue;
+        }
+        let arguments = arguments_with_splats(&runner, command);
+        if !arguments
+            .get("name")
+            .is_some_and(|n| unquote(n).eq_ignore_ascii_case("Pester"))
+        {
+            continue;
+        }
+        pester_commands += 1;
+        // Pester 6 needs PowerShell 7.4 (or 5.1); the module supports 7.0, so the newest Pester must not be taken.
+        if !arguments.contains_key("maximumversion") && !arguments.contains_key("requiredversion") {
+            problems.push(format!(
+                "{}: `{}` takes whatever Pester is newest; pass -MaximumVersion 5.99.99",
+                runner.location(command),
+                runner.text_of(command).lines().next().unwrap_or("").trim()
+            ));
+        }
+    }
+    if pester_commands < 2 {
+        problems.push(format!(
+            "expected Install-Module and Import-Module of Pester in Invoke-MSCommerceTests.ps1, found {pester_commands}"
+        ));
+    }
+
+    // A test that skips itself when a tool is missing passes a run that checked nothing.
+    for path in powershell_files(&powershell_dir().join("tests")) {
+        let source = Source::load(&path);
+        for command in descendants(source.tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "command")
+        {
+            let text = source.text_of(command);
+            let first_line = text.lines().next().unwrap_or("");
+            if first_line.trim_start().starts_with("It ")
+                && first_line.contains("-Skip:")
+                && first_line.to_ascii_lowercase().contains("get-module")
+            {
+                problems.push(format!(
+                    "{}: a test skips itself when a module is missing; fail instead",
+                    source.location(command)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -215,7 +215,10 @@ Describe 'Code rules' {
         }
     }
 
-    It 'Should pass PSScriptAnalyzer with powershell/PSScriptAnalyzerSettings.psd1' -Skip:(-not (Get-Module -ListAvailable -Name 'PSScriptAnalyzer')) {
+    # A missing analyzer fails the test instead of skipping it, so that no run passes without the analysis.
+    It 'Should pass PSScriptAnalyzer with powershell/PSScriptAnalyzerSettings.psd1' {
+        Get-Module -ListAvailable -Name 'PSScriptAnalyzer' |
+            Should -Not -BeNullOrEmpty -Because 'the analysis must run; Invoke-MSCommerceTests.ps1 installs PSScriptAnalyzer 1.23.0'
         $settings = Join-Path -Path $PSScriptRoot -ChildPath '../../PSScriptAnalyzerSettings.psd1'
         $findings = @(Invoke-ScriptAnalyzer -Path $moduleRoot -Recurse -Settings $settings)
         $report = ($findings | ForEach-Object -Process { '{0}:{1} {2} {3}' -f $_.ScriptName, $_.Line, $_.RuleName, $_.Message }) -join [System.Environment]::NewLine
