@@ -384,7 +384,7 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             $result | Should -BeNullOrEmpty
             $failures.Count | Should -Be 1
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotEnoughLicenses*'
-            $failures[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $failures[0].TargetObject | Should -Be $selfService['ben']
             (Get-MSCommerceSubscription -SubscriptionId $selfService['ben']).AssignedCount | Should -Be 2
             (Get-MSCommerceSubscription -SubscriptionId $smallCentral).AssignedCount | Should -Be 0
