@@ -19,6 +19,11 @@
 //! parameters and match any `{param}` segment of the OpenAPI document; a query string is ignored. Only the keys of
 //! `paths` and their lowercase method keys are read from the document.
 //!
+//! The parameter contract of every public command (types, aliases, sets, positions, mandatory flags, pipeline
+//! binding, ShouldProcess, ConfirmImpact, and Microsoft's 1.x and 2.x positions) is kept once, in
+//! `powershell/tests/Contract.json`: this test checks the source against it, and the Pester test
+//! `powershell/tests/Unit/Contract.Tests.ps1` checks what PowerShell reports against the same file.
+//!
 //! The Pester tests in `powershell/tests/` check the behaviour wherever `pwsh` exists.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -2133,63 +2138,6 @@ fn reported_default_set(metadata: &FunctionMetadata) -> Option<String> {
     metadata.binding.default_set.clone()
 }
 
-#[test]
-fn pester_contract_expects_the_default_sets_powershell_reports() {
-    let path = powershell_dir()
-        .join("tests")
-        .join("Unit")
-        .join("Contract.Tests.ps1");
-    let pester = Source::load(&path);
-    let sources = public_sources();
-    let mut problems = Vec::new();
-    let mut checked = 0;
-    for hash in descendants(pester.tree.root_node())
-        .into_iter()
-        .filter(|n| n.kind() == "hash_literal_expression")
-    {
-        let entries = hash_entries(&pester, hash);
-        let (Some(command), Some(default)) = (entries.get("command"), entries.get("default"))
-        else {
-            continue;
-        };
-        // An entry's text runs to the `;` that separates it from the next one.
-        let command = unquote(command.trim_end_matches(';').trim());
-        let default = default.trim_end_matches(';').trim();
-        let expected = if default.trim().eq_ignore_ascii_case("$null") {
-            None
-        } else {
-            Some(unquote(default))
-        };
-        let Some((source, function)) = sources.iter().find_map(|source| {
-            top_level_functions(source)
-                .into_iter()
-                .find(|(name, _)| *name == command)
-                .map(|(_, node)| (source, node))
-        }) else {
-            problems.push(format!(
-                "{}: {command} is not a public function",
-                pester.location(hash)
-            ));
-            continue;
-        };
-        checked += 1;
-        let reported = reported_default_set(&function_metadata(source, function));
-        if reported != expected {
-            problems.push(format!(
-                "{}: the Pester test expects DefaultParameterSet {expected:?} for {command}; PowerShell reports \
-                 {reported:?}",
-                pester.location(hash)
-            ));
-        }
-    }
-    assert!(
-        checked >= 5,
-        "expected the Pester contract test to check the default set of the five compatible cmdlets with \
-         parameters, found {checked}"
-    );
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
 /// Microsoft's module reads the token back from the caller's `$token`; the public commands do the same through
 /// this helper when neither -Token nor a connection gives one.
 const CALLER_TOKEN_HELPER: &str = "Get-MSCommerceCallerToken";
@@ -2334,5 +2282,214 @@ fn the_test_runner_pins_pester_5_and_the_analyzer_never_skips() {
             }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The contract file shared with the Pester suite
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The .NET type PowerShell reports (`ParameterType.FullName`) for a parameter's type constraint.
+fn dotnet_type(constraint: Option<&str>) -> Result<String, String> {
+    let Some(constraint) = constraint else {
+        return Ok("System.Object".to_string());
+    };
+    let (element, array) = match constraint.strip_suffix("[]") {
+        Some(element) => (element, "[]"),
+        None => (constraint, ""),
+    };
+    let lower = element.to_ascii_lowercase();
+    let full = match lower.trim_start_matches("system.") {
+        "string" => "System.String",
+        "int" | "int32" => "System.Int32",
+        "switch" | "management.automation.switchparameter" => {
+            "System.Management.Automation.SwitchParameter"
+        }
+        "uri" => "System.Uri",
+        "pscredential" | "management.automation.pscredential" => {
+            "System.Management.Automation.PSCredential"
+        }
+        "security.securestring" | "securestring" => "System.Security.SecureString",
+        "collections.idictionary" => "System.Collections.IDictionary",
+        "datetime" => "System.DateTime",
+        "object" => "System.Object",
+        _ => {
+            return Err(format!(
+                "[{constraint}] has no entry in dotnet_type; add the .NET name PowerShell reports for it"
+            ))
+        }
+    };
+    Ok(format!("{full}{array}"))
+}
+
+/// The contract of one public function as both test suites read it: what `Get-Command` reports.
+fn reported_contract(
+    source: &Source,
+    name: &str,
+    function: Node,
+) -> Result<serde_json::Value, String> {
+    let metadata = function_metadata(source, function);
+    let sets = effective_sets(&metadata);
+    let mut parameters = Vec::new();
+    for parameter in &metadata.parameters {
+        let membership: Vec<serde_json::Value> = sets
+            .iter()
+            .filter_map(|(set, members)| {
+                members.get(&parameter.name).map(|m| {
+                    let by_property_name = parameter.attributes.iter().any(|a| {
+                        a.by_property_name
+                            && a.set.as_deref().is_none_or(|s| s == set || s == ALL_SETS)
+                    });
+                    serde_json::json!({
+                        "set": set,
+                        "mandatory": m.mandatory,
+                        "position": m.position,
+                        "byPropertyName": by_property_name,
+                    })
+                })
+            })
+            .collect();
+        parameters.push(serde_json::json!({
+            "name": parameter.name,
+            "type": dotnet_type(parameter.type_name.as_deref())
+                .map_err(|e| format!("{}: {e}", parameter.line))?,
+            "aliases": parameter.aliases,
+            "validateSet": parameter.validate_set,
+            "sets": membership,
+        }));
+    }
+    Ok(serde_json::json!({
+        "name": name,
+        "defaultParameterSet": reported_default_set(&metadata),
+        "supportsShouldProcess": metadata.binding.supports_should_process,
+        "confirmImpact": metadata.binding.confirm_impact,
+        "parameters": parameters,
+    }))
+}
+
+fn contract_file() -> serde_json::Value {
+    let path = powershell_dir().join("tests").join("Contract.json");
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// A contract entry without what only the file says (Microsoft's positions and how conflicts are resolved), to
+/// compare with what the source declares.
+fn declared_part(entry: &serde_json::Value) -> serde_json::Value {
+    let mut entry = entry.clone();
+    if let Some(object) = entry.as_object_mut() {
+        object.remove("positionsResolvedAtRuntime");
+        if let Some(parameters) = object.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+            for parameter in parameters {
+                if let Some(parameter) = parameter.as_object_mut() {
+                    parameter.remove("microsoft");
+                }
+            }
+        }
+    }
+    entry
+}
+
+#[test]
+fn the_module_matches_the_contract_file_the_pester_suite_reads() {
+    let contract = contract_file();
+    let entries: BTreeMap<String, &serde_json::Value> = contract["cmdlets"]
+        .as_array()
+        .expect("Contract.json has a cmdlets array")
+        .iter()
+        .map(|entry| {
+            (
+                entry["name"].as_str().unwrap_or_default().to_string(),
+                entry,
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            seen.insert(name.clone());
+            let reported = match reported_contract(&source, &name, function) {
+                Ok(reported) => reported,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            };
+            match entries.get(&name) {
+                None => problems.push(format!(
+                    "{name} ({}) is not in powershell/tests/Contract.json; add its entry:\n{}",
+                    source.location(function),
+                    serde_json::to_string_pretty(&reported).unwrap_or_default()
+                )),
+                Some(entry) if declared_part(entry) != reported => problems.push(format!(
+                    "{name} ({}) differs from powershell/tests/Contract.json; the source declares:\n{}",
+                    source.location(function),
+                    serde_json::to_string_pretty(&reported).unwrap_or_default()
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for name in entries.keys().filter(|name| !seen.contains(*name)) {
+        problems.push(format!(
+            "powershell/tests/Contract.json describes {name}, which is not a public function"
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn microsofts_positions_in_the_contract_file_still_bind() {
+    let contract = contract_file();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for entry in contract["cmdlets"].as_array().expect("a cmdlets array") {
+        let cmdlet = entry["name"].as_str().unwrap_or_default();
+        let resolved: Vec<&str> = entry["positionsResolvedAtRuntime"]
+            .as_array()
+            .map(|names| names.iter().filter_map(|n| n.as_str()).collect())
+            .unwrap_or_default();
+        for parameter in entry["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap_or_default();
+            let Some(microsoft) = parameter["microsoft"].as_object() else {
+                continue;
+            };
+            if let Some(old_name) = microsoft.get("1.xName").and_then(|n| n.as_str()) {
+                let aliases: Vec<&str> = parameter["aliases"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+                    .unwrap_or_default();
+                if !aliases.iter().any(|a| a.eq_ignore_ascii_case(old_name)) {
+                    problems.push(format!(
+                        "{cmdlet}: 1.x's -{old_name} must be an alias of -{name}"
+                    ));
+                }
+            }
+            let ours: Vec<Option<i64>> = parameter["sets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|membership| membership["position"].as_i64())
+                .collect();
+            for version in ["1.x", "2.x"] {
+                let Some(position) = microsoft.get(version).and_then(|p| p.as_i64()) else {
+                    continue;
+                };
+                checked += 1;
+                if !ours.contains(&Some(position)) && !resolved.contains(&name) {
+                    problems.push(format!(
+                        "{cmdlet}: -{name} had position {position} in Microsoft's {version}; this module gives it \
+                         {ours:?}, so that call no longer binds"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 15,
+        "expected Microsoft's positions in Contract.json, found {checked}"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
