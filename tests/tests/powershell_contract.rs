@@ -2493,3 +2493,37 @@ fn microsofts_positions_in_the_contract_file_still_bind() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The service accepts a tenant ID (a GUID) for `-TenantId`, not yet a domain name such as contoso.onmicrosoft.com:
+/// the help and the docs must not show a call that fails.
+#[test]
+fn help_and_docs_show_tenant_ids_not_domain_names() {
+    let mut files = powershell_files(&module_dir());
+    files.push(module_dir().join("en-US").join("about_MSCommerce.help.txt"));
+    files.push(repo_root().join("docs").join("POWERSHELL.md"));
+    let mut problems = Vec::new();
+    for path in &files {
+        let text = fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        for (number, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(index) = rest.to_ascii_lowercase().find("-tenantid") {
+                let after = rest[index + "-tenantid".len()..].trim_start();
+                let value: String = after
+                    .trim_start_matches(['\'', '"', ':', ' '])
+                    .chars()
+                    .take_while(|c| !matches!(c, '\'' | '"' | ' ' | '`' | ')'))
+                    .collect();
+                if value.contains('.') && !value.starts_with('$') {
+                    problems.push(format!(
+                        "{}:{}: -TenantId '{value}' is a domain name, which the service refuses; show a tenant ID",
+                        path.strip_prefix(repo_root()).unwrap_or(path).display(),
+                        number + 1
+                    ));
+                }
+                rest = &rest[index + "-tenantid".len()..];
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
