@@ -98,10 +98,10 @@ Describe 'Manifest and exports' {
             $command.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($command.Name) changes something"
             $command.Parameters.Keys | Should -Contain 'Confirm' -Because "$($command.Name) changes something"
         }
-        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription')) {
+        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription', 'New-MSCommerceSubscription')) {
             $binding = (Get-Command -Name $name -Module 'MSCommerce').ScriptBlock.Attributes |
                 Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
-            $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone"
+            $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone or spends money"
         }
     }
 }
