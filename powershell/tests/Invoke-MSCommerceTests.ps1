@@ -51,7 +51,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 # Pester 5: Pester 6 needs PowerShell 7.4 or later (or 5.1), and the module supports 7.0 and later, so the newest
-# Pester would not load everywhere the module runs.
+# Pester would not load everywhere the module runs (Pester 6.0.0, src/Pester.Types.ps1: on PowerShell 7 it loads
+# bin/net8.0/Pester.dll, and .NET 8 is PowerShell 7.4's; its README: "Windows PowerShell 5.1 and PowerShell 7.4").
 $minimumPester = [version]'5.3.0'
 $maximumPester = '5.99.99'
 # One PSScriptAnalyzer version, so that a new rule cannot fail the QA tests unseen.
