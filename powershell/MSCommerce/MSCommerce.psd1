@@ -1,6 +1,6 @@
 @{
     RootModule           = 'MSCommerce.psm1'
-    ModuleVersion        = '1.0.0'
+    ModuleVersion        = '3.1.0'
     GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
@@ -33,7 +33,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: the six cmdlets of Microsoft''s MSCommerce module, Disconnect-MSCommerce, Get-MSCommerceAuditLog (-AllEvents for every audited event), Set-MSCommerceProductPolicyBaseline, and for self-service subscriptions Get-MSCommerceSubscription, Get-MSCommerceLicense, Export-MSCommerceLicenseUser, New-MSCommerceSubscription, Move-MSCommerceSubscriptionUser and Stop-MSCommerceSubscription (take-overs send the ETag they read as If-Match). See docs/POWERSHELL.md.'
+            ReleaseNotes = '3.1.0: calls written for Microsoft''s module 1.x bind again (Connect-MSCommerce -AdminAccount, positional Get-MSCommerceProductPolicy), the version is above Microsoft''s 3.0.1, and New-MSCommerceSubscription asks before buying (ConfirmImpact High). See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

@@ -23,7 +23,10 @@ function Import-MSCommerceTestModule {
     param()
 
     Get-Module -Name 'MSCommerce' -All | Remove-Module -Force
-    Import-Module -Name (Get-MSCommerceTestModulePath) -Force -ErrorAction Stop
+    # -Global: called from inside this helper module, Import-Module would import into the helper's own session
+    # state (ModuleCmdletBase.cs, TargetSessionState: the caller's session state unless BaseGlobal), so the tests
+    # would not see the commands, and an installed copy of Microsoft's MSCommerce would be auto-loaded instead.
+    Import-Module -Name (Get-MSCommerceTestModulePath) -Global -Force -ErrorAction Stop
 }
 
 function New-MSCommerceTestProductItem {

@@ -19,6 +19,11 @@
 //! parameters and match any `{param}` segment of the OpenAPI document; a query string is ignored. Only the keys of
 //! `paths` and their lowercase method keys are read from the document.
 //!
+//! The parameter contract of every public command (types, aliases, sets, positions, mandatory flags, pipeline
+//! binding, ShouldProcess, ConfirmImpact, and Microsoft's 1.x and 2.x positions) is kept once, in
+//! `powershell/tests/Contract.json`: this test checks the source against it, and the Pester test
+//! `powershell/tests/Unit/Contract.Tests.ps1` checks what PowerShell reports against the same file.
+//!
 //! The Pester tests in `powershell/tests/` check the behaviour wherever `pwsh` exists.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -388,6 +393,7 @@ struct ScriptParameter {
     type_name: Option<String>,
     attributes: Vec<ParameterAttribute>,
     validate_set: Option<Vec<String>>,
+    aliases: Vec<String>,
     line: String,
 }
 
@@ -529,6 +535,7 @@ fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
             type_name: None,
             attributes: Vec::new(),
             validate_set: None,
+            aliases: Vec::new(),
             line: source.location(script_parameter),
         };
         let attributes = named_children(script_parameter)
@@ -563,6 +570,14 @@ fn function_metadata(source: &Source, function: Node) -> FunctionMetadata {
                         }
                     }
                     parameter.attributes.push(parsed);
+                }
+                Some(name) if short_name(&name) == "alias" => {
+                    parameter.aliases.extend(
+                        attribute_arguments(source, attribute)
+                            .into_iter()
+                            .filter(|(key, _)| key.is_none())
+                            .filter_map(|(_, value)| value.map(|v| unquote(&v))),
+                    );
                 }
                 Some(name) if short_name(&name) == "validateset" => {
                     parameter.validate_set = Some(
@@ -963,6 +978,15 @@ fn check_cmdlet(expected: &ExpectedCmdlet, source: &Source, function: Node) -> V
                 .get(&target)
                 .and_then(|members| members.get(parameter.name))
                 .copied();
+            // A position where Microsoft's module has none ("Named") breaks no call written for it, since such a
+            // call names the parameter; it is how 1.x's positional calls keep working (LEGACY_POSITIONS).
+            let found = match (wanted, found) {
+                (Some(w), Some(f)) if w.position.is_none() => Some(Membership {
+                    position: None,
+                    ..f
+                }),
+                _ => found,
+            };
             if wanted != found {
                 problems.push(format!(
                     "{}: -{} in parameter set '{target}': Microsoft's module has it {}, this module {}",
@@ -1353,7 +1377,8 @@ const SUBSCRIPTION_CMDLETS: &[OwnCmdlet] = &[
         name: "New-MSCommerceSubscription",
         default_set: Some("Product"),
         should_process: true,
-        confirm_impact: None,
+        // It spends money: PowerShell asks by default, as for Move and Stop.
+        confirm_impact: Some("High"),
         parameters: &[
             OwnParameter {
                 name: "ProductId",
@@ -1840,4 +1865,665 @@ fn commands_use_approved_verbs_and_ask_before_changes() {
         "verbs and ShouldProcess of the module's functions:\n{}",
         problems.join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Calls written for Microsoft's module 1.x
+// ---------------------------------------------------------------------------------------------------------------
+
+/// How a 1.x call binds: the name it used (a parameter or an alias of ours), the parameter it must reach, and in
+/// which of our sets at which position. 1.x had no parameter sets, so its positions were the automatic ones, in
+/// declaration order (reference/mscommerce-wire-protocol.md, section 1).
+struct LegacyBinding {
+    cmdlet: &'static str,
+    name: &'static str,
+    parameter: &'static str,
+    set: &'static str,
+    position: i64,
+}
+
+const LEGACY_POSITIONS: &[LegacyBinding] = &[
+    // Connect-MSCommerce $clientId $redirectUri $resource $credential: 1.x's only unattended sign-in.
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "ClientId",
+        parameter: "ClientId",
+        set: "Credential",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "RedirectUri",
+        parameter: "RedirectUri",
+        set: "Credential",
+        position: 1,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "Resource",
+        parameter: "Resource",
+        set: "Credential",
+        position: 2,
+    },
+    LegacyBinding {
+        cmdlet: "Connect-MSCommerce",
+        name: "AdminAccount",
+        parameter: "Credential",
+        set: "Credential",
+        position: 3,
+    },
+    // Get-MSCommerceProductPolicy AllowSelfServicePurchase CFQ7TTC0H9MP $token.
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "PolicyId",
+        parameter: "PolicyId",
+        set: "Product",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "ProductId",
+        parameter: "ProductId",
+        set: "Product",
+        position: 1,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "Token",
+        parameter: "Token",
+        set: "Product",
+        position: 2,
+    },
+    // The same shape for the offer types 2.x added: Get-MSCommerceProductPolicy AllowSelfServicePurchase SaaS
+    // binds to the default set (-ProductId); -OfferType SaaS stays named, as in 2.x.
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "PolicyId",
+        parameter: "PolicyId",
+        set: "OfferType",
+        position: 0,
+    },
+    LegacyBinding {
+        cmdlet: "Get-MSCommerceProductPolicy",
+        name: "OfferType",
+        parameter: "OfferType",
+        set: "OfferType",
+        position: 1,
+    },
+];
+
+#[test]
+fn calls_written_for_microsofts_module_1x_still_bind() {
+    let sources = public_sources();
+    let mut problems = Vec::new();
+    for legacy in LEGACY_POSITIONS {
+        let Some((source, function)) = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(name, _)| name == legacy.cmdlet)
+                .map(|(_, node)| (source, node))
+        }) else {
+            problems.push(format!("{}: no such function in Public/", legacy.cmdlet));
+            continue;
+        };
+        let metadata = function_metadata(source, function);
+        let place = format!("{} ({})", legacy.cmdlet, source.location(function));
+        let Some(declared) = metadata.parameters.iter().find(|p| {
+            p.name.eq_ignore_ascii_case(legacy.name)
+                || p.aliases
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(legacy.name))
+        }) else {
+            problems.push(format!(
+                "{place}: 1.x's -{} binds to no parameter or alias; it must reach -{}",
+                legacy.name, legacy.parameter
+            ));
+            continue;
+        };
+        if !declared.name.eq_ignore_ascii_case(legacy.parameter) {
+            problems.push(format!(
+                "{}: 1.x's -{} binds to -{}, it must reach -{}",
+                declared.line, legacy.name, declared.name, legacy.parameter
+            ));
+            continue;
+        }
+        let sets = effective_sets(&metadata);
+        let found = sets
+            .get(legacy.set)
+            .and_then(|members| members.get(&declared.name))
+            .copied();
+        if found.and_then(|m| m.position) != Some(legacy.position) {
+            problems.push(format!(
+                "{}: -{} in parameter set '{}' must have position {} for 1.x's positional calls, found {}",
+                declared.line,
+                declared.name,
+                legacy.set,
+                legacy.position,
+                describe(found.as_ref())
+            ));
+        }
+        if let Some(members) = sets.get(legacy.set) {
+            for (other, membership) in members {
+                if other != &declared.name && membership.position == Some(legacy.position) {
+                    problems.push(format!(
+                        "{place}: -{other} shares position {} with -{} in parameter set '{}'",
+                        legacy.position, declared.name, legacy.set
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "calls written for Microsoft's module 1.x would not bind:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Module version
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Microsoft's newest MSCommerce release. Scripts that say `#Requires -Modules @{ModuleName='MSCommerce';
+/// ModuleVersion='2.0'}` or `Import-Module MSCommerce -MinimumVersion 2.0` load this module only when its version
+/// is at least theirs, so it is versioned above every version of Microsoft's.
+const MICROSOFT_LATEST_VERSION: [u64; 3] = [3, 0, 1];
+
+fn parse_version(text: &str) -> Option<Vec<u64>> {
+    text.split('.').map(|part| part.parse().ok()).collect()
+}
+
+#[test]
+fn module_version_is_above_microsofts_and_has_a_changelog_entry() {
+    let manifest = Source::load(&module_dir().join("MSCommerce.psd1"));
+    let (strings, text) =
+        manifest_strings(&manifest, "ModuleVersion").expect("MSCommerce.psd1 has a ModuleVersion");
+    let version_text = strings
+        .first()
+        .cloned()
+        .unwrap_or_else(|| text.trim().to_string());
+    let version = parse_version(&version_text)
+        .unwrap_or_else(|| panic!("ModuleVersion '{version_text}' is not a version"));
+    let mut padded = version.clone();
+    padded.resize(4, 0);
+    let mut latest = MICROSOFT_LATEST_VERSION.to_vec();
+    latest.resize(4, 0);
+    assert!(
+        padded > latest,
+        "ModuleVersion {version_text} must be above Microsoft's latest MSCommerce {:?}, or #Requires and \
+         -MinimumVersion of scripts written for Microsoft's module refuse it",
+        MICROSOFT_LATEST_VERSION
+    );
+    let changelog_path = powershell_dir().join("CHANGELOG.md");
+    let changelog = fs::read_to_string(&changelog_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", changelog_path.display()));
+    assert!(
+        changelog
+            .lines()
+            .any(|line| line.starts_with("## ") && line.contains(&version_text)),
+        "powershell/CHANGELOG.md has no '## {version_text}' section for the manifest's ModuleVersion"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Pester suite
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The `.psm1` helpers of the Pester suite.
+fn test_helper_modules() -> Vec<Source> {
+    powershell_files(&powershell_dir().join("tests"))
+        .iter()
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("psm1"))
+        .map(|p| Source::load(p))
+        .collect()
+}
+
+#[test]
+fn test_helpers_import_the_module_globally() {
+    let helpers = test_helper_modules();
+    assert!(
+        !helpers.is_empty(),
+        "expected a helper module under powershell/tests"
+    );
+    let mut problems = Vec::new();
+    let mut imports = 0;
+    for source in &helpers {
+        for command in descendants(source.tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "command")
+        {
+            let Some(name) = command.child_by_field_name("command_name") else {
+                continue;
+            };
+            if !source
+                .text_of(name)
+                .trim()
+                .eq_ignore_ascii_case("Import-Module")
+            {
+                continue;
+            }
+            imports += 1;
+            // From inside a module, Import-Module imports into that module's own session state unless -Global
+            // (PowerShell's ModuleCmdletBase.cs, TargetSessionState); -Scope Global does the same.
+            let (named, _) = command_arguments(source, command);
+            let global = named.iter().any(|(parameter, value)| {
+                parameter == "global"
+                    || parameter == "global:$true"
+                    || (parameter == "scope"
+                        && value.is_some_and(|v| {
+                            unquote(source.text_of(v).trim()).eq_ignore_ascii_case("global")
+                        }))
+            });
+            if !global {
+                problems.push(format!(
+                    "{}: `{}` imports into the helper module's own session state; add -Global so that the \
+                     tests see the module's commands",
+                    source.location(command),
+                    source.text_of(command).trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        imports > 0,
+        "no helper module imports MSCommerce; the check would be empty"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What `(Get-Command X).DefaultParameterSet` reports for a function: the CmdletBinding's
+/// DefaultParameterSetName, or $null when it names none (PowerShell's FunctionInfo.cs, DefaultParameterSet;
+/// CommandMetadata.cs, ProcessCmdletAttribute copies the attribute's value, which is null when not given).
+fn reported_default_set(metadata: &FunctionMetadata) -> Option<String> {
+    metadata.binding.default_set.clone()
+}
+
+/// Microsoft's module reads the token back from the caller's `$token`; the public commands do the same through
+/// this helper when neither -Token nor a connection gives one.
+const CALLER_TOKEN_HELPER: &str = "Get-MSCommerceCallerToken";
+
+#[test]
+fn commands_with_token_fall_back_to_the_callers_token_variable() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            let metadata = function_metadata(&source, function);
+            if !metadata.parameters.iter().any(|p| p.name == "Token") {
+                continue;
+            }
+            checked += 1;
+            let calls: Vec<Node> = descendants(function)
+                .into_iter()
+                .filter(|n| n.kind() == "command")
+                .filter(|n| {
+                    n.child_by_field_name("command_name").is_some_and(|c| {
+                        source
+                            .text_of(c)
+                            .trim()
+                            .eq_ignore_ascii_case(CALLER_TOKEN_HELPER)
+                    })
+                })
+                .collect();
+            let passes_session_state = calls.iter().any(|call| {
+                let (named, _) = command_arguments(&source, *call);
+                named.iter().any(|(parameter, value)| {
+                    parameter == "sessionstate"
+                        && value.is_some_and(|v| {
+                            source
+                                .text_of(v)
+                                .trim()
+                                .eq_ignore_ascii_case("$PSCmdlet.SessionState")
+                        })
+                })
+            });
+            if !passes_session_state {
+                problems.push(format!(
+                    "{}: {name} takes -Token but never calls `{CALLER_TOKEN_HELPER} -Token $Token -SessionState \
+                     $PSCmdlet.SessionState`, so scripts that set $token for Microsoft's module fail",
+                    source.location(function)
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "expected the commands with -Token, found {checked}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The named arguments of a command, with those of the hashtable literals it splats.
+fn arguments_with_splats(source: &Source, command: Node) -> BTreeMap<String, String> {
+    let (named, splats) = command_arguments(source, command);
+    let mut arguments: BTreeMap<String, String> = named
+        .into_iter()
+        .map(|(parameter, value)| {
+            (
+                parameter,
+                value
+                    .map(|v| source.text_of(v).trim().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    for splat in splats {
+        if let Some(hash) = splatted_hash(source, &splat, command.start_byte()) {
+            for (key, value) in hash_entries(source, hash) {
+                arguments
+                    .entry(key)
+                    .or_insert_with(|| value.trim_end_matches(';').trim().to_string());
+            }
+        }
+    }
+    arguments
+}
+
+#[test]
+fn the_test_runner_pins_pester_5_and_the_analyzer_never_skips() {
+    let runner = Source::load(
+        &powershell_dir()
+            .join("tests")
+            .join("Invoke-MSCommerceTests.ps1"),
+    );
+    let mut problems = Vec::new();
+    let mut pester_commands = 0;
+    for command in descendants(runner.tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "command")
+    {
+        let Some(name) = command.child_by_field_name("command_name") else {
+            continue;
+        };
+        let name = runner.text_of(name).trim().to_ascii_lowercase();
+        if name != "install-module" && name != "import-module" {
+            continue;
+        }
+        let arguments = arguments_with_splats(&runner, command);
+        if !arguments
+            .get("name")
+            .is_some_and(|n| unquote(n).eq_ignore_ascii_case("Pester"))
+        {
+            continue;
+        }
+        pester_commands += 1;
+        // Pester 6 needs PowerShell 7.4 (or 5.1); the module supports 7.0, so the newest Pester must not be taken.
+        if !arguments.contains_key("maximumversion") && !arguments.contains_key("requiredversion") {
+            problems.push(format!(
+                "{}: `{}` takes whatever Pester is newest; pass -MaximumVersion 5.99.99",
+                runner.location(command),
+                runner.text_of(command).lines().next().unwrap_or("").trim()
+            ));
+        }
+    }
+    if pester_commands < 2 {
+        problems.push(format!(
+            "expected Install-Module and Import-Module of Pester in Invoke-MSCommerceTests.ps1, found {pester_commands}"
+        ));
+    }
+
+    // A test that skips itself when a tool is missing passes a run that checked nothing.
+    for path in powershell_files(&powershell_dir().join("tests")) {
+        let source = Source::load(&path);
+        for command in descendants(source.tree.root_node())
+            .into_iter()
+            .filter(|n| n.kind() == "command")
+        {
+            let text = source.text_of(command);
+            let first_line = text.lines().next().unwrap_or("");
+            if first_line.trim_start().starts_with("It ")
+                && first_line.contains("-Skip:")
+                && first_line.to_ascii_lowercase().contains("get-module")
+            {
+                problems.push(format!(
+                    "{}: a test skips itself when a module is missing; fail instead",
+                    source.location(command)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The contract file shared with the Pester suite
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The .NET type PowerShell reports (`ParameterType.FullName`) for a parameter's type constraint.
+fn dotnet_type(constraint: Option<&str>) -> Result<String, String> {
+    let Some(constraint) = constraint else {
+        return Ok("System.Object".to_string());
+    };
+    let (element, array) = match constraint.strip_suffix("[]") {
+        Some(element) => (element, "[]"),
+        None => (constraint, ""),
+    };
+    let lower = element.to_ascii_lowercase();
+    let full = match lower.trim_start_matches("system.") {
+        "string" => "System.String",
+        "int" | "int32" => "System.Int32",
+        "switch" | "management.automation.switchparameter" => {
+            "System.Management.Automation.SwitchParameter"
+        }
+        "uri" => "System.Uri",
+        "pscredential" | "management.automation.pscredential" => {
+            "System.Management.Automation.PSCredential"
+        }
+        "security.securestring" | "securestring" => "System.Security.SecureString",
+        "collections.idictionary" => "System.Collections.IDictionary",
+        "datetime" => "System.DateTime",
+        "object" => "System.Object",
+        _ => {
+            return Err(format!(
+                "[{constraint}] has no entry in dotnet_type; add the .NET name PowerShell reports for it"
+            ))
+        }
+    };
+    Ok(format!("{full}{array}"))
+}
+
+/// The contract of one public function as both test suites read it: what `Get-Command` reports.
+fn reported_contract(
+    source: &Source,
+    name: &str,
+    function: Node,
+) -> Result<serde_json::Value, String> {
+    let metadata = function_metadata(source, function);
+    let sets = effective_sets(&metadata);
+    let mut parameters = Vec::new();
+    for parameter in &metadata.parameters {
+        let membership: Vec<serde_json::Value> = sets
+            .iter()
+            .filter_map(|(set, members)| {
+                members.get(&parameter.name).map(|m| {
+                    let by_property_name = parameter.attributes.iter().any(|a| {
+                        a.by_property_name
+                            && a.set.as_deref().is_none_or(|s| s == set || s == ALL_SETS)
+                    });
+                    serde_json::json!({
+                        "set": set,
+                        "mandatory": m.mandatory,
+                        "position": m.position,
+                        "byPropertyName": by_property_name,
+                    })
+                })
+            })
+            .collect();
+        parameters.push(serde_json::json!({
+            "name": parameter.name,
+            "type": dotnet_type(parameter.type_name.as_deref())
+                .map_err(|e| format!("{}: {e}", parameter.line))?,
+            "aliases": parameter.aliases,
+            "validateSet": parameter.validate_set,
+            "sets": membership,
+        }));
+    }
+    Ok(serde_json::json!({
+        "name": name,
+        "defaultParameterSet": reported_default_set(&metadata),
+        "supportsShouldProcess": metadata.binding.supports_should_process,
+        "confirmImpact": metadata.binding.confirm_impact,
+        "parameters": parameters,
+    }))
+}
+
+fn contract_file() -> serde_json::Value {
+    let path = powershell_dir().join("tests").join("Contract.json");
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// A contract entry without what only the file says (Microsoft's positions and how conflicts are resolved), to
+/// compare with what the source declares.
+fn declared_part(entry: &serde_json::Value) -> serde_json::Value {
+    let mut entry = entry.clone();
+    if let Some(object) = entry.as_object_mut() {
+        object.remove("positionsResolvedAtRuntime");
+        if let Some(parameters) = object.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+            for parameter in parameters {
+                if let Some(parameter) = parameter.as_object_mut() {
+                    parameter.remove("microsoft");
+                }
+            }
+        }
+    }
+    entry
+}
+
+#[test]
+fn the_module_matches_the_contract_file_the_pester_suite_reads() {
+    let contract = contract_file();
+    let entries: BTreeMap<String, &serde_json::Value> = contract["cmdlets"]
+        .as_array()
+        .expect("Contract.json has a cmdlets array")
+        .iter()
+        .map(|entry| {
+            (
+                entry["name"].as_str().unwrap_or_default().to_string(),
+                entry,
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            seen.insert(name.clone());
+            let reported = match reported_contract(&source, &name, function) {
+                Ok(reported) => reported,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            };
+            match entries.get(&name) {
+                None => problems.push(format!(
+                    "{name} ({}) is not in powershell/tests/Contract.json; add its entry:\n{}",
+                    source.location(function),
+                    serde_json::to_string_pretty(&reported).unwrap_or_default()
+                )),
+                Some(entry) if declared_part(entry) != reported => problems.push(format!(
+                    "{name} ({}) differs from powershell/tests/Contract.json; the source declares:\n{}",
+                    source.location(function),
+                    serde_json::to_string_pretty(&reported).unwrap_or_default()
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for name in entries.keys().filter(|name| !seen.contains(*name)) {
+        problems.push(format!(
+            "powershell/tests/Contract.json describes {name}, which is not a public function"
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn microsofts_positions_in_the_contract_file_still_bind() {
+    let contract = contract_file();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for entry in contract["cmdlets"].as_array().expect("a cmdlets array") {
+        let cmdlet = entry["name"].as_str().unwrap_or_default();
+        let resolved: Vec<&str> = entry["positionsResolvedAtRuntime"]
+            .as_array()
+            .map(|names| names.iter().filter_map(|n| n.as_str()).collect())
+            .unwrap_or_default();
+        for parameter in entry["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap_or_default();
+            let Some(microsoft) = parameter["microsoft"].as_object() else {
+                continue;
+            };
+            if let Some(old_name) = microsoft.get("1.xName").and_then(|n| n.as_str()) {
+                let aliases: Vec<&str> = parameter["aliases"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+                    .unwrap_or_default();
+                if !aliases.iter().any(|a| a.eq_ignore_ascii_case(old_name)) {
+                    problems.push(format!(
+                        "{cmdlet}: 1.x's -{old_name} must be an alias of -{name}"
+                    ));
+                }
+            }
+            let ours: Vec<Option<i64>> = parameter["sets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|membership| membership["position"].as_i64())
+                .collect();
+            for version in ["1.x", "2.x"] {
+                let Some(position) = microsoft.get(version).and_then(|p| p.as_i64()) else {
+                    continue;
+                };
+                checked += 1;
+                if !ours.contains(&Some(position)) && !resolved.contains(&name) {
+                    problems.push(format!(
+                        "{cmdlet}: -{name} had position {position} in Microsoft's {version}; this module gives it \
+                         {ours:?}, so that call no longer binds"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 15,
+        "expected Microsoft's positions in Contract.json, found {checked}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The service accepts a tenant ID (a GUID) for `-TenantId`, not yet a domain name such as contoso.onmicrosoft.com:
+/// the help and the docs must not show a call that fails.
+#[test]
+fn help_and_docs_show_tenant_ids_not_domain_names() {
+    let mut files = powershell_files(&module_dir());
+    files.push(module_dir().join("en-US").join("about_MSCommerce.help.txt"));
+    files.push(repo_root().join("docs").join("POWERSHELL.md"));
+    let mut problems = Vec::new();
+    for path in &files {
+        let text = fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        for (number, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(index) = rest.to_ascii_lowercase().find("-tenantid") {
+                let after = rest[index + "-tenantid".len()..].trim_start();
+                let value: String = after
+                    .trim_start_matches(['\'', '"', ':', ' '])
+                    .chars()
+                    .take_while(|c| !matches!(c, '\'' | '"' | ' ' | '`' | ')'))
+                    .collect();
+                if value.contains('.') && !value.starts_with('$') {
+                    problems.push(format!(
+                        "{}:{}: -TenantId '{value}' is a domain name, which the service refuses; show a tenant ID",
+                        path.strip_prefix(repo_root()).unwrap_or(path).display(),
+                        number + 1
+                    ));
+                }
+                rest = &rest[index + "-tenantid".len()..];
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

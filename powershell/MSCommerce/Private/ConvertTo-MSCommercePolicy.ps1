@@ -22,13 +22,25 @@ function ConvertTo-MSCommercePolicy {
     [OutputType('MSCommerce.Policy')]
     param(
         [Parameter(Mandatory)]
+        [AllowNull()]
         [psobject]$InputObject
     )
 
+    # An empty answer (HTTP 200 without a body) is a clear error, not a parameter binding error; the callers
+    # convert inside their try, so it is written like any other failure.
+    if ($null -eq $InputObject) {
+        $splatError = @{
+            Message  = 'The service answered without a body where a policy was expected.'
+            ErrorId  = 'EmptyResponse'
+            Category = 'InvalidResult'
+        }
+        $PSCmdlet.ThrowTerminatingError((New-MSCommerceErrorRecord @splatError))
+    }
+
     [pscustomobject]@{
         PSTypeName   = 'MSCommerce.Policy'
-        PolicyId     = [string]$InputObject.id
-        Description  = [string]$InputObject.description
-        DefaultValue = [string]$InputObject.defaultValue
+        PolicyId     = $InputObject.id
+        Description  = $InputObject.description
+        DefaultValue = $InputObject.defaultValue
     }
 }

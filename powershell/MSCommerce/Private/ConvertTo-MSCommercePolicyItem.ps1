@@ -24,26 +24,38 @@ function ConvertTo-MSCommercePolicyItem {
     [OutputType('MSCommerce.ProductPolicy', 'MSCommerce.OfferTypePolicy')]
     param(
         [Parameter(Mandatory)]
+        [AllowNull()]
         [psobject]$InputObject
     )
+
+    # An empty answer (HTTP 200 without a body) is a clear error, not a parameter binding error; the callers
+    # convert inside their try, so it is written like any other failure.
+    if ($null -eq $InputObject) {
+        $splatError = @{
+            Message  = 'The service answered without a body where a policy value was expected.'
+            ErrorId  = 'EmptyResponse'
+            Category = 'InvalidResult'
+        }
+        $PSCmdlet.ThrowTerminatingError((New-MSCommerceErrorRecord @splatError))
+    }
 
     $scope = [string]$InputObject.scope
     $productId = [string]$InputObject.productId
     if ($scope -eq 'product' -or ([string]::IsNullOrEmpty($scope) -and -not [string]::IsNullOrEmpty($productId))) {
         return [pscustomobject]@{
             PSTypeName  = 'MSCommerce.ProductPolicy'
-            PolicyId    = [string]$InputObject.policyId
-            PolicyValue = [string]$InputObject.policyValue
-            ProductName = [string]$InputObject.productName
-            ProductId   = $productId
+            PolicyId    = $InputObject.policyId
+            PolicyValue = $InputObject.policyValue
+            ProductName = $InputObject.productName
+            ProductId   = $InputObject.productId
         }
     }
     [pscustomobject]@{
         PSTypeName  = 'MSCommerce.OfferTypePolicy'
-        PolicyId    = [string]$InputObject.policyId
-        PolicyValue = [string]$InputObject.policyValue
-        Scope       = $scope
-        ScopeValue  = [string]$InputObject.scopeValue
-        ScopeId     = [string]$InputObject.scopeId
+        PolicyId    = $InputObject.policyId
+        PolicyValue = $InputObject.policyValue
+        Scope       = $InputObject.scope
+        ScopeValue  = $InputObject.scopeValue
+        ScopeId     = $InputObject.scopeId
     }
 }

@@ -5,7 +5,7 @@ function Get-MSCommerceErrorCategory {
 
     .DESCRIPTION
         400, 413 and 422 InvalidArgument; 401 AuthenticationError; 403 PermissionDenied; 404 ObjectNotFound;
-        405 and 412 InvalidOperation; 409 ResourceExists; 415 InvalidType; 429 LimitsExceeded;
+        405, 409 and 412 InvalidOperation; 415 InvalidType; 429 LimitsExceeded;
         503 ResourceUnavailable; anything else NotSpecified.
 
     .PARAMETER StatusCode
@@ -32,7 +32,9 @@ function Get-MSCommerceErrorCategory {
         403 { 'PermissionDenied' }
         404 { 'ObjectNotFound' }
         405 { 'InvalidOperation' }
-        409 { 'ResourceExists' }
+        # The service's 409s are conflicts with the resource's current state (too few licenses, not a
+        # self-service subscription), not duplicates.
+        409 { 'InvalidOperation' }
         412 { 'InvalidOperation' }
         413 { 'InvalidArgument' }
         415 { 'InvalidType' }

@@ -6,8 +6,8 @@ function New-MSCommerceHttpErrorRecord {
     .DESCRIPTION
         ErrorId is the service's errorCode (from the body {"errorCode","reason"}), else 'HttpStatus<code>';
         'ConnectionFailed' or 'RequestTimeout' when no answer came. Category: 400, 413 and 422 InvalidArgument,
-        401 AuthenticationError, 403 PermissionDenied, 404 ObjectNotFound, 405 and 412 InvalidOperation,
-        409 ResourceExists, 415 InvalidType, 429 LimitsExceeded, 503 ResourceUnavailable, other codes
+        401 AuthenticationError, 403 PermissionDenied, 404 ObjectNotFound, 405, 409 and 412 InvalidOperation,
+        415 InvalidType, 429 LimitsExceeded, 503 ResourceUnavailable, other codes
         NotSpecified; no answer ConnectionError or OperationTimeout.
         The message keeps the shape of Microsoft's module,
         '<Context>, ErrorMessage - <exception message> ErrorDetails - <response body>', except for a 401 with a

@@ -34,9 +34,8 @@ function Write-MSCommerceError {
         [System.Management.Automation.PSCmdlet]$Cmdlet
     )
 
-    if ($ErrorRecord.Exception -is [System.Management.Automation.PipelineStoppedException]) {
-        throw $ErrorRecord.Exception
-    }
+    # No branch for PipelineStoppedException: a catch block never sees it, the engine rethrows it first
+    # (PowerShell's Compiler.cs, the try statement adds Catch(typeof(PipelineStoppedException), Rethrow())).
     $stopping = @('AuthenticationError', 'ConnectionError', 'OperationTimeout')
     if ($stopping -contains [string]$ErrorRecord.CategoryInfo.Category) {
         $Cmdlet.ThrowTerminatingError($ErrorRecord)

@@ -15,7 +15,9 @@ function Connect-MSCommerce {
           POST {Uri}/{TenantId}/oauth2/v2.0/token);
         - -AccessToken: a token obtained elsewhere is used as it is.
         Tokens from the password and client_credentials grants are renewed automatically shortly before they
-        expire, so long-running scripts keep working. On success it shows "Connection established successfully"
+        expire, so long-running scripts keep working. As in Microsoft's module, the token is also set as the
+        variable $token of the caller; the commands use the connection, and a string $token only when there is
+        no connection and no -Token. On success it shows "Connection established successfully"
         (information stream, as Write-Host does; nothing is written to the pipeline).
 
     .PARAMETER ClientId
@@ -35,13 +37,17 @@ function Connect-MSCommerce {
 
     .PARAMETER Credential
         The user name (UPN, for example admin@contoso.onmicrosoft.com) and password of a user of the service.
+        -AdminAccount, the name in Microsoft's module 1.x, is an alias, and the fourth positional value binds here
+        as it did in 1.x (Connect-MSCommerce $clientId $redirectUri $resource $credential).
 
     .PARAMETER ClientSecret
         The secret of the application named by -ClientId, as a SecureString (for example from
         Get-Secret of Microsoft.PowerShell.SecretManagement, or ConvertTo-SecureString).
 
     .PARAMETER TenantId
-        The tenant to sign in to. Required with -ClientSecret; optional for a user, who then must belong to it.
+        The ID (a GUID) of the tenant to sign in to; 'mscommerce tenant list' shows it. Required with
+        -ClientSecret; optional for a user, who then must belong to it. The service does not accept a domain name
+        such as contoso.onmicrosoft.com here yet.
 
     .PARAMETER AccessToken
         An access token obtained elsewhere (another tool, a pipeline secret). It is used as it is and not renewed.
@@ -64,7 +70,7 @@ function Connect-MSCommerce {
 
     .EXAMPLE
         $secret = Get-Secret -Name 'MSCommerceAutomation'
-        Connect-MSCommerce -ClientId '6f1c2a8e-0000-4000-8000-000000000001' -ClientSecret $secret -TenantId 'contoso.onmicrosoft.com'
+        Connect-MSCommerce -ClientId '6f1c2a8e-0000-4000-8000-000000000001' -ClientSecret $secret -TenantId '2b7c5e1a-9f3d-4c8e-a6b0-5d4f3e2a1c90'
 
         Signs an application in unattended, for a scheduled task or a pipeline.
 
@@ -83,22 +89,24 @@ function Connect-MSCommerce {
     [OutputType([void])]
     param(
         [Parameter(ParameterSetName = 'Interactive', Position = 0)]
-        [Parameter(ParameterSetName = 'Credential')]
+        [Parameter(ParameterSetName = 'Credential', Position = 0)]
         [Parameter(ParameterSetName = 'ClientSecret', Mandatory)]
         [ValidateNotNullOrEmpty()]
         [string]$ClientId,
 
         [Parameter(ParameterSetName = 'Interactive', Position = 1)]
-        [Parameter(ParameterSetName = 'Credential')]
+        [Parameter(ParameterSetName = 'Credential', Position = 1)]
         [Uri]$RedirectUri,
 
         [Parameter(ParameterSetName = 'Interactive', Position = 2)]
-        [Parameter(ParameterSetName = 'Credential')]
+        [Parameter(ParameterSetName = 'Credential', Position = 2)]
         [Parameter(ParameterSetName = 'ClientSecret')]
         [ValidateNotNullOrEmpty()]
         [string]$Resource,
 
-        [Parameter(ParameterSetName = 'Credential', Mandatory)]
+        # AdminAccount at position 3: Microsoft's 1.x name and automatic position for its unattended sign-in.
+        [Parameter(ParameterSetName = 'Credential', Mandatory, Position = 3)]
+        [Alias('AdminAccount')]
         [System.Management.Automation.Credential()]
         [pscredential]$Credential,
 
@@ -223,6 +231,9 @@ function Connect-MSCommerce {
         ExpiresOn    = $expiresOn
         TokenRequest = $tokenRequest
     }
+    # Microsoft's module keeps the token as $token in the caller's session state, and scripts written for it read
+    # $token after connecting ($PSCmdlet.SessionState is the caller's: PowerShell's CommandBase.cs, State).
+    $PSCmdlet.SessionState.PSVariable.Set('token', $token)
     Write-Verbose -Message "Connected to $baseUri as $account."
     Write-MSCommerceStatus -Message 'Connection established successfully'
 }

@@ -34,5 +34,10 @@ function Disconnect-MSCommerce {
         return
     }
     Write-Verbose -Message "Forgetting the connection to $($script:MSCommerceConnection.Uri)."
+    # The $token Connect-MSCommerce gave the caller goes too, or the commands would go on using it; a $token the
+    # caller set to something else stays.
+    if ($PSCmdlet.SessionState.PSVariable.GetValue('token') -eq $script:MSCommerceConnection.AccessToken) {
+        $PSCmdlet.SessionState.PSVariable.Set('token', $null)
+    }
     $script:MSCommerceConnection = $null
 }

@@ -78,6 +78,7 @@ function Export-MSCommerceLicenseUser {
     )
 
     begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
         # The service's limit per request.
         $batchSize = 1000
         $ids = New-Object -TypeName 'System.Collections.Generic.List[string]'
@@ -179,11 +180,14 @@ function Export-MSCommerceLicenseUser {
                     [System.IO.File]::Delete($part)
                 }
             }
-            # .NET rather than Remove-Item and Move-Item: those would ask again under -Confirm.
+            # .NET rather than Remove-Item and Move-Item: those would ask again under -Confirm. File.Replace swaps
+            # the complete file in, so a reader never sees the old file gone and the new one missing.
             if ([System.IO.File]::Exists($target)) {
-                [System.IO.File]::Delete($target)
+                [System.IO.File]::Replace($combined, $target, [NullString]::Value)
             }
-            [System.IO.File]::Move($combined, $target)
+            else {
+                [System.IO.File]::Move($combined, $target)
+            }
             Get-Item -LiteralPath $target
         }
         catch {

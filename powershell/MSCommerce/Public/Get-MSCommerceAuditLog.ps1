@@ -89,6 +89,8 @@ function Get-MSCommerceAuditLog {
         [string]$Token
     )
 
+    $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+
     $query = @{}
     if ($PSBoundParameters.ContainsKey('Top')) {
         $query['top'] = $Top

@@ -64,6 +64,10 @@ function Get-MSCommerceLicense {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         $products = @($ProductId | Where-Object -FilterScript { -not [string]::IsNullOrWhiteSpace($_) })
         if ($products.Count -eq 0) {

@@ -42,6 +42,8 @@ function Get-MSCommercePolicies {
         [string]$Token
     )
 
+    $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+
     $splatRest = @{
         Method       = 'GET'
         Path         = '/v1.0/policies'

@@ -49,6 +49,10 @@ function Get-MSCommercePolicy {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         $splatRest = @{
             Method        = 'GET'
@@ -59,12 +63,10 @@ function Get-MSCommercePolicy {
             TargetObject  = $PolicyId
         }
         try {
-            $response = Invoke-MSCommerceRestMethod @splatRest
+            ConvertTo-MSCommercePolicy -InputObject (Invoke-MSCommerceRestMethod @splatRest)
         }
         catch {
             Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
-            return
         }
-        ConvertTo-MSCommercePolicy -InputObject $response
     }
 }

@@ -22,7 +22,12 @@ function Get-MSCommerceProductPolicies {
 
     .PARAMETER Scope
         What to list: 'product' (the default) or 'OfferType'. Other values are passed to the service, which
-        answers 400 BadRequest "Invalid scope.".
+        answers 400 BadRequest "Invalid scope.". An empty value or $null means 'product', as in Microsoft's 2.x.
+        Microsoft's 1.x and 2.x disagree on the second position: 1.x's is -Token, 2.x's is -Scope. A second
+        value that is one of the scopes, 'product' or 'OfferType' (never an access token, which is a JWT), is
+        taken as the scope, so both Get-MSCommerceProductPolicies AllowSelfServicePurchase $token and
+        Get-MSCommerceProductPolicies AllowSelfServicePurchase OfferType work. Any other value stays a token, so
+        a wrong token is still reported as one.
 
     .EXAMPLE
         Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase'
@@ -38,6 +43,11 @@ function Get-MSCommerceProductPolicies {
         Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' -Scope 'OfferType'
 
         Lists the third-party offer types with their value.
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies 'AllowSelfServicePurchase' 'OfferType'
+
+        The same, written positionally as for Microsoft's 2.x.
 
     .EXAMPLE
         Get-MSCommerceProductPolicies 'AllowSelfServicePurchase' | Where-Object -Property PolicyValue -EQ 'Enabled'
@@ -62,9 +72,26 @@ function Get-MSCommerceProductPolicies {
         [string]$Token,
 
         [Parameter(Position = 2)]
-        [ValidateNotNullOrEmpty()]
+        [AllowEmptyString()]
+        [AllowNull()]
         [string]$Scope = 'product'
     )
+
+    begin {
+        # 2.x's positional call Get-MSCommerceProductPolicies <PolicyId> <Scope> puts the scope into 1.x's -Token
+        # position. A scope name is never a JWT, so it is taken as the scope; -contains ignores case, as the
+        # service's scope does.
+        if ($PSBoundParameters.ContainsKey('Token') -and -not $PSBoundParameters.ContainsKey('Scope') -and
+            @('product', 'OfferType') -contains $Token.Trim()) {
+            Write-Verbose -Message "'$Token' is not an access token: using it as -Scope, as Microsoft's 2.x does."
+            $Scope = $Token
+            $Token = ''
+        }
+        if ([string]::IsNullOrWhiteSpace($Scope)) {
+            $Scope = 'product'
+        }
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
 
     process {
         $splatRest = @{

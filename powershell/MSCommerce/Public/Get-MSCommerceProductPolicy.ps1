@@ -61,22 +61,31 @@ function Get-MSCommerceProductPolicy {
     [OutputType('MSCommerce.ProductPolicy', ParameterSetName = 'Product')]
     [OutputType('MSCommerce.OfferTypePolicy', ParameterSetName = 'OfferType')]
     param(
-        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
+        # Positions 0, 1 and 2 are those of Microsoft's 1.x (no parameter sets, so automatic positions in
+        # declaration order): Get-MSCommerceProductPolicy AllowSelfServicePurchase CFQ7TTC0H9MP $token. 2.x's
+        # calls name every parameter, so they bind as before. A second positional value goes to the default
+        # set's -ProductId: the binder tries the default parameter set first (ParameterBinderController.cs,
+        # BindPositionalParameters, "Favor the default parameter set").
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string]$PolicyId,
 
-        [Parameter(Mandatory, ParameterSetName = 'Product', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 1, ParameterSetName = 'Product', ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string[]]$ProductId,
 
-        [Parameter(Mandatory, ParameterSetName = 'OfferType', ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 1, ParameterSetName = 'OfferType', ValueFromPipelineByPropertyName)]
         [Alias('ScopeId')]
         [ValidateNotNullOrEmpty()]
         [string]$OfferType,
 
-        [Parameter()]
+        [Parameter(Position = 2)]
         [string]$Token
     )
+
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
 
     process {
         if ($PSCmdlet.ParameterSetName -eq 'OfferType') {

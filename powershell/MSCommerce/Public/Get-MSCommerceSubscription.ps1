@@ -83,6 +83,10 @@ function Get-MSCommerceSubscription {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         if ($PSCmdlet.ParameterSetName -eq 'List') {
             # The service's names of the purchase types.

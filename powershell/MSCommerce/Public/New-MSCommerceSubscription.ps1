@@ -14,7 +14,8 @@ function New-MSCommerceSubscription {
 
         Products can be piped in: objects with a ProductId property (Get-MSCommerceLicense,
         Get-MSCommerceProductPolicies) bind by it, and one subscription is bought per object. The command supports
-        -WhatIf and -Confirm. Needs Global Administrator or Billing Administrator.
+        -WhatIf and -Confirm; it spends money, so it asks first (ConfirmImpact High) unless -Confirm:$false.
+        Needs Global Administrator or Billing Administrator.
 
     .PARAMETER ProductId
         The product to buy (current or old product ID, any case). Binds from the ProductId property of piped
@@ -51,7 +52,7 @@ function New-MSCommerceSubscription {
     .OUTPUTS
         MSCommerce.Subscription. The new central subscription (PurchaseType Central, Status Active).
     #>
-    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Product')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Product')]
     [OutputType('MSCommerce.Subscription')]
     param(
         [Parameter(Mandatory, Position = 0, ParameterSetName = 'Product', ValueFromPipelineByPropertyName)]
@@ -73,6 +74,10 @@ function New-MSCommerceSubscription {
         [Parameter()]
         [string]$Token
     )
+
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
 
     process {
         $body = @{ quantity = $Quantity; billingFrequency = $BillingFrequency }

@@ -100,6 +100,8 @@ function Set-MSCommerceProductPolicyBaseline {
         [string]$Token
     )
 
+    $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+
     $productValue = ConvertTo-MSCommercePolicyValue -Value $DefaultValue
     $offerTypeTarget = $productValue
     if ($PSBoundParameters.ContainsKey('OfferTypeValue')) {

@@ -95,6 +95,7 @@ function Stop-MSCommerceSubscription {
     )
 
     begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
         # The list's spelling whatever the case typed, so the prompt and the request show the reason as documented.
         $validSet = $MyInvocation.MyCommand.Parameters['Reason'].Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.ValidateSetAttribute] }
         $Reason = @($validSet.ValidValues | Where-Object -FilterScript { $_ -eq $Reason })[0]

@@ -108,6 +108,10 @@ function Update-MSCommerceProductPolicy {
         [string]$Token
     )
 
+    begin {
+        $Token = Get-MSCommerceCallerToken -Token $Token -SessionState $PSCmdlet.SessionState
+    }
+
     process {
         if ($PSCmdlet.ParameterSetName -like '*Toggle') {
             $policyValue = ConvertFrom-MSCommerceEnabledValue -Enabled $Enabled
@@ -153,14 +157,14 @@ function Update-MSCommerceProductPolicy {
                 TargetObject  = $OfferType
             }
             try {
-                $response = Invoke-MSCommerceRestMethod @splatOfferType
+                $updated = ConvertTo-MSCommercePolicyItem -InputObject (Invoke-MSCommerceRestMethod @splatOfferType)
             }
             catch {
                 Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
                 return
             }
             Write-MSCommerceStatus -Message 'Update policy product success'
-            ConvertTo-MSCommercePolicyItem -InputObject $response
+            $updated
             return
         }
 
@@ -179,14 +183,14 @@ function Update-MSCommerceProductPolicy {
                 TargetObject  = $id
             }
             try {
-                $response = Invoke-MSCommerceRestMethod @splatProduct
+                $updated = ConvertTo-MSCommercePolicyItem -InputObject (Invoke-MSCommerceRestMethod @splatProduct)
             }
             catch {
                 Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
                 continue
             }
             Write-MSCommerceStatus -Message 'Update policy product success'
-            ConvertTo-MSCommercePolicyItem -InputObject $response
+            $updated
         }
     }
 }

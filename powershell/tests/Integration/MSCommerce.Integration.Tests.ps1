@@ -15,12 +15,17 @@ BeforeAll {
 }
 
 AfterAll {
-    Disconnect-MSCommerce
-    $env:MSCOMMERCE_URI = $script:savedUri
-    if ($null -ne $script:service) {
-        Stop-MSCommerceTestService -Service $script:service
+    # The service is stopped whatever fails before, so that a failure never leaves 'mscommerce serve' running.
+    try {
+        Disconnect-MSCommerce
+        $env:MSCOMMERCE_URI = $script:savedUri
     }
-    Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+    finally {
+        if ($null -ne $script:service) {
+            Stop-MSCommerceTestService -Service $script:service
+        }
+        Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
+    }
 }
 
 Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
@@ -248,12 +253,12 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             # command for: a user's own purchase and assignment).
             $script:selfService = @{}
             foreach ($purchase in @(@{ Name = 'ann'; Quantity = 3; Users = @('u0', 'u1') }, @{ Name = 'ben'; Quantity = 2; Users = @('u2', 'u3') })) {
-                $token = Get-MSCommerceTestToken -Service $service -UserName $upn[$purchase.Name] -Password $memberPassword
+                $memberToken = Get-MSCommerceTestToken -Service $service -UserName $upn[$purchase.Name] -Password $memberPassword
                 $splatBuy = @{
                     Service = $service
                     Method  = 'POST'
                     Path    = '/v1.0/me/subscriptions'
-                    Token   = $token
+                    Token   = $memberToken
                     Body    = @{ productId = $powerBiPro; acquisitionKind = 'Purchase'; quantity = $purchase.Quantity }
                 }
                 $bought = Invoke-MSCommerceTestApi @splatBuy
@@ -262,7 +267,7 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
                     Service = $service
                     Method  = 'POST'
                     Path    = "/v1.0/subscriptions/$($bought.id)/assignUsers"
-                    Token   = $token
+                    Token   = $memberToken
                     Body    = @{ userIds = @($purchase.Users | ForEach-Object -Process { $userId[$_] }) }
                 }
                 $null = Invoke-MSCommerceTestApi @splatAssign
@@ -379,7 +384,7 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             $result | Should -BeNullOrEmpty
             $failures.Count | Should -Be 1
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotEnoughLicenses*'
-            $failures[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $failures[0].TargetObject | Should -Be $selfService['ben']
             (Get-MSCommerceSubscription -SubscriptionId $selfService['ben']).AssignedCount | Should -Be 2
             (Get-MSCommerceSubscription -SubscriptionId $smallCentral).AssignedCount | Should -Be 0

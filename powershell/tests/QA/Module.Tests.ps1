@@ -29,9 +29,16 @@ Describe 'Manifest and exports' {
     }
 
     It 'Should be a valid manifest for Windows PowerShell 5.1 and PowerShell 7' {
-        $manifest.Version | Should -Be ([version]'1.0.0')
+        # Above Microsoft's newest MSCommerce (3.0.1), so that scripts with
+        # #Requires -Modules @{ModuleName='MSCommerce'; ModuleVersion='2.0'} or -MinimumVersion 2.0 accept it.
+        $manifest.Version | Should -BeGreaterThan ([version]'3.0.1')
         $manifest.PowerShellVersion | Should -Be ([version]'5.1')
         @($manifest.CompatiblePSEditions) | Should -Be @('Desktop', 'Core')
+    }
+
+    It 'Should have a section for its version in powershell/CHANGELOG.md' {
+        $changelog = Get-Content -Path (Join-Path -Path $moduleRoot -ChildPath '../CHANGELOG.md') -Raw
+        $changelog | Should -Match ('(?m)^## ' + [regex]::Escape($manifest.Version.ToString()))
     }
 
     It 'Should list exactly the Public/ functions in FunctionsToExport' {
@@ -91,10 +98,10 @@ Describe 'Manifest and exports' {
             $command.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($command.Name) changes something"
             $command.Parameters.Keys | Should -Contain 'Confirm' -Because "$($command.Name) changes something"
         }
-        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription')) {
+        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription', 'New-MSCommerceSubscription')) {
             $binding = (Get-Command -Name $name -Module 'MSCommerce').ScriptBlock.Attributes |
                 Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
-            $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone"
+            $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone or spends money"
         }
     }
 }
@@ -208,7 +215,10 @@ Describe 'Code rules' {
         }
     }
 
-    It 'Should pass PSScriptAnalyzer with powershell/PSScriptAnalyzerSettings.psd1' -Skip:(-not (Get-Module -ListAvailable -Name 'PSScriptAnalyzer')) {
+    # A missing analyzer fails the test instead of skipping it, so that no run passes without the analysis.
+    It 'Should pass PSScriptAnalyzer with powershell/PSScriptAnalyzerSettings.psd1' {
+        Get-Module -ListAvailable -Name 'PSScriptAnalyzer' |
+            Should -Not -BeNullOrEmpty -Because 'the analysis must run; Invoke-MSCommerceTests.ps1 installs PSScriptAnalyzer 1.23.0'
         $settings = Join-Path -Path $PSScriptRoot -ChildPath '../../PSScriptAnalyzerSettings.psd1'
         $findings = @(Invoke-ScriptAnalyzer -Path $moduleRoot -Recurse -Settings $settings)
         $report = ($findings | ForEach-Object -Process { '{0}:{1} {2} {3}' -f $_.ScriptName, $_.Line, $_.RuleName, $_.Message }) -join [System.Environment]::NewLine

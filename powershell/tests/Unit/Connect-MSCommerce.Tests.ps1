@@ -36,6 +36,23 @@ Describe 'Connect-MSCommerce' {
             }
         }
 
+        It 'Should sign in with 1.x''s -AdminAccount' {
+            Connect-MSCommerce -AdminAccount $credential 6>$null
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+                $FormBody['grant_type'] -eq 'password' -and $FormBody['username'] -eq 'admin@contoso.onmicrosoft.com'
+            }
+        }
+
+        It 'Should bind 1.x''s positional call: ClientId, RedirectUri, Resource, AdminAccount' {
+            Connect-MSCommerce '3d5cffa9-04da-4657-8cab-c7f074657cad' 'http://localhost/m365/commerce' 'aeb86249-8ea3-49e2-900b-54cc8e308f85' $credential 6>$null
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+                $FormBody['grant_type'] -eq 'password' -and
+                $FormBody['username'] -eq 'admin@contoso.onmicrosoft.com' -and
+                $FormBody['client_id'] -eq '3d5cffa9-04da-4657-8cab-c7f074657cad' -and
+                $FormBody['scope'] -eq 'aeb86249-8ea3-49e2-900b-54cc8e308f85/.default'
+            }
+        }
+
         It 'Should keep the token and the address in the session' {
             Connect-MSCommerce -Uri 'http://mscommerce.test:8080' -Credential $credential 6>$null
             $connection = InModuleScope -ModuleName 'MSCommerce' -ScriptBlock { $script:MSCommerceConnection }

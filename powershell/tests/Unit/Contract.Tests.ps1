@@ -1,5 +1,39 @@
-# The parameter contract of Microsoft's six cmdlets (module 2.x), as PowerShell itself reports it. The same table is
-# checked statically by tests/tests/powershell_contract.rs.
+# The parameter contract of every public command, as PowerShell itself reports it, read from the same file that
+# tests/tests/powershell_contract.rs checks against the source: powershell/tests/Contract.json.
+
+BeforeDiscovery {
+    $contract = Get-Content -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../Contract.json') -Raw | ConvertFrom-Json
+    $commandCases = @(foreach ($entry in $contract.cmdlets) { @{ Command = $entry.name; Contract = $entry } })
+    $parameterCases = @(
+        foreach ($entry in $contract.cmdlets) {
+            foreach ($parameter in @($entry.parameters)) {
+                @{
+                    Command     = $entry.name
+                    Parameter   = $parameter.name
+                    Type        = $parameter.type
+                    Aliases     = @($parameter.aliases)
+                    ValidateSet = $parameter.validateSet
+                }
+            }
+        }
+    )
+    $membershipCases = @(
+        foreach ($entry in $contract.cmdlets) {
+            foreach ($parameter in @($entry.parameters)) {
+                foreach ($membership in @($parameter.sets)) {
+                    @{
+                        Command        = $entry.name
+                        Parameter      = $parameter.name
+                        Set            = $membership.set
+                        Mandatory      = $membership.mandatory
+                        Position       = $membership.position
+                        ByPropertyName = $membership.byPropertyName
+                    }
+                }
+            }
+        }
+    )
+}
 
 BeforeAll {
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../MSCommerce.TestHelper.psm1') -Force
@@ -10,63 +44,71 @@ AfterAll {
     Get-Module -Name 'MSCommerce', 'MSCommerce.TestHelper' | Remove-Module -Force
 }
 
-Describe 'Parameter sets of the compatible cmdlets' {
-    It 'Should give <Command> the parameter sets <Sets> with default <Default>' -ForEach @(
-        @{ Command = 'Get-MSCommercePolicies'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
-        @{ Command = 'Get-MSCommercePolicy'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Sets = @('__AllParameterSets'); Default = '__AllParameterSets' }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Sets = @('Product', 'OfferType'); Default = 'Product' }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Sets = @('ProductEnum', 'ProductToggle', 'OfferTypeEnum', 'OfferTypeToggle'); Default = 'ProductEnum' }
-    ) {
+Describe 'The parameter contract of Contract.json' {
+    # A command whose CmdletBinding names no default set reports $null, not '__AllParameterSets' (PowerShell's
+    # FunctionInfo.cs, DefaultParameterSet).
+    It 'Should give <Command> the default set, parameter sets, ShouldProcess and ConfirmImpact of the contract' -ForEach $commandCases {
         $command = Get-Command -Name $Command -Module 'MSCommerce'
-        $actual = @($command.ParameterSets | ForEach-Object -Process { $_.Name })
-        Compare-Object -ReferenceObject $Sets -DifferenceObject $actual | Should -BeNullOrEmpty
-        $command.DefaultParameterSet | Should -Be $Default
+        $command.DefaultParameterSet | Should -Be $Contract.defaultParameterSet
+
+        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+        $expectedSets = @($Contract.parameters | ForEach-Object -Process { $_.sets } | ForEach-Object -Process { $_.set } | Sort-Object -Unique)
+        if ($expectedSets.Count -eq 0) {
+            $expectedSets = @('__AllParameterSets')
+        }
+        $actualSets = @($command.ParameterSets | ForEach-Object -Process { $_.Name })
+        # Sorted and joined rather than Compare-Object, which refuses an empty list on Windows PowerShell 5.1.
+        (@($actualSets | Sort-Object) -join ', ') | Should -Be (@($expectedSets | Sort-Object) -join ', ')
+        foreach ($set in $command.ParameterSets) {
+            $expectedNames = @($Contract.parameters | Where-Object -FilterScript { @($_.sets | ForEach-Object -Process { $_.set }) -contains $set.Name } | ForEach-Object -Process { $_.name })
+            $actualNames = @($set.Parameters | Where-Object -FilterScript { $common -notcontains $_.Name } | ForEach-Object -Process { $_.Name })
+            (@($actualNames | Sort-Object) -join ', ') | Should -Be (@($expectedNames | Sort-Object) -join ', ') -Because "the set $($set.Name) has exactly the contract's parameters"
+        }
+
+        $command.Parameters.ContainsKey('WhatIf') | Should -Be $Contract.supportsShouldProcess
+        $binding = $command.ScriptBlock.Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $expectedImpact = $Contract.confirmImpact
+        if ($null -eq $expectedImpact) {
+            # CmdletBindingAttribute's default.
+            $expectedImpact = 'Medium'
+        }
+        [string]$binding.ConfirmImpact | Should -Be $expectedImpact
     }
 
-    It 'Should keep Microsoft''s parameter set of Connect-MSCommerce as the default set Interactive' {
-        (Get-Command -Name 'Connect-MSCommerce' -Module 'MSCommerce').DefaultParameterSet | Should -Be 'Interactive'
+    It 'Should give <Command> -<Parameter> in set <Set>: mandatory <Mandatory>, position <Position>, by property name <ByPropertyName>' -ForEach $membershipCases {
+        $command = Get-Command -Name $Command -Module 'MSCommerce'
+        # Not $set: variable names ignore case, so it would replace the test's $Set.
+        $parameterSet = $command.ParameterSets | Where-Object -FilterScript { $_.Name -eq $Set }
+        $parameterSet | Should -Not -BeNullOrEmpty -Because "$Command has the parameter set $Set"
+        $info = $parameterSet.Parameters | Where-Object -FilterScript { $_.Name -eq $Parameter }
+        $info | Should -Not -BeNullOrEmpty -Because "-$Parameter belongs to the set $Set"
+        $info.IsMandatory | Should -Be $Mandatory
+        $expectedPosition = $Position
+        if ($null -eq $expectedPosition) {
+            # What PowerShell reports for a parameter without a position ("Named").
+            $expectedPosition = [int]::MinValue
+        }
+        $info.Position | Should -Be $expectedPosition
+        $info.ValueFromPipelineByPropertyName | Should -Be $ByPropertyName
+    }
+
+    It 'Should give <Command> -<Parameter> the type <Type>, its aliases and its ValidateSet' -ForEach $parameterCases {
+        $metadata = (Get-Command -Name $Command -Module 'MSCommerce').Parameters[$Parameter]
+        $metadata | Should -Not -BeNullOrEmpty
+        $metadata.ParameterType.FullName | Should -Be $Type
+        $expectedAliases = @($Aliases | Where-Object -FilterScript { $null -ne $_ } | Sort-Object) -join ', '
+        (@($metadata.Aliases | Sort-Object) -join ', ') | Should -Be $expectedAliases
+        $validateSet = $metadata.Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        if ($null -eq $ValidateSet) {
+            $validateSet | Should -BeNullOrEmpty
+        }
+        else {
+            (@($validateSet.ValidValues | Sort-Object) -join ', ') | Should -Be (@($ValidateSet | Sort-Object) -join ', ')
+        }
     }
 }
 
-Describe 'Parameters of the compatible cmdlets' {
-    It 'Should give <Command> -<Parameter> in set <Set>: mandatory <Mandatory>, position <Position>' -ForEach @(
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'ClientId'; Set = 'Interactive'; Mandatory = $false; Position = 0 }
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'RedirectUri'; Set = 'Interactive'; Mandatory = $false; Position = 1 }
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'Resource'; Set = 'Interactive'; Mandatory = $false; Position = 2 }
-        @{ Command = 'Get-MSCommercePolicies'; Parameter = 'Token'; Set = '__AllParameterSets'; Mandatory = $false; Position = 0 }
-        @{ Command = 'Get-MSCommercePolicy'; Parameter = 'PolicyId'; Set = '__AllParameterSets'; Mandatory = $true; Position = 0 }
-        @{ Command = 'Get-MSCommercePolicy'; Parameter = 'Token'; Set = '__AllParameterSets'; Mandatory = $false; Position = 1 }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'PolicyId'; Set = '__AllParameterSets'; Mandatory = $true; Position = 0 }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'Token'; Set = '__AllParameterSets'; Mandatory = $false; Position = 1 }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'Scope'; Set = '__AllParameterSets'; Mandatory = $false; Position = 2 }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'Product'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'OfferType'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'Product'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'OfferType'; Set = 'OfferType'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'Product'; Mandatory = $false; Position = [int]::MinValue }
-        @{ Command = 'Get-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'OfferType'; Mandatory = $false; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'ProductEnum'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'PolicyId'; Set = 'OfferTypeToggle'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'ProductEnum'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'ProductId'; Set = 'ProductToggle'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'OfferType'; Set = 'OfferTypeEnum'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'OfferType'; Set = 'OfferTypeToggle'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Value'; Set = 'ProductEnum'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Value'; Set = 'OfferTypeEnum'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Enabled'; Set = 'ProductToggle'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Enabled'; Set = 'OfferTypeToggle'; Mandatory = $true; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'ProductEnum'; Mandatory = $false; Position = [int]::MinValue }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Token'; Set = 'OfferTypeToggle'; Mandatory = $false; Position = [int]::MinValue }
-    ) {
-        $command = Get-Command -Name $Command -Module 'MSCommerce'
-        $command.Parameters.Keys | Should -Contain $Parameter
-        $metadata = $command.Parameters[$Parameter].ParameterSets[$Set]
-        $metadata | Should -Not -BeNullOrEmpty -Because "-$Parameter belongs to the set $Set"
-        $metadata.IsMandatory | Should -Be $Mandatory
-        $metadata.Position | Should -Be $Position
-    }
-
+Describe 'Behaviour of the compatible cmdlets' {
     It 'Should keep <Parameter> out of the set <Set> of Update-MSCommerceProductPolicy' -ForEach @(
         @{ Parameter = 'Value'; Set = 'ProductToggle' }
         @{ Parameter = 'Value'; Set = 'OfferTypeToggle' }
@@ -77,18 +119,6 @@ Describe 'Parameters of the compatible cmdlets' {
     ) {
         $command = Get-Command -Name 'Update-MSCommerceProductPolicy' -Module 'MSCommerce'
         $command.Parameters[$Parameter].ParameterSets.Keys | Should -Not -Contain $Set
-    }
-
-    It 'Should give <Command> -<Parameter> the type <Type>' -ForEach @(
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'RedirectUri'; Type = [uri] }
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'ClientId'; Type = [string] }
-        @{ Command = 'Connect-MSCommerce'; Parameter = 'Resource'; Type = [string] }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Enabled'; Type = [string] }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'Value'; Type = [string] }
-        @{ Command = 'Update-MSCommerceProductPolicy'; Parameter = 'ProductId'; Type = [string[]] }
-        @{ Command = 'Get-MSCommerceProductPolicies'; Parameter = 'Scope'; Type = [string] }
-    ) {
-        (Get-Command -Name $Command -Module 'MSCommerce').Parameters[$Parameter].ParameterType | Should -Be $Type
     }
 
     It 'Should limit -Value of Update-MSCommerceProductPolicy to the three policy values' {
@@ -104,6 +134,22 @@ Describe 'Parameters of the compatible cmdlets' {
         $command.Parameters.Keys | Should -Contain 'Confirm'
         $binding = $command.ScriptBlock.Attributes | Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
         $binding.ConfirmImpact | Should -Be 'Medium'
+    }
+
+    It 'Should accept 1.x''s -AdminAccount as an alias of -Credential' {
+        (Get-Command -Name 'Connect-MSCommerce').Parameters['Credential'].Aliases | Should -Contain 'AdminAccount'
+    }
+
+    It 'Should bind 1.x''s positional call of Get-MSCommerceProductPolicy with PolicyId, ProductId and Token' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; scope = 'product' }
+        }
+        $null = Get-MSCommerceProductPolicy 'AllowSelfServicePurchase' 'CFQ7TTC0H9MP' 'token-positional'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Path -eq '/v1.0/policies/{policyId}/products/{productId}' -and
+            $PathParameter.policyId -eq 'AllowSelfServicePurchase' -and $PathParameter.productId -eq 'CFQ7TTC0H9MP' -and
+            $Token -eq 'token-positional'
+        }
     }
 
     It 'Should bind the old positional call of Get-MSCommercePolicy with PolicyId and Token' {

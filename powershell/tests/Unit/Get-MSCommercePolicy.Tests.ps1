@@ -38,6 +38,23 @@ Describe 'Get-MSCommercePolicy' {
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
     }
 
+    It 'Should report an empty answer as EmptyResponse, not as a parameter binding error' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith { $null }
+        $result = Get-MSCommercePolicy -PolicyId 'AllowSelfServicePurchase' -ErrorVariable failures -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'EmptyResponse*'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidResult'
+    }
+
+    It 'Should give $null, as Microsoft''s module did, for a field the service left out' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{ id = 'AllowSelfServicePurchase'; defaultValue = 'Enabled' }
+        }
+        $policy = Get-MSCommercePolicy -PolicyId 'AllowSelfServicePurchase'
+        $null -eq $policy.Description | Should -BeTrue
+    }
+
     It 'Should report an unknown policy as ObjectNotFound' {
         Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
             $exception = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList "Failed to retrieve policy with PolicyId 'Nope', ErrorMessage - 404 ErrorDetails - {}"

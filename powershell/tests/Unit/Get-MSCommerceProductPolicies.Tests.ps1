@@ -26,6 +26,33 @@ Describe 'Get-MSCommerceProductPolicies' {
         }
     }
 
+    It 'Should read 2.x''s positional scope <Scope> as -Scope, not as 1.x''s -Token' -ForEach @(
+        @{ Scope = 'OfferType' }
+        @{ Scope = 'product' }
+    ) {
+        $null = Get-MSCommerceProductPolicies 'AllowSelfServicePurchase' $Scope
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Query.scope -eq $Scope -and [string]::IsNullOrEmpty($Token)
+        }
+    }
+
+    It 'Should keep 1.x''s positional token as -Token' {
+        $null = Get-MSCommerceProductPolicies 'AllowSelfServicePurchase' 'header.payload.signature'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Query.scope -eq 'product' -and $Token -eq 'header.payload.signature'
+        }
+    }
+
+    It 'Should read -Scope <Label> as product, as Microsoft''s 2.x did' -ForEach @(
+        @{ Label = "''"; Value = '' }
+        @{ Label = '$null'; Value = $null }
+    ) {
+        $null = Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' -Scope $Value -Token 'header.payload.signature'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Query.scope -eq 'product'
+        }
+    }
+
     It 'Should send scope=product by default, like Microsoft''s module 2.x' {
         $null = Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase'
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {

@@ -107,7 +107,7 @@ Describe 'Move-MSCommerceSubscriptionUser' {
         It 'Should report a subscription that cannot move as a non-terminating error and move the next one' {
             Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.subscriptionId -eq 'big' } -MockWith {
                 $message = "Failed to move the users of subscription 'big', ErrorMessage - Conflict ErrorDetails - {`"errorCode`":`"NotEnoughLicenses`",`"reason`":`"2 licenses are missing`"}"
-                throw (New-MSCommerceTestErrorRecord -ErrorCode 'NotEnoughLicenses' -Category 'ResourceExists' -Message $message -TargetObject 'big')
+                throw (New-MSCommerceTestErrorRecord -ErrorCode 'NotEnoughLicenses' -Category 'InvalidOperation' -Message $message -TargetObject 'big')
             }
             $piped = @([pscustomobject]@{ SubscriptionId = 'big' }, [pscustomobject]@{ SubscriptionId = 'small' })
             $results = @($piped | Move-MSCommerceSubscriptionUser -TargetSubscriptionId 't1' -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue)
@@ -115,7 +115,7 @@ Describe 'Move-MSCommerceSubscriptionUser' {
             $results[0].SubscriptionId | Should -Be 'small'
             $failures.Count | Should -Be 1
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotEnoughLicenses*'
-            $failures[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $failures[0].TargetObject | Should -Be 'big'
             $failures[0].Exception.Message | Should -BeLike "Failed to move the users of subscription 'big'*missing*"
         }

@@ -73,6 +73,12 @@ Describe 'New-MSCommerceSubscription' {
     }
 
     Context '-WhatIf and parameters' {
+        It 'Should ask before buying, as Move and Stop do: ConfirmImpact High' {
+            $binding = (Get-Command -Name 'New-MSCommerceSubscription').ScriptBlock.Attributes |
+                Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+            $binding.ConfirmImpact | Should -Be 'High'
+        }
+
         It 'Should buy nothing with -WhatIf' {
             $result = New-MSCommerceSubscription -ProductId 'CFQ7TTC0H9MP' -Quantity 5 -WhatIf
             $result | Should -BeNullOrEmpty

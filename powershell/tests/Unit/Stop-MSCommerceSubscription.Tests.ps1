@@ -128,7 +128,7 @@ Describe 'Stop-MSCommerceSubscription' {
 
         It 'Should report a subscription that cannot be cancelled as a non-terminating error and cancel the next one' {
             Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.subscriptionId -eq 'central' } -MockWith {
-                throw (New-MSCommerceTestErrorRecord -ErrorCode 'NotSelfService' -Category 'ResourceExists' -TargetObject 'central')
+                throw (New-MSCommerceTestErrorRecord -ErrorCode 'NotSelfService' -Category 'InvalidOperation' -TargetObject 'central')
             }
             $piped = @([pscustomobject]@{ SubscriptionId = 'central' }, [pscustomobject]@{ SubscriptionId = 's2' })
             $results = @($piped | Stop-MSCommerceSubscription -Reason NoLongerNeeded -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue)

@@ -185,6 +185,14 @@ Describe 'Update-MSCommerceProductPolicy' {
     }
 
     Context 'Failures' {
+        It 'Should report an empty answer as EmptyResponse for that product and go on with the next one' {
+            Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.productId -eq 'EMPTY' } -MockWith { $null }
+            $result = @(Update-MSCommerceProductPolicy -PolicyId 'AllowSelfServicePurchase' -ProductId 'EMPTY', 'CFQ7TTC0H9MP' -Value 'Disabled' -ErrorVariable failures -ErrorAction SilentlyContinue 6>$null)
+            $result.Count | Should -Be 1
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'EmptyResponse*'
+        }
+
         It 'Should report a failed product as a non-terminating error and go on with the next one' {
             Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $PathParameter.productId -eq 'NOPE' } -MockWith {
                 $exception = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList "Failed to update product policy, ErrorMessage - 404 ErrorDetails - {`"errorCode`":`"ProductNotFound`"}"

@@ -17,7 +17,7 @@ Describe 'New-MSCommerceHttpErrorRecord' {
         @{ StatusCode = 403; ErrorCode = 'Forbidden'; Category = 'PermissionDenied' }
         @{ StatusCode = 404; ErrorCode = 'ProductNotFound'; Category = 'ObjectNotFound' }
         @{ StatusCode = 404; ErrorCode = 'PolicyNotFound'; Category = 'ObjectNotFound' }
-        @{ StatusCode = 409; ErrorCode = 'Conflict'; Category = 'ResourceExists' }
+        @{ StatusCode = 409; ErrorCode = 'Conflict'; Category = 'InvalidOperation' }
         @{ StatusCode = 415; ErrorCode = 'UnsupportedMediaType'; Category = 'InvalidType' }
         @{ StatusCode = 503; ErrorCode = 'NotReady'; Category = 'ResourceUnavailable' }
         @{ StatusCode = 500; ErrorCode = 'InternalError'; Category = 'NotSpecified' }
