@@ -228,8 +228,9 @@ async fn too_long_too_large_and_malformed_requests_get_the_envelope() {
 }
 
 /// The figure for docs/OPERATIONS.md: a normal request's latency while 20,000 idle connections are held, with the
-/// default settings. `cargo test -p mscommerce-tests --release --test service connections::latency -- --ignored
-/// --nocapture`. This process needs a file for each connection: its soft limit is raised to the hard one, and the
+/// default settings:
+/// `cargo test -p mscommerce-tests --test service -- connections::latency --ignored --nocapture`.
+/// This process needs a file for each connection: its soft limit is raised to the hard one, and the
 /// connections held are as many as that allows, up to 20,000.
 #[tokio::test]
 #[ignore = "opens 20,000 connections; run by hand"]
