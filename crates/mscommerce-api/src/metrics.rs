@@ -98,10 +98,25 @@ impl MethodStats {
     }
 }
 
+/// The server's connections: open now, and those it closed on its own, by reason (counted by its accept loop).
+#[derive(Default)]
+pub struct ConnectionCounters {
+    pub open: AtomicU64,
+    /// Idle connections closed to make room for a new one at `max_connections`.
+    pub shed: AtomicU64,
+    /// New connections closed at once: `max_connections` reached and none idle.
+    pub refused: AtomicU64,
+    /// Closed because a request's head did not arrive within `header_read_timeout_seconds`.
+    pub header_timeouts: AtomicU64,
+    /// Closed after `keep_alive_timeout_seconds` without a request.
+    pub idle_timeouts: AtomicU64,
+}
+
 /// Every route's counters, by route label (the route's template, or `(no route)`).
 #[derive(Default)]
 pub struct Metrics {
     routes: Mutex<BTreeMap<String, Arc<RouteStats>>>,
+    pub connections: ConnectionCounters,
 }
 
 impl Metrics {
@@ -171,7 +186,18 @@ impl Metrics {
                 );
             }
         }
-        for (name, help, value) in extra {
+        let connections = &self.connections;
+        let connection_figures = [
+            ("mscommerce_http_connections_open", "HTTP connections open.", &connections.open),
+            ("mscommerce_http_connections_shed_total", "Idle HTTP connections closed to make room at max_connections.", &connections.shed),
+            ("mscommerce_http_connections_refused_total", "New HTTP connections closed at once: max_connections reached, none idle.", &connections.refused),
+            ("mscommerce_http_connections_header_timeouts_total", "HTTP connections closed: a request's head took longer than header_read_timeout_seconds.", &connections.header_timeouts),
+            ("mscommerce_http_connections_idle_timeouts_total", "HTTP connections closed after keep_alive_timeout_seconds without a request.", &connections.idle_timeouts),
+        ];
+        let connection_figures = connection_figures
+            .iter()
+            .map(|&(name, help, count)| (name, help, count.load(Relaxed) as f64));
+        for (name, help, value) in extra.iter().copied().chain(connection_figures) {
             let kind = if name.ends_with("_total") {
                 "counter"
             } else {

@@ -125,6 +125,13 @@ pub struct Settings {
     pub log_level: String,
     pub request_timeout_seconds: u64,
     pub body_limit_bytes: usize,
+    /// How long a request's head (request line and header fields) may take to arrive, from its first byte.
+    pub header_read_timeout_seconds: u64,
+    /// How long a connection may stay open without a request (before its first, or after its last answer).
+    pub keep_alive_timeout_seconds: u64,
+    /// Open connections at most (lowered to what the file-descriptor limit allows); at the limit the oldest idle
+    /// connection is closed to make room for a new one.
+    pub max_connections: usize,
     /// The `aud` of tokens this service issues and accepts.
     pub audience: String,
     /// A catalog file to use instead of the one built in.
@@ -175,6 +182,9 @@ impl Default for Settings {
             log_level: "info".into(),
             request_timeout_seconds: 30,
             body_limit_bytes: 64 * 1024,
+            header_read_timeout_seconds: 10,
+            keep_alive_timeout_seconds: 60,
+            max_connections: 10_000,
             audience: mscommerce_auth::DEFAULT_AUDIENCE.into(),
             catalog_path: None,
             bootstrap_tenant_name: "Contoso".into(),
@@ -318,6 +328,26 @@ impl Settings {
             return Err(setting_error(
                 "body_limit_bytes",
                 "must be from 1024 to 16777216",
+            ));
+        }
+        for (name, seconds) in [
+            (
+                "header_read_timeout_seconds",
+                self.header_read_timeout_seconds,
+            ),
+            (
+                "keep_alive_timeout_seconds",
+                self.keep_alive_timeout_seconds,
+            ),
+        ] {
+            if !(1..=3600).contains(&seconds) {
+                return Err(setting_error(name, "must be from 1 to 3600"));
+            }
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err(setting_error(
+                "max_connections",
+                "must be from 1 to 1000000",
             ));
         }
         if self.audience.trim().is_empty() {

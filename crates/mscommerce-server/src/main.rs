@@ -4,6 +4,7 @@ mod admin;
 mod config;
 mod dispatcher;
 mod lifecycle;
+mod listener;
 mod serve;
 
 use std::path::PathBuf;

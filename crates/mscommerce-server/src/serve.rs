@@ -191,22 +191,50 @@ pub async fn run(settings: Settings) -> Result<()> {
     let dispatching = tokio::spawn(dispatcher.run(stopped));
     let services = Arc::new(services);
     follow_other_replicas(&services);
-    let app = mscommerce_api::service(services);
+    let app = mscommerce_api::service(Arc::clone(&services));
+    let limits = crate::listener::Limits {
+        header_read_timeout: Duration::from_secs(settings.header_read_timeout_seconds),
+        keep_alive_timeout: Duration::from_secs(settings.keep_alive_timeout_seconds),
+        max_connections: connection_cap(settings.max_connections),
+    };
     tracing::info!(
         address = %bound,
         public_url = %public_url,
         ready_ms = started.elapsed().as_millis() as u64,
         "mscommerce is ready"
     );
-    axum::serve(listener, axum::ServiceExt::into_make_service(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    crate::listener::serve(listener, app, limits, services, shutdown_signal()).await;
     let _ = stop.send(true);
     let _ = dispatching.await;
     let _ = living.await;
     tracing::info!("mscommerce stopped");
     Ok(())
+}
+
+/// File descriptors kept back from connections: the database's, the log's, the listener's, the mail folder's.
+const RESERVED_FILES: u64 = 256;
+
+/// Raises the soft limit on open files to the hard one, and answers `configured` lowered to what that allows:
+/// past it, accepting fails and nobody is answered, while at the cap the oldest idle connection makes room.
+fn connection_cap(configured: usize) -> usize {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) => files,
+        Err(error) => {
+            tracing::warn!(%error, "cannot raise the limit on open files");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let allowed =
+        usize::try_from(files.saturating_sub(RESERVED_FILES).max(1)).unwrap_or(usize::MAX);
+    if allowed < configured {
+        tracing::warn!(
+            max_connections = configured,
+            open_files_limit = files,
+            lowered_to = allowed,
+            "max_connections lowered to what the limit on open files allows"
+        );
+    }
+    configured.min(allowed)
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, exit.
