@@ -5,6 +5,7 @@ pub mod access;
 pub mod acquisition;
 pub mod catalog;
 pub mod ids;
+pub mod key_rotation;
 pub mod lifecycle;
 pub mod notification;
 pub mod policy;

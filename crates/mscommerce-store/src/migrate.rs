@@ -28,6 +28,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "lifecycle",
         sql: include_str!("../migrations/sqlite/0003_lifecycle.sql"),
     },
+    Migration {
+        version: 4,
+        name: "signing_key_rotation",
+        sql: include_str!("../migrations/sqlite/0004_signing_key_rotation.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -45,6 +50,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "lifecycle",
         sql: include_str!("../migrations/postgres/0003_lifecycle.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "signing_key_rotation",
+        sql: include_str!("../migrations/postgres/0004_signing_key_rotation.sql"),
     },
 ];
 

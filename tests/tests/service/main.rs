@@ -5,6 +5,7 @@ mod access;
 mod acquisition;
 mod admin_access;
 mod audit;
+mod keys;
 mod lifecycle;
 mod operations;
 mod persistence;

@@ -8,6 +8,7 @@ on_every_backend!(
     users_are_found_by_sign_in_name_and_listed_in_byte_order,
     user_updates_are_audited_and_never_lose_each_other,
     apps_and_signing_keys,
+    signing_keys_are_rotated_sealed_and_removed,
 );
 
 async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
@@ -370,6 +371,7 @@ async fn apps_and_signing_keys(f: &Fixture) {
         algorithm: "EdDSA".into(),
         private_key: format!("private of {kid}"),
         public_key: format!("public of {kid}"),
+        activates_at: Utc::now(),
     };
     assert!(f.store.signing_keys().await.unwrap().is_empty());
     let first = f.store.add_first_signing_key(key("a-first")).await.unwrap();
@@ -399,4 +401,72 @@ async fn apps_and_signing_keys(f: &Fixture) {
         .map(|k| k.kid)
         .collect();
     assert_eq!(kids, vec!["a-first", "z-rotated"], "oldest first");
+}
+
+async fn signing_keys_are_rotated_sealed_and_removed(f: &Fixture) {
+    let key = |kid: &str, activates_at| NewSigningKey {
+        kid: kid.into(),
+        algorithm: "EdDSA".into(),
+        private_key: format!("clear {kid}"),
+        public_key: format!("public of {kid}"),
+        activates_at,
+    };
+    let now = Utc::now();
+    f.store
+        .add_first_signing_key(key("z-first", now))
+        .await
+        .unwrap();
+    // Rotated: a later activation comes later in the list, whatever its kid.
+    f.store
+        .add_signing_key(key("a-next", now + chrono::Duration::seconds(600)))
+        .await
+        .unwrap();
+    let keys = f.store.signing_keys().await.unwrap();
+    let listed: Vec<(&str, i64)> = keys
+        .iter()
+        .map(|k| (k.kid.as_str(), k.activates_at.timestamp_millis()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("z-first", now.timestamp_millis()),
+            (
+                "a-next",
+                (now + chrono::Duration::seconds(600)).timestamp_millis()
+            )
+        ]
+    );
+
+    // Sealing is a compare-and-set: the second of two replicas finds the key sealed already.
+    assert!(f
+        .store
+        .replace_private_key("z-first", "clear z-first", "sealed one")
+        .await
+        .unwrap());
+    assert!(!f
+        .store
+        .replace_private_key("z-first", "clear z-first", "sealed two")
+        .await
+        .unwrap());
+    assert!(!f
+        .store
+        .replace_private_key("nobody", "clear z-first", "sealed")
+        .await
+        .unwrap());
+    let keys = f.store.signing_keys().await.unwrap();
+    assert_eq!(keys[0].private_key, "sealed one");
+    assert_eq!(keys[1].private_key, "clear a-next");
+
+    // Removal is idempotent.
+    assert!(f.store.remove_signing_key("z-first").await.unwrap());
+    assert!(!f.store.remove_signing_key("z-first").await.unwrap());
+    let kids: Vec<String> = f
+        .store
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, vec!["a-next"]);
 }
