@@ -404,7 +404,7 @@ pub async fn keys(settings: &Settings, command: KeysCommand) -> Result<()> {
                     rfc3339(*signs_from)
                 );
             }
-            let kek = crate::key_encryption::resolve(settings, &stored)?;
+            let kek = crate::key_encryption::resolve(settings, &stored, false)?;
             crate::key_encryption::check_sealed_by(&kek, &stored)?;
             let key = SigningKey::generate()?;
             let activates_at = chrono::Utc::now()

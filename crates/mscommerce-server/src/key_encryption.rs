@@ -30,9 +30,14 @@ pub struct Kek {
     pub source: String,
 }
 
-/// The configured KEK, or the one in the default file, generated there when missing, unless `stored` holds keys
-/// sealed already (then the file was lost, and a new KEK would not open them).
-pub fn resolve(settings: &Settings, stored: &[SigningKeyRecord]) -> Result<Kek> {
+/// The configured KEK, or the one in the default file, generated there when missing (with `may_generate`: the
+/// service's start, not an admin command, which could be run where the service's file is not) unless `stored`
+/// holds keys sealed already (then the file was lost, and a new KEK would not open them).
+pub fn resolve(
+    settings: &Settings,
+    stored: &[SigningKeyRecord],
+    may_generate: bool,
+) -> Result<Kek> {
     if let Some(Secret(text)) = &settings.signing_key_encryption_key {
         let key = KeyEncryptionKey::from_base64(text).context("signing_key_encryption_key")?;
         return Ok(Kek {
@@ -67,6 +72,13 @@ pub fn resolve(settings: &Settings, stored: &[SigningKeyRecord]) -> Result<Kek> 
                      signing_key_encryption_key or signing_key_encryption_key_file to that key); a new key would \
                      not open them",
                     sealed_by(&sealed.private_key).unwrap_or("?"),
+                    path.display()
+                );
+            }
+            if !may_generate {
+                bail!(
+                    "the key-encryption key file {} does not exist: run this where the service keeps it, or set \
+                     signing_key_encryption_key or signing_key_encryption_key_file as the service has them",
                     path.display()
                 );
             }

@@ -51,7 +51,7 @@ async fn start_signing_keys(
     settings: &Settings,
 ) -> Result<(Kek, Vec<ScheduledKey>)> {
     let stored = store.signing_keys().await?;
-    let kek = key_encryption::resolve(settings, &stored)?;
+    let kek = key_encryption::resolve(settings, &stored, true)?;
     key_encryption::check_sealed_by(&kek, &stored)?;
     for record in stored.iter().filter(|r| !is_sealed(&r.private_key)) {
         let key = SigningKey::from_stored(&record.kid, &record.private_key, &kek.key)?;
