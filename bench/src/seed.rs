@@ -8,8 +8,6 @@ use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use mscommerce_domain::Catalog;
 use sqlx::{QueryBuilder, Row, SqlitePool};
@@ -136,7 +134,8 @@ pub async fn seed(url: &str, tenants: usize, catalog: &Catalog) -> Result<Vec<Te
     Ok(people)
 }
 
-/// Real tokens, signed with the newest key the server created (read from its database), shaped like those of
+/// Real tokens, signed with the newest key the server created (read from its database and decrypted with its
+/// key-encryption key), shaped like those of
 /// its built-in issuer (`mscommerce_auth::claims::AccessClaims`): one per tenant's administrator, valid 1 hour.
 pub async fn tokens(url: &str, issuer: &str, people: &[Tenant]) -> Result<Vec<String>> {
     let pool = SqlitePool::connect(url).await?;
@@ -147,9 +146,16 @@ pub async fn tokens(url: &str, issuer: &str, people: &[Tenant]) -> Result<Vec<St
             .context("the server has created no signing key")?;
     pool.close().await;
     let kid: String = row.get("kid");
-    let der = STANDARD
-        .decode(row.get::<String, _>("private_key"))
-        .context("signing_keys.private_key is not base64")?;
+    // The key is sealed with the key-encryption key the server generated beside its database.
+    let database = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+    let kek_file = database
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("signing-key-encryption.key");
+    let kek = std::fs::read_to_string(&kek_file)
+        .with_context(|| format!("reading the key-encryption key {}", kek_file.display()))?;
+    let der = mscommerce_auth::open_private_key(&kek, &kid, &row.get::<String, _>("private_key"))
+        .context("opening the signing key with the server's key-encryption key")?;
     let key = EncodingKey::from_ed_der(&der);
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
     let mut header = Header::new(Algorithm::EdDSA);

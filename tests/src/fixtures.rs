@@ -1,7 +1,7 @@
 //! Fixtures: the bootstrap administrator, tenants, users and apps made through the admin command line, their
 //! tokens, members written straight into the database in bulk, and paths of the API.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -179,7 +179,22 @@ impl Server {
         pool.close().await;
     }
 
-    /// The server's signing key (kid, PKCS#8 DER), read from its database, to forge tokens in tests.
+    /// The server's key-encryption key (base64), as its configuration or its key file holds it.
+    pub fn key_encryption_key(&self) -> String {
+        if let Some((_, key)) = self
+            .extra_env
+            .iter()
+            .find(|(k, _)| k == "MSCOMMERCE_SIGNING_KEY_ENCRYPTION_KEY")
+        {
+            return key.clone();
+        }
+        let path = self.key_encryption_key_file();
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("the key file {}: {e}", path.display()))
+    }
+
+    /// The server's signing key (kid, PKCS#8 DER), read from its database and decrypted with its key-encryption
+    /// key, to forge tokens in tests.
     pub async fn signing_key(&self) -> (String, Vec<u8>) {
         use sqlx::Row;
         let pool = self.db().await;
@@ -190,9 +205,12 @@ impl Server {
         .await
         .expect("a signing key");
         let kid: String = row.get("kid");
-        let pkcs8 = STANDARD
-            .decode(row.get::<String, _>("private_key"))
-            .expect("base64");
+        let pkcs8 = mscommerce_auth::open_private_key(
+            &self.key_encryption_key(),
+            &kid,
+            &row.get::<String, _>("private_key"),
+        )
+        .expect("the key opens with the server's key-encryption key");
         pool.close().await;
         (kid, pkcs8)
     }

@@ -65,7 +65,7 @@ pub struct Server {
     shared_database: Option<String>,
     pub base: String,
     port: u16,
-    extra_env: Vec<(String, String)>,
+    pub(crate) extra_env: Vec<(String, String)>,
     pub http: reqwest::Client,
 }
 
@@ -109,12 +109,40 @@ impl Server {
         }
     }
 
+    /// Where the server keeps its key-encryption key (unless its configuration holds it): beside a SQLite
+    /// database, in `data/` of its working folder for PostgreSQL, or where `extra_env` says.
+    pub fn key_encryption_key_file(&self) -> PathBuf {
+        const NAME: &str = "signing-key-encryption.key";
+        if let Some((_, path)) = self
+            .extra_env
+            .iter()
+            .find(|(k, _)| k == "MSCOMMERCE_SIGNING_KEY_ENCRYPTION_KEY_FILE")
+        {
+            return PathBuf::from(path);
+        }
+        match self.database_url().strip_prefix("sqlite://") {
+            Some(file) => Path::new(file).parent().expect("a folder").join(NAME),
+            None => self.dir.0.join("data").join(NAME),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.database_url().starts_with("postgres")
     }
 
     /// A second `mscommerce serve` on this server's database and settings, on a port of its own: a replica.
     pub async fn replica(&self) -> Server {
+        let mut extra_env = self.extra_env.clone();
+        // Replicas share the key-encryption key, as they must: this one's own folder has no key file.
+        if !extra_env
+            .iter()
+            .any(|(k, _)| k.starts_with("MSCOMMERCE_SIGNING_KEY_ENCRYPTION_KEY"))
+        {
+            extra_env.push((
+                "MSCOMMERCE_SIGNING_KEY_ENCRYPTION_KEY_FILE".into(),
+                self.key_encryption_key_file().display().to_string(),
+            ));
+        }
         let mut replica = Server {
             child: None,
             dir: TempDir::new(),
@@ -122,7 +150,7 @@ impl Server {
             shared_database: Some(self.database_url()),
             base: String::new(),
             port: 0,
-            extra_env: self.extra_env.clone(),
+            extra_env,
             http: self.http.clone(),
         };
         replica.launch().await;
@@ -220,6 +248,33 @@ impl Server {
             .expect("kill runs");
         assert!(status.success());
         child.wait().expect("the process ends")
+    }
+
+    /// Runs `mscommerce serve` on this server's database with `env` added, expecting it to fail at start (within
+    /// 20 s); answers its standard error. The server itself must be stopped first.
+    pub fn serve_fails(&self, env: &[(&str, &str)]) -> String {
+        let mut command = self.command();
+        command
+            .arg("serve")
+            .env("MSCOMMERCE_LISTEN", format!("127.0.0.1:{}", free_port()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("mscommerce starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while child.try_wait().expect("wait").is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("mscommerce serve started, and was expected to fail");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let output = child.wait_with_output().expect("output");
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
     /// Kills the process and starts a new one on the same database and port.

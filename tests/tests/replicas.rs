@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 const POWER_BI: &str = "CFQ7TTC0H9MP";
 /// Replicas behind one load balancer share the public URL: it is the tokens' issuer.
 const PUBLIC_URL: &str = "http://commerce.replicas.test";
+/// The key-encryption key of the replicas started together (32 bytes, base64).
+const SHARED_KEK: &str = "cmVwbGljYXMtc2hhcmUtb25lLWtleS1lbmNyeXB0aW8=";
 
 fn postgres_configured() -> bool {
     let set = std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty());
@@ -273,6 +275,8 @@ impl Process {
             .env("MSCOMMERCE_LISTEN", format!("127.0.0.1:{port}"))
             .env("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)
             .env("MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            // Replicas must share the key-encryption key; each runs in a folder of its own.
+            .env("MSCOMMERCE_SIGNING_KEY_ENCRYPTION_KEY", SHARED_KEK)
             .env("MSCOMMERCE_LOG_LEVEL", "info")
             .env_remove("RUST_LOG")
             .stdout(Stdio::from(log("stdout.log")))

@@ -216,7 +216,7 @@ mod tests {
 
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
-    use mscommerce_auth::{Jwks, SigningKey, TokenIssuer, TokenVerifier};
+    use mscommerce_auth::{SigningKey, TokenIssuer, TokenVerifier};
     use mscommerce_domain::{AppPermission, Catalog, DirectoryRole, Principal};
     use mscommerce_store::SqliteStore;
     use tower_service::Service;
@@ -243,15 +243,8 @@ mod tests {
             catalog,
             policies: PolicyCache::new(),
             directory: DirectoryCache::default(),
-            issuer: TokenIssuer {
-                issuer: url.into(),
-                audience: "aud".into(),
-                key: key.clone(),
-            },
+            issuer: TokenIssuer::new(url, "aud", key.clone()),
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
-            jwks: Jwks {
-                keys: vec![key.jwk()],
-            },
             settings: ApiSettings {
                 public_url: url.into(),
                 request_timeout: Duration::from_secs(5),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mscommerce_auth::{Jwks, TokenIssuer, TokenVerifier};
+use mscommerce_auth::{TokenIssuer, TokenVerifier};
 use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
@@ -31,8 +31,8 @@ pub struct Services {
     /// The current state of users and apps: what authorizes every request.
     pub directory: DirectoryCache,
     pub issuer: TokenIssuer,
+    /// Also the published keys (the JWKS): exactly those it trusts.
     pub verifier: TokenVerifier,
-    pub jwks: Jwks,
     pub settings: ApiSettings,
     pub metrics: Metrics,
     pub started: Instant,

@@ -1,12 +1,15 @@
 //! The claims of an access token and the built-in issuer that signs them.
 
+use std::sync::{Arc, RwLock};
+
 use jsonwebtoken::{Algorithm, Header};
+use mscommerce_domain::key_rotation::signer_index;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::keys::SigningKey;
+use crate::keys::{ScheduledKey, SigningKey};
 
-/// One hour, like Entra ID access tokens.
+/// One hour, like Entra ID access tokens: the default of the issuer's lifetime.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
 
 /// Claims shaped like a Microsoft Entra ID v2 access token, so that tools that read tokens understand ours.
@@ -68,23 +71,68 @@ pub enum TokenSubject {
     },
 }
 
-/// Signs tokens with the current signing key.
-#[derive(Debug, Clone)]
+/// Signs tokens with the key whose turn it is. The keys can be replaced while the service runs (a rotation); a
+/// token is signed by the newest key whose activation has come at the token's `iat`, so every replica switches
+/// to a rotated key at the same moment, whenever it loaded it.
+#[derive(Debug)]
 pub struct TokenIssuer {
     pub issuer: String,
     pub audience: String,
-    pub key: SigningKey,
+    /// Seconds from a token's `iat` to its `exp`.
+    pub lifetime_seconds: i64,
+    /// By activation, oldest first; never empty. Read once per token issued (the token endpoint, whose password
+    /// or secret check costs far more than this lock).
+    keys: RwLock<Arc<Vec<ScheduledKey>>>,
 }
 
 impl TokenIssuer {
-    /// Claims for `subject`, valid from `now` for [`TOKEN_LIFETIME_SECONDS`].
+    /// An issuer that signs with `key`, tokens living [`TOKEN_LIFETIME_SECONDS`].
+    pub fn new(issuer: &str, audience: &str, key: SigningKey) -> TokenIssuer {
+        TokenIssuer {
+            issuer: issuer.to_string(),
+            audience: audience.to_string(),
+            lifetime_seconds: TOKEN_LIFETIME_SECONDS,
+            keys: RwLock::new(Arc::new(vec![ScheduledKey {
+                key,
+                signs_from: i64::MIN,
+            }])),
+        }
+    }
+
+    pub fn with_lifetime(mut self, seconds: i64) -> TokenIssuer {
+        self.lifetime_seconds = seconds;
+        self
+    }
+
+    /// Replaces the keys (by activation, oldest first). An empty list changes nothing: the issuer always signs.
+    pub fn set_keys(&self, mut keys: Vec<ScheduledKey>) {
+        if keys.is_empty() {
+            return;
+        }
+        keys.sort_by_key(|k| k.signs_from);
+        // A poisoned lock only means a writer panicked between two statements that cannot fail; its value is whole.
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+    }
+
+    fn keys(&self) -> Arc<Vec<ScheduledKey>> {
+        Arc::clone(&self.keys.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The key that signs a token issued at `at`.
+    pub fn signing_key(&self, at: i64) -> SigningKey {
+        let keys = self.keys();
+        let activations: Vec<i64> = keys.iter().map(|k| k.signs_from).collect();
+        keys[signer_index(&activations, at)].key.clone()
+    }
+
+    /// Claims for `subject`, valid from `now` for the issuer's lifetime.
     pub fn claims_for(&self, subject: &TokenSubject, now: i64) -> AccessClaims {
         let mut claims = AccessClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             iat: now,
             nbf: now,
-            exp: now + TOKEN_LIFETIME_SECONDS,
+            exp: now + self.lifetime_seconds,
             tid: String::new(),
             oid: String::new(),
             sub: String::new(),
@@ -137,11 +185,12 @@ impl TokenIssuer {
         claims
     }
 
-    /// Signs `claims` with the current key.
+    /// Signs `claims` with the key whose turn it is at their `iat`.
     pub fn sign(&self, claims: &AccessClaims) -> String {
+        let key = self.signing_key(claims.iat);
         let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.key.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.key.encoding)
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.encoding)
             .expect("an Ed25519 key from ring always signs")
     }
 

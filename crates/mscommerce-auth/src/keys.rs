@@ -9,6 +9,8 @@ use jsonwebtoken::{DecodingKey, EncodingKey};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::Serialize;
 
+use crate::sealed::{is_sealed, KeyEncryptionKey, SealError};
+
 /// The JOSE name of the one algorithm this service signs and accepts.
 pub const ALGORITHM: &str = "EdDSA";
 
@@ -18,6 +20,12 @@ pub enum SigningKeyError {
     Invalid { kid: String, problem: String },
     #[error("the system's random number generator failed")]
     Random,
+    #[error("signing key {kid}: {source}")]
+    Sealed {
+        kid: String,
+        #[source]
+        source: SealError,
+    },
 }
 
 /// A key pair, ready to sign and verify.
@@ -52,15 +60,28 @@ impl SigningKey {
         Ok(Self::assemble(kid, pkcs8, public))
     }
 
-    /// Rebuilds a key from its stored form (base64 PKCS#8).
-    pub fn from_stored(kid: &str, pkcs8_base64: &str) -> Result<SigningKey, SigningKeyError> {
+    /// Rebuilds a key from its stored form: sealed with `kek`, or base64 PKCS#8 in clear as older versions stored
+    /// it.
+    pub fn from_stored(
+        kid: &str,
+        stored: &str,
+        kek: &KeyEncryptionKey,
+    ) -> Result<SigningKey, SigningKeyError> {
         let invalid = |problem: String| SigningKeyError::Invalid {
             kid: kid.to_string(),
             problem,
         };
-        let pkcs8 = STANDARD
-            .decode(pkcs8_base64)
-            .map_err(|e| invalid(format!("the private key is not base64: {e}")))?;
+        let pkcs8 = if is_sealed(stored) {
+            kek.open(kid, stored)
+                .map_err(|source| SigningKeyError::Sealed {
+                    kid: kid.to_string(),
+                    source,
+                })?
+        } else {
+            STANDARD
+                .decode(stored)
+                .map_err(|e| invalid(format!("the private key is not base64: {e}")))?
+        };
         let public = Self::public_of(&pkcs8, kid)?;
         Ok(Self::assemble(kid.to_string(), pkcs8, public))
     }
@@ -84,9 +105,13 @@ impl SigningKey {
         }
     }
 
-    /// The private key as the store keeps it.
-    pub fn pkcs8_base64(&self) -> String {
-        STANDARD.encode(&self.pkcs8)
+    /// The private key as the store keeps it: sealed with `kek`.
+    pub fn sealed(&self, kek: &KeyEncryptionKey) -> Result<String, SigningKeyError> {
+        kek.seal(&self.kid, &self.pkcs8)
+            .map_err(|source| SigningKeyError::Sealed {
+                kid: self.kid.clone(),
+                source,
+            })
     }
 
     /// The public key as a JWK's `x`.
@@ -123,16 +148,38 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
+/// A key and the moment it starts signing (seconds since the Unix epoch, as a token's `iat`): a rotated key is
+/// published, and trusted, before it signs.
+#[derive(Debug, Clone)]
+pub struct ScheduledKey {
+    pub key: SigningKey,
+    pub signs_from: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_stored_key_comes_back_the_same() {
+        let (kek, _) = KeyEncryptionKey::generate().unwrap();
         let key = SigningKey::generate().unwrap();
-        let again = SigningKey::from_stored(&key.kid, &key.pkcs8_base64()).unwrap();
+        let sealed = key.sealed(&kek).unwrap();
+        let again = SigningKey::from_stored(&key.kid, &sealed, &kek).unwrap();
         assert_eq!(again.public_base64url(), key.public_base64url());
         assert_eq!(key.jwk().x.len(), 43);
-        assert!(SigningKey::from_stored("k", "bm90IGEga2V5").is_err());
+        // A key stored in clear by an older version still reads.
+        let clear = STANDARD.encode(&key.pkcs8);
+        let again = SigningKey::from_stored(&key.kid, &clear, &kek).unwrap();
+        assert_eq!(again.public_base64url(), key.public_base64url());
+        assert!(SigningKey::from_stored("k", "bm90IGEga2V5", &kek).is_err());
+        let (other, _) = KeyEncryptionKey::generate().unwrap();
+        assert!(matches!(
+            SigningKey::from_stored(&key.kid, &sealed, &other),
+            Err(SigningKeyError::Sealed {
+                source: SealError::WrongKek { .. },
+                ..
+            })
+        ));
     }
 }

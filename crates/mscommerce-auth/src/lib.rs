@@ -4,13 +4,15 @@
 
 mod claims;
 mod keys;
+mod sealed;
 mod secrets;
 mod verify;
 
 pub use claims::{AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
-pub use keys::{Jwk, Jwks, SigningKey, SigningKeyError, ALGORITHM};
+pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
+pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};
 pub use secrets::{generate_secret, hash_secret, verify_secret, verify_secret_against_nothing};
-pub use verify::{TokenError, TokenVerifier};
+pub use verify::{TokenError, TokenVerifier, LEEWAY_SECONDS};
 
 /// The resource (audience) Microsoft's module asks tokens for: "M365 License Manager".
 pub const DEFAULT_AUDIENCE: &str = "aeb86249-8ea3-49e2-900b-54cc8e308f85";

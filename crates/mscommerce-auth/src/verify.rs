@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -13,7 +13,7 @@ use mscommerce_domain::{AppPermission, DirectoryRole, Principal, PrincipalKind};
 use uuid::Uuid;
 
 use crate::claims::AccessClaims;
-use crate::keys::{SigningKey, ALGORITHM};
+use crate::keys::{Jwks, SigningKey, ALGORITHM};
 use crate::unix_now;
 
 /// Why a token was refused. Each has a stable code for the error envelope and a sentence for people.
@@ -121,13 +121,38 @@ impl Hasher for PassThrough {
     }
 }
 
+/// The keys tokens may be signed with, and the same keys as published.
+struct TrustedKeys {
+    decoding: HashMap<String, DecodingKey>,
+    jwks: Jwks,
+}
+
+impl TrustedKeys {
+    fn of(keys: &[SigningKey]) -> TrustedKeys {
+        TrustedKeys {
+            decoding: keys
+                .iter()
+                .map(|k| (k.kid.clone(), k.decoding.clone()))
+                .collect(),
+            jwks: Jwks {
+                keys: keys.iter().map(SigningKey::jwk).collect(),
+            },
+        }
+    }
+}
+
 /// Verifies access tokens. A verified token's principal is kept until the token expires, so a client that reuses
 /// its token (every client does) pays for the signature check once.
+///
+/// The trusted keys can be replaced while the service runs (a rotation, another replica's or the command line's).
+/// They are behind a lock that only a cache miss reads: the hot path, a cached token, takes no lock.
 pub struct TokenVerifier {
     issuer: String,
     audience: String,
-    keys: HashMap<String, DecodingKey>,
+    keys: RwLock<Arc<TrustedKeys>>,
     validation: Validation,
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds.
+    leeway: u64,
     /// Verified tokens by their signature segment (see [`signature_key`]).
     cache: DashMap<u64, CachedPrincipal, BuildHasherDefault<PassThrough>>,
     cache_capacity: usize,
@@ -135,29 +160,75 @@ pub struct TokenVerifier {
     digest_key: std::collections::hash_map::RandomState,
 }
 
-/// Clock skew tolerated on `exp` and `nbf`, in seconds.
-const LEEWAY_SECONDS: u64 = 60;
+/// Clock skew tolerated on `exp` and `nbf` unless told otherwise, in seconds.
+pub const LEEWAY_SECONDS: u64 = 60;
 
 impl TokenVerifier {
     pub fn new(issuer: &str, audience: &str, keys: &[SigningKey]) -> TokenVerifier {
+        Self::with_leeway(issuer, audience, keys, LEEWAY_SECONDS)
+    }
+
+    /// A verifier that tolerates `leeway` seconds of clock skew on `exp` and `nbf`.
+    pub fn with_leeway(
+        issuer: &str,
+        audience: &str,
+        keys: &[SigningKey],
+        leeway: u64,
+    ) -> TokenVerifier {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_audience(&[audience]);
         validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud"]);
         validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECONDS;
+        validation.leeway = leeway;
         TokenVerifier {
             issuer: issuer.to_string(),
             audience: audience.to_string(),
-            keys: keys
-                .iter()
-                .map(|k| (k.kid.clone(), k.decoding.clone()))
-                .collect(),
+            keys: RwLock::new(Arc::new(TrustedKeys::of(keys))),
             validation,
+            leeway,
             cache: DashMap::default(),
             cache_capacity: 100_000,
             digest_key: std::collections::hash_map::RandomState::new(),
         }
+    }
+
+    fn trusted(&self) -> Arc<TrustedKeys> {
+        // A poisoned lock only means a writer panicked after building its value whole.
+        Arc::clone(&self.keys.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Replaces the trusted keys. When a key is no longer trusted, verified tokens are forgotten, so that none
+    /// signed by it is answered from the cache (a key is dropped after its tokens expired, but an operator may
+    /// remove one sooner).
+    pub fn set_keys(&self, keys: &[SigningKey]) {
+        let new = Arc::new(TrustedKeys::of(keys));
+        let old = std::mem::replace(
+            &mut *self.keys.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::clone(&new),
+        );
+        if old
+            .decoding
+            .keys()
+            .any(|kid| !new.decoding.contains_key(kid))
+        {
+            self.cache.clear();
+        }
+    }
+
+    /// The trusted keys as a JWKS: what the service publishes is exactly what it accepts.
+    pub fn jwks(&self) -> Jwks {
+        self.trusted().jwks.clone()
+    }
+
+    /// The kids of the trusted keys.
+    pub fn kids(&self) -> Vec<String> {
+        self.trusted()
+            .jwks
+            .keys
+            .iter()
+            .map(|k| k.kid.clone())
+            .collect()
     }
 
     fn digest(&self, token: &str) -> u64 {
@@ -175,7 +246,7 @@ impl TokenVerifier {
         let key = signature_key(signature);
         if let Some(hit) = self.cache.get(&key) {
             if hit.token_digest == self.digest(token) {
-                if hit.expires_at + LEEWAY_SECONDS as i64 > now {
+                if hit.expires_at + self.leeway as i64 > now {
                     return Ok(Arc::clone(&hit.principal));
                 }
                 drop(hit);
@@ -211,7 +282,11 @@ impl TokenVerifier {
         let kid = header
             .kid
             .ok_or_else(|| TokenError::UnknownKey("(none: the token has no kid)".into()))?;
-        let key = self.keys.get(&kid).ok_or(TokenError::UnknownKey(kid))?;
+        let trusted = self.trusted();
+        let key = trusted
+            .decoding
+            .get(&kid)
+            .ok_or(TokenError::UnknownKey(kid))?;
         jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.into_kind() {
@@ -327,11 +402,7 @@ mod tests {
     use crate::claims::{TokenIssuer, TokenSubject};
 
     fn issuer() -> TokenIssuer {
-        TokenIssuer {
-            issuer: "http://issuer".into(),
-            audience: "aud".into(),
-            key: SigningKey::generate().unwrap(),
-        }
+        TokenIssuer::new("http://issuer", "aud", SigningKey::generate().unwrap())
     }
 
     fn reader() -> TokenSubject {
@@ -351,8 +422,11 @@ mod tests {
     #[test]
     fn a_good_token_becomes_its_principal() {
         let issuer = issuer();
-        let verifier =
-            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
         let principal = verifier
             .verify(&issuer.issue(&reader(), unix_now()))
             .unwrap();
@@ -368,8 +442,11 @@ mod tests {
     #[test]
     fn a_cached_signature_does_not_vouch_for_other_claims() {
         let issuer = issuer();
-        let verifier =
-            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
         let now = unix_now();
         let genuine = issuer.issue(&reader(), now);
         verifier.verify(&genuine).unwrap();
@@ -403,8 +480,11 @@ mod tests {
     #[test]
     fn a_cached_token_with_other_bytes_is_verified_again() {
         let issuer = issuer();
-        let verifier =
-            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
         let genuine = issuer.issue(&reader(), unix_now());
         verifier.verify(&genuine).unwrap();
 
@@ -460,18 +540,24 @@ mod tests {
     #[test]
     fn a_critical_extension_is_refused() {
         let issuer = issuer();
-        let verifier =
-            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
         let claims = issuer.claims_for(&reader(), unix_now());
         let json = serde_json::json!({
-            "alg": "EdDSA", "typ": "JWT", "kid": issuer.key.kid, "crit": ["exp-extension"], "exp-extension": 1
+            "alg": "EdDSA", "typ": "JWT", "kid": issuer.signing_key(0).kid, "crit": ["exp-extension"], "exp-extension": 1
         });
         let head = URL_SAFE_NO_PAD.encode(json.to_string());
         let body = URL_SAFE_NO_PAD.encode(serde_json::to_string(&claims).unwrap());
         let signed = format!("{head}.{body}");
-        let signature =
-            jsonwebtoken::crypto::sign(signed.as_bytes(), &issuer.key.encoding, Algorithm::EdDSA)
-                .unwrap();
+        let signature = jsonwebtoken::crypto::sign(
+            signed.as_bytes(),
+            &issuer.signing_key(0).encoding,
+            Algorithm::EdDSA,
+        )
+        .unwrap();
         let token = format!("{signed}.{signature}");
         assert_eq!(
             verifier.verify(&token),
@@ -480,10 +566,53 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_swaps_the_keys_of_the_issuer_and_the_verifier() {
+        let issuer = issuer();
+        let old = issuer.signing_key(0);
+        let verifier = TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&old));
+        let now = unix_now();
+        let before = issuer.issue(&reader(), now);
+        verifier.verify(&before).unwrap();
+
+        // A new key, published now, signing from a minute on.
+        let new = SigningKey::generate().unwrap();
+        issuer.set_keys(vec![
+            crate::ScheduledKey {
+                key: old.clone(),
+                signs_from: 0,
+            },
+            crate::ScheduledKey {
+                key: new.clone(),
+                signs_from: now + 60,
+            },
+        ]);
+        verifier.set_keys(&[old.clone(), new.clone()]);
+        assert_eq!(verifier.jwks().keys.len(), 2);
+        assert_eq!(issuer.signing_key(now).kid, old.kid, "not before its time");
+        assert_eq!(issuer.signing_key(now + 60).kid, new.kid);
+        let after = issuer.issue(&reader(), now + 60);
+        verifier.verify(&after).unwrap();
+        verifier.verify(&before).unwrap();
+        assert_eq!(verifier.cached_tokens(), 2);
+
+        // The old key removed: its tokens are refused, even those held in the cache.
+        verifier.set_keys(std::slice::from_ref(&new));
+        assert_eq!(verifier.kids(), vec![new.kid.clone()]);
+        assert!(matches!(
+            verifier.verify(&before),
+            Err(TokenError::UnknownKey(_))
+        ));
+        verifier.verify(&after).unwrap();
+    }
+
+    #[test]
     fn each_defect_has_its_own_error() {
         let issuer = issuer();
-        let verifier =
-            TokenVerifier::new("http://issuer", "aud", std::slice::from_ref(&issuer.key));
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
         let now = unix_now();
         let mut expired = issuer.claims_for(&reader(), now - 7200);
         expired.exp = now - 3600;

@@ -6,6 +6,7 @@ pub mod acquisition;
 pub mod catalog;
 pub mod domains;
 pub mod ids;
+pub mod key_rotation;
 pub mod lifecycle;
 pub mod notification;
 pub mod policy;

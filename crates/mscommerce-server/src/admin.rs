@@ -1,4 +1,4 @@
-//! Admin commands: tenants, users and apps, migrations, backups. They open the same database the service uses,
+//! Admin commands: tenants, users and apps, signing keys, migrations, backups. They open the same database the service uses,
 //! and may run while it runs.
 
 use std::io::BufRead;
@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use mscommerce_auth::{generate_secret, hash_secret};
+use mscommerce_auth::{generate_secret, hash_secret, SigningKey, ALGORITHM};
+use mscommerce_domain::key_rotation::{key_states, KeyState};
 use mscommerce_domain::TenantId;
 use mscommerce_domain::{AppPermission, DirectoryRole, DomainName};
 use mscommerce_store::{
-    AuditActor, NewApp, NewTenant, NewUser, SqliteStore, Store, TenantDomain, UserType,
+    AuditActor, NewApp, NewSigningKey, NewTenant, NewUser, SigningKeyRecord, SqliteStore, Store,
+    TenantDomain, UserType,
 };
 use uuid::Uuid;
 
@@ -134,6 +136,15 @@ pub enum AppCommand {
         #[arg(long = "permission", required = true)]
         permissions: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// List the signing keys: kid, created, signs from, state (next, signing, retired until, expired). No secret.
+    List,
+    /// Store a new signing key. It is published at once, and signs after signing_key_propagation_seconds; the key
+    /// it replaces keeps verifying its tokens until they have expired, and is then removed.
+    Rotate,
 }
 
 async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
@@ -393,5 +404,83 @@ pub async fn app(settings: &Settings, command: AppCommand) -> Result<()> {
     println!("client_id: {}", app.client_id);
     println!("client_secret: {secret}");
     println!("(the secret is shown only now; it is stored as a hash)");
+    Ok(())
+}
+
+fn rfc3339(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| seconds.to_string())
+}
+
+/// Each stored key with its state now, by the retention these settings give.
+fn key_table(settings: &Settings, stored: &[SigningKeyRecord]) -> Vec<KeyState> {
+    let activations: Vec<i64> = stored.iter().map(|k| k.activates_at.timestamp()).collect();
+    key_states(
+        &activations,
+        mscommerce_auth::unix_now(),
+        settings.token_retention_seconds(),
+    )
+}
+
+pub async fn keys(settings: &Settings, command: KeysCommand) -> Result<()> {
+    let store = open_store(settings).await?;
+    let stored = store.signing_keys().await?;
+    match command {
+        KeysCommand::List => {
+            for (key, state) in stored.iter().zip(key_table(settings, &stored)) {
+                let state = match state {
+                    KeyState::Retired { verifies_until } => {
+                        format!("retired (verifies until {})", rfc3339(verifies_until))
+                    }
+                    other => other.as_str().to_string(),
+                };
+                println!(
+                    "{}\tcreated {}\tsigns from {}\t{state}",
+                    key.kid,
+                    rfc3339(key.created_at.timestamp()),
+                    rfc3339(key.activates_at.timestamp()),
+                );
+            }
+        }
+        KeysCommand::Rotate => {
+            if stored.is_empty() {
+                bail!("the database holds no signing key yet: start the service once (it creates the first)");
+            }
+            let states = key_table(settings, &stored);
+            if let Some((key, KeyState::Next { signs_from })) = stored
+                .iter()
+                .zip(&states)
+                .find(|(_, s)| matches!(s, KeyState::Next { .. }))
+            {
+                bail!(
+                    "the key {} is already waiting to sign (from {}); rotate again once it signs",
+                    key.kid,
+                    rfc3339(*signs_from)
+                );
+            }
+            let kek = crate::key_encryption::resolve(settings, &stored, false)?;
+            crate::key_encryption::check_sealed_by(&kek, &stored)?;
+            let key = SigningKey::generate()?;
+            let activates_at = chrono::Utc::now()
+                + chrono::Duration::seconds(settings.signing_key_propagation_seconds as i64);
+            store
+                .add_signing_key(NewSigningKey {
+                    kid: key.kid.clone(),
+                    algorithm: ALGORITHM.into(),
+                    private_key: key.sealed(&kek.key)?,
+                    public_key: key.public_base64url(),
+                    activates_at,
+                })
+                .await?;
+            let retired_until = activates_at.timestamp() + settings.token_retention_seconds();
+            println!("{}", key.kid);
+            println!(
+                "published now; signs from {}; the keys before it verify until {} and are then removed",
+                rfc3339(activates_at.timestamp()),
+                rfc3339(retired_until)
+            );
+        }
+    }
     Ok(())
 }

@@ -169,6 +169,20 @@ pub struct Settings {
     pub lifecycle_expired_days: u32,
     /// Days a subscription stays Disabled (licenses gone, data kept) before it is Deleted.
     pub lifecycle_disabled_days: u32,
+    /// The key that encrypts the signing keys in the database (32 bytes, base64). Without it (and without
+    /// `signing_key_encryption_key_file`) a key file is used, generated on first start: see docs/OPERATIONS.md.
+    pub signing_key_encryption_key: Option<Secret>,
+    /// A file holding that key (base64, as `signing_key_encryption_key`).
+    pub signing_key_encryption_key_file: Option<PathBuf>,
+    /// How often the service reloads the signing keys from the database (rotations made elsewhere), in seconds.
+    pub signing_key_reload_seconds: u64,
+    /// How long a rotated key is published before it signs, in seconds: longer than the reload interval, so that
+    /// every replica, and every client that caches the JWKS, has it before its first token.
+    pub signing_key_propagation_seconds: u64,
+    /// Seconds from a token's issue to its expiry.
+    pub token_lifetime_seconds: u64,
+    /// Clock skew tolerated on a token's `exp` and `nbf`, in seconds.
+    pub token_leeway_seconds: u64,
 }
 
 impl Default for Settings {
@@ -204,6 +218,12 @@ impl Default for Settings {
             lifecycle_interval_seconds: 60,
             lifecycle_expired_days: 30,
             lifecycle_disabled_days: 90,
+            signing_key_encryption_key: None,
+            signing_key_encryption_key_file: None,
+            signing_key_reload_seconds: 30,
+            signing_key_propagation_seconds: 600,
+            token_lifetime_seconds: mscommerce_auth::TOKEN_LIFETIME_SECONDS as u64,
+            token_leeway_seconds: mscommerce_auth::LEEWAY_SECONDS,
         }
     }
 }
@@ -269,6 +289,20 @@ impl Settings {
         }
         if settings.smtp_host.as_deref() == Some("") {
             settings.smtp_host = None;
+        }
+        if settings
+            .signing_key_encryption_key
+            .as_ref()
+            .is_some_and(|Secret(k)| k.is_empty())
+        {
+            settings.signing_key_encryption_key = None;
+        }
+        if settings
+            .signing_key_encryption_key_file
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            settings.signing_key_encryption_key_file = None;
         }
         settings.check()?;
         Ok(settings)
@@ -408,6 +442,46 @@ impl Settings {
                 "must be from 1 to 86400",
             ));
         }
+        if self.signing_key_encryption_key.is_some()
+            && self.signing_key_encryption_key_file.is_some()
+        {
+            return Err(setting_error(
+                "signing_key_encryption_key",
+                "and signing_key_encryption_key_file exclude each other: set one of them, or neither",
+            ));
+        }
+        if let Some(Secret(key)) = &self.signing_key_encryption_key {
+            mscommerce_auth::KeyEncryptionKey::from_base64(key).map_err(|e| {
+                setting_error("signing_key_encryption_key", format!("is not valid: {e}"))
+            })?;
+        }
+        if !(1..=3600).contains(&self.signing_key_reload_seconds) {
+            return Err(setting_error(
+                "signing_key_reload_seconds",
+                "must be from 1 to 3600",
+            ));
+        }
+        if self.signing_key_propagation_seconds <= self.signing_key_reload_seconds
+            || self.signing_key_propagation_seconds > 7 * 86_400
+        {
+            return Err(setting_error(
+                "signing_key_propagation_seconds",
+                "must be more than signing_key_reload_seconds (every replica must load a key before it signs) \
+                 and at most 604800",
+            ));
+        }
+        if !(1..=86_400).contains(&self.token_lifetime_seconds) {
+            return Err(setting_error(
+                "token_lifetime_seconds",
+                "must be from 1 to 86400",
+            ));
+        }
+        if self.token_leeway_seconds > 600 {
+            return Err(setting_error(
+                "token_leeway_seconds",
+                "must be from 0 to 600",
+            ));
+        }
         for (name, days) in [
             ("lifecycle_expired_days", self.lifecycle_expired_days),
             ("lifecycle_disabled_days", self.lifecycle_disabled_days),
@@ -417,6 +491,12 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// How long after a key stops signing a token it signed may still be accepted: the token lifetime and the
+    /// leeway.
+    pub fn token_retention_seconds(&self) -> i64 {
+        (self.token_lifetime_seconds + self.token_leeway_seconds) as i64
     }
 
     pub fn listen_address(&self) -> Result<SocketAddr, ConfigError> {
@@ -550,8 +630,64 @@ mod tests {
     fn the_password_never_prints() {
         let settings = Settings {
             bootstrap_admin_password: Some(Secret("hunter2hunter2".into())),
+            signing_key_encryption_key: Some(Secret("AAAAkekAAAA".into())),
             ..Settings::default()
         };
-        assert!(!format!("{settings:?}").contains("hunter2"));
+        let printed = format!("{settings:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("kek"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn key_settings_are_checked() {
+        let refused = |settings: Settings, name: &str| {
+            let err = settings.check().unwrap_err().to_string();
+            assert!(err.starts_with(&format!("configuration: {name} ")), "{err}");
+            err
+        };
+        let err = refused(
+            Settings {
+                signing_key_encryption_key: Some(Secret("c2hvcnQ=".into())),
+                ..Settings::default()
+            },
+            "signing_key_encryption_key",
+        );
+        assert!(err.contains("32 random bytes in base64"), "{err}");
+        refused(
+            Settings {
+                signing_key_encryption_key: Some(Secret("A".repeat(43) + "=")),
+                signing_key_encryption_key_file: Some("kek".into()),
+                ..Settings::default()
+            },
+            "signing_key_encryption_key",
+        );
+        refused(
+            Settings {
+                signing_key_reload_seconds: 30,
+                signing_key_propagation_seconds: 30,
+                ..Settings::default()
+            },
+            "signing_key_propagation_seconds",
+        );
+        refused(
+            Settings {
+                token_lifetime_seconds: 0,
+                ..Settings::default()
+            },
+            "token_lifetime_seconds",
+        );
+        Settings {
+            signing_key_encryption_key: Some(Secret("A".repeat(43) + "=")),
+            signing_key_reload_seconds: 1,
+            signing_key_propagation_seconds: 2,
+            token_lifetime_seconds: 1,
+            token_leeway_seconds: 0,
+            ..Settings::default()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(Settings::default().token_retention_seconds(), 3660);
     }
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod config;
 mod dispatcher;
+mod key_encryption;
 mod lifecycle;
 mod listener;
 mod serve;
@@ -51,6 +52,9 @@ enum Command {
     /// Apps (clients) of a tenant, for unattended sign-in.
     #[command(subcommand)]
     App(admin::AppCommand),
+    /// The built-in issuer's signing keys: list them, rotate them.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
 }
 
 #[tokio::main]
@@ -78,6 +82,7 @@ async fn main() -> ExitCode {
         Command::Tenant(command) => admin::tenant(&settings, command).await,
         Command::User(command) => admin::user(&settings, command).await,
         Command::App(command) => admin::app(&settings, command).await,
+        Command::Keys(command) => admin::keys(&settings, command).await,
         Command::Openapi => unreachable!("handled before configuration is loaded"),
     };
     match outcome {

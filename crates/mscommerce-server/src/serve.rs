@@ -3,13 +3,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use mscommerce_api::{
     ApiSettings, DirectoryCache, Metrics, PolicyCache, RenderedPolicies, Services,
 };
 use mscommerce_auth::{
-    generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
+    generate_secret, hash_secret, is_sealed, ScheduledKey, SigningKey, TokenIssuer, TokenVerifier,
+    ALGORITHM,
 };
+use mscommerce_domain::key_rotation::key_states;
 use mscommerce_domain::{Catalog, DirectoryRole};
 use mscommerce_store::{
     AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, UserType,
@@ -18,6 +20,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, Secret, Settings};
 use crate::dispatcher::Dispatcher;
+use crate::key_encryption::{self, Kek};
 
 pub fn init_logging(settings: &Settings) {
     let filter =
@@ -43,29 +46,117 @@ pub fn load_catalog(settings: &Settings) -> Result<Catalog> {
     }
 }
 
-/// The signing keys: those stored, or a new one stored now. The newest signs; all verify.
-async fn signing_keys(store: &dyn Store) -> Result<Vec<SigningKey>> {
-    let mut stored = store.signing_keys().await?;
+/// The signing keys at start: the key-encryption key found (or generated) and checked against the stored keys,
+/// keys stored in clear by older versions sealed, and on an empty database a first key stored.
+async fn start_signing_keys(
+    store: &dyn Store,
+    settings: &Settings,
+) -> Result<(Kek, Vec<ScheduledKey>)> {
+    let stored = store.signing_keys().await?;
+    let kek = key_encryption::resolve(settings, &stored, true)?;
+    key_encryption::check_sealed_by(&kek, &stored)?;
+    for record in stored.iter().filter(|r| !is_sealed(&r.private_key)) {
+        let key = SigningKey::from_stored(&record.kid, &record.private_key, &kek.key)?;
+        // A compare-and-set: of replicas starting together, one seals it and the others find it sealed (and,
+        // reading it back below, check that it is sealed with their KEK too).
+        if store
+            .replace_private_key(&record.kid, &record.private_key, &key.sealed(&kek.key)?)
+            .await?
+        {
+            tracing::info!(key.id = %record.kid, "encrypted a signing key stored in clear");
+        }
+    }
     if stored.is_empty() {
         // Replicas share keys: of several starting at once on an empty database, one stores its key and every
         // one reads that key back, so all sign with and accept the same keys.
         let key = SigningKey::generate()?;
-        stored = store
+        let stored = store
             .add_first_signing_key(NewSigningKey {
                 kid: key.kid.clone(),
                 algorithm: ALGORITHM.into(),
-                private_key: key.pkcs8_base64(),
+                private_key: key.sealed(&kek.key)?,
                 public_key: key.public_base64url(),
+                activates_at: chrono::Utc::now(),
             })
             .await?;
         if stored.iter().any(|record| record.kid == key.kid) {
             tracing::info!(key.id = %key.kid, "created a signing key");
         }
     }
-    stored
-        .iter()
-        .map(|record| SigningKey::from_stored(&record.kid, &record.private_key).map_err(Into::into))
-        .collect()
+    let keys = current_signing_keys(store, &kek, settings).await?;
+    Ok((kek, keys))
+}
+
+/// The stored keys that are trusted now, opened, with when each signs; removes from the store those whose
+/// tokens have all expired (every replica may: removal is idempotent).
+async fn current_signing_keys(
+    store: &dyn Store,
+    kek: &Kek,
+    settings: &Settings,
+) -> Result<Vec<ScheduledKey>> {
+    let stored = store.signing_keys().await?;
+    key_encryption::check_sealed_by(kek, &stored)?;
+    let activations: Vec<i64> = stored.iter().map(|r| r.activates_at.timestamp()).collect();
+    let states = key_states(
+        &activations,
+        mscommerce_auth::unix_now(),
+        settings.token_retention_seconds(),
+    );
+    let mut keys = Vec::with_capacity(stored.len());
+    for (record, state) in stored.iter().zip(states) {
+        if state.is_trusted() {
+            keys.push(ScheduledKey {
+                key: SigningKey::from_stored(&record.kid, &record.private_key, &kek.key)?,
+                signs_from: record.activates_at.timestamp(),
+            });
+        } else if store.remove_signing_key(&record.kid).await? {
+            tracing::info!(key.id = %record.kid, "removed a retired signing key: every token it signed has expired");
+        }
+    }
+    if keys.is_empty() {
+        bail!("the database holds no signing key");
+    }
+    Ok(keys)
+}
+
+/// Gives the issuer and the verifier (and so the JWKS) a new set of keys.
+fn install_signing_keys(services: &Services, keys: Vec<ScheduledKey>) {
+    let trusted: Vec<SigningKey> = keys.iter().map(|k| k.key.clone()).collect();
+    services.verifier.set_keys(&trusted);
+    services.issuer.set_keys(keys);
+}
+
+/// Reloads the signing keys every `signing_key_reload_seconds`, so that a rotation made with the command line or
+/// by another replica is published, then signs, then goes, without a restart.
+fn follow_signing_keys(services: &Arc<Services>, kek: Kek, settings: &Settings) {
+    let services = Arc::clone(services);
+    let settings = settings.clone();
+    let interval = Duration::from_secs(settings.signing_key_reload_seconds);
+    tokio::spawn(async move {
+        let mut installed: Vec<(String, i64)> = Vec::new();
+        loop {
+            tokio::time::sleep(interval).await;
+            match current_signing_keys(&*services.store, &kek, &settings).await {
+                Ok(keys) => {
+                    let now: Vec<(String, i64)> = keys
+                        .iter()
+                        .map(|k| (k.key.kid.clone(), k.signs_from))
+                        .collect();
+                    if now != installed && !installed.is_empty() {
+                        tracing::info!(keys = ?now, "signing keys changed");
+                    }
+                    if now != installed {
+                        install_signing_keys(&services, keys);
+                        installed = now;
+                    }
+                }
+                // The keys in use stay; the next round tries again.
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "reloading the signing keys failed")
+                }
+            }
+        }
+    });
 }
 
 /// On an empty database: one tenant and its Global Administrator, so that a first `serve` gives a usable system.
@@ -154,27 +245,30 @@ pub async fn run(settings: Settings) -> Result<()> {
         .await
         .with_context(|| format!("database_url {}", settings.database_url))?;
     bootstrap(&*store, &settings).await?;
-    let keys = signing_keys(&*store).await?;
+    let (kek, keys) = start_signing_keys(&*store, &settings).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen_address()?)
         .await
         .with_context(|| format!("listen: cannot listen on {}", settings.listen))?;
     let bound = listener.local_addr()?;
     let public_url = settings.public_url(bound);
-    let signer = keys.last().cloned().context("no signing key")?;
+    let trusted: Vec<SigningKey> = keys.iter().map(|k| k.key.clone()).collect();
     let services = Services {
         rendered: RenderedPolicies::new(&catalog),
         catalog,
         policies: PolicyCache::new(),
         directory: DirectoryCache::default(),
-        issuer: TokenIssuer {
-            issuer: public_url.clone(),
-            audience: settings.audience.clone(),
-            key: signer,
+        issuer: {
+            let issuer = TokenIssuer::new(&public_url, &settings.audience, trusted[0].clone())
+                .with_lifetime(settings.token_lifetime_seconds as i64);
+            issuer.set_keys(keys);
+            issuer
         },
-        verifier: TokenVerifier::new(&public_url, &settings.audience, &keys),
-        jwks: Jwks {
-            keys: keys.iter().map(SigningKey::jwk).collect(),
-        },
+        verifier: TokenVerifier::with_leeway(
+            &public_url,
+            &settings.audience,
+            &trusted,
+            settings.token_leeway_seconds,
+        ),
         settings: ApiSettings {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(settings.request_timeout_seconds),
@@ -191,6 +285,7 @@ pub async fn run(settings: Settings) -> Result<()> {
     let dispatching = tokio::spawn(dispatcher.run(stopped));
     let services = Arc::new(services);
     follow_other_replicas(&services);
+    follow_signing_keys(&services, kek, &settings);
     let app = mscommerce_api::service(Arc::clone(&services));
     let limits = crate::listener::Limits {
         header_read_timeout: Duration::from_secs(settings.header_read_timeout_seconds),

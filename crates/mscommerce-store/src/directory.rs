@@ -66,9 +66,22 @@ pub trait DirectoryStore {
     async fn create_app(&self, app: NewApp, actor: &AuditActor) -> StoreResult<App>;
     async fn app(&self, client_id: Uuid) -> StoreResult<Option<App>>;
 
-    /// Every signing key, oldest first.
+    /// Every signing key, in order of activation (then creation, then kid).
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Stores a key (a rotation); refuses a kid that exists with `Conflict`.
     async fn add_signing_key(&self, key: NewSigningKey) -> StoreResult<()>;
+    /// Replaces the stored private key of `kid` with `replacement` if it is still `expected`; answers whether it
+    /// did. A compare-and-set, so that replicas sealing an old clear key at the same start do not overwrite each
+    /// other: one seals it, the others find it sealed.
+    async fn replace_private_key(
+        &self,
+        kid: &str,
+        expected: &str,
+        replacement: &str,
+    ) -> StoreResult<bool>;
+    /// Deletes the key `kid` (retired, every token it signed expired); answers whether it was there. Idempotent:
+    /// every replica may remove the same key.
+    async fn remove_signing_key(&self, kid: &str) -> StoreResult<bool>;
     /// On a database with no signing key, stores `key`; answers every key, oldest first. Of several replicas
     /// starting at once on an empty database, exactly one stores its key and all answer that one, so every replica
     /// signs with, and accepts, the same keys. (Two calls of `add_signing_key` would both succeed: keys have

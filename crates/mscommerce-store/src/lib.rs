@@ -39,7 +39,7 @@ pub use outbox::OutboxStore;
 pub use policies::PolicyStore;
 pub use postgres::PgStore;
 pub use records::*;
-pub use sqlite::SqliteStore;
+pub use sqlite::{sqlite_file, SqliteStore};
 pub use subscriptions::SubscriptionStore;
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -28,7 +28,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "lifecycle",
         sql: include_str!("../migrations/sqlite/0003_lifecycle.sql"),
     },
-    // Version 4 is kept free for a change made at the same time on another branch.
+    Migration {
+        version: 4,
+        name: "signing_key_rotation",
+        sql: include_str!("../migrations/sqlite/0004_signing_key_rotation.sql"),
+    },
     Migration {
         version: 5,
         name: "tenant_domains",
@@ -57,7 +61,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "lifecycle",
         sql: include_str!("../migrations/postgres/0003_lifecycle.sql"),
     },
-    // Version 4 is kept free for a change made at the same time on another branch.
+    Migration {
+        version: 4,
+        name: "signing_key_rotation",
+        sql: include_str!("../migrations/postgres/0004_signing_key_rotation.sql"),
+    },
     Migration {
         version: 5,
         name: "tenant_domains",

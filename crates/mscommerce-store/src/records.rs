@@ -107,21 +107,25 @@ pub struct App {
 pub struct NewSigningKey {
     pub kid: String,
     pub algorithm: String,
-    /// PKCS#8 document, base64.
+    /// The private key sealed with the key-encryption key (`mscommerce_auth::KeyEncryptionKey::seal`).
     pub private_key: String,
     /// Raw public key, base64url.
     pub public_key: String,
+    /// When it starts signing; published and trusted from the moment it is stored.
+    pub activates_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKeyRecord {
     pub kid: String,
     pub algorithm: String,
-    /// PKCS#8 document, base64.
+    /// Sealed with the key-encryption key, or (stored by an older version) base64 PKCS#8 in clear.
     pub private_key: String,
     /// Raw public key, base64url.
     pub public_key: String,
     pub created_at: DateTime<Utc>,
+    /// When it started, or starts, signing.
+    pub activates_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -45,6 +45,17 @@ const MIGRATIONS: &[Migration] = crate::migrate::SQLITE_MIGRATIONS;
 const MIGRATIONS_TABLE_EXISTS: &str =
     "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')";
 
+/// The file a SQLite URL names, read as the driver reads it; `None` for an in-memory database or a URL that is
+/// not SQLite's.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    SqliteConnectOptions::from_str(url)
+        .ok()
+        .map(|options| options.get_filename().to_path_buf())
+}
+
 /// Opens (creating when missing, with its folder) the database file the URL names: a writer pool of one
 /// connection and a reader pool. Every connection has the collation `C` (byte order), which the shared queries
 /// name where PostgreSQL needs it said; in SQLite it is the order of the default `BINARY` collation.

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use mscommerce_auth::{
     unix_now, verify_secret, verify_secret_against_nothing, Jwks, TokenSubject, ALGORITHM,
-    TOKEN_LIFETIME_SECONDS,
 };
 use mscommerce_domain::TenantId;
 use uuid::Uuid;
@@ -178,8 +177,8 @@ async fn issue_token(
     let token = TokenResponse {
         token_type: "Bearer",
         access_token: state.issuer.issue(&subject, unix_now()),
-        expires_in: TOKEN_LIFETIME_SECONDS,
-        ext_expires_in: TOKEN_LIFETIME_SECONDS,
+        expires_in: state.issuer.lifetime_seconds,
+        ext_expires_in: state.issuer.lifetime_seconds,
         scope,
     };
     let mut response = Json(token).into_response();
@@ -252,5 +251,5 @@ pub async fn discovery(State(state): State<AppState>) -> Json<Discovery> {
 /// The public keys that sign this service's tokens.
 #[utoipa::path(get, path = "/discovery/v2.0/keys", tag = "sign-in", responses((status = 200, description = "JWKS (RFC 7517)")))]
 pub async fn jwks(State(state): State<AppState>) -> Json<Jwks> {
-    Json(state.jwks.clone())
+    Json(state.verifier.jwks())
 }

@@ -267,14 +267,15 @@ async fn insert_user(conn: &mut Conn, user: NewUser, actor: &AuditActor) -> Stor
 
 async fn insert_signing_key(conn: &mut Conn, key: &NewSigningKey) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at, activates_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&key.kid)
     .bind(&key.algorithm)
     .bind(&key.private_key)
     .bind(&key.public_key)
     .bind(timestamp(now()))
+    .bind(timestamp(key.activates_at))
     .execute(conn)
     .await
     .map_err(|e| conflict_as(e, || format!("a signing key with kid {} exists", key.kid)))?;
@@ -558,9 +559,11 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM signing_keys ORDER BY created_at, kid COLLATE \"C\"")
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM signing_keys ORDER BY activates_at, created_at, kid COLLATE \"C\"",
+        )
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(rows::signing_key).collect()
     }
 
@@ -584,5 +587,32 @@ impl DirectoryStore for SqlStore {
         }
         tx.commit().await?;
         self.signing_keys().await
+    }
+
+    async fn replace_private_key(
+        &self,
+        kid: &str,
+        expected: &str,
+        replacement: &str,
+    ) -> StoreResult<bool> {
+        let mut conn = self.write.acquire().await?;
+        let done = sqlx::query(
+            "UPDATE signing_keys SET private_key = $3 WHERE kid = $1 AND private_key = $2",
+        )
+        .bind(kid)
+        .bind(expected)
+        .bind(replacement)
+        .execute(&mut *conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove_signing_key(&self, kid: &str) -> StoreResult<bool> {
+        let mut conn = self.write.acquire().await?;
+        let done = sqlx::query("DELETE FROM signing_keys WHERE kid = $1")
+            .bind(kid)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

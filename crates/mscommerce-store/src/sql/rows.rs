@@ -98,6 +98,7 @@ pub(super) fn signing_key(row: &DbRow) -> StoreResult<SigningKeyRecord> {
         private_key: row.try_get("private_key")?,
         public_key: row.try_get("public_key")?,
         created_at: time_column(row, "created_at")?,
+        activates_at: time_column(row, "activates_at")?,
     })
 }
 

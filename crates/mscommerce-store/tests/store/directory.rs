@@ -10,6 +10,7 @@ on_every_backend!(
     apps_and_signing_keys,
     tenants_own_their_domains_and_names_stay_inside_them,
     the_migration_gives_existing_tenants_their_domains,
+    signing_keys_are_rotated_sealed_and_removed,
 );
 
 async fn tenants_are_created_with_their_audit_event(f: &Fixture) {
@@ -393,6 +394,7 @@ async fn apps_and_signing_keys(f: &Fixture) {
         algorithm: "EdDSA".into(),
         private_key: format!("private of {kid}"),
         public_key: format!("public of {kid}"),
+        activates_at: Utc::now(),
     };
     assert!(f.store.signing_keys().await.unwrap().is_empty());
     let first = f.store.add_first_signing_key(key("a-first")).await.unwrap();
@@ -654,4 +656,72 @@ async fn the_migration_gives_existing_tenants_their_domains(f: &Fixture) {
         "{refused:?}"
     );
     open(&f.url, false).await.expect("the schema is current");
+}
+
+async fn signing_keys_are_rotated_sealed_and_removed(f: &Fixture) {
+    let key = |kid: &str, activates_at| NewSigningKey {
+        kid: kid.into(),
+        algorithm: "EdDSA".into(),
+        private_key: format!("clear {kid}"),
+        public_key: format!("public of {kid}"),
+        activates_at,
+    };
+    let now = Utc::now();
+    f.store
+        .add_first_signing_key(key("z-first", now))
+        .await
+        .unwrap();
+    // Rotated: a later activation comes later in the list, whatever its kid.
+    f.store
+        .add_signing_key(key("a-next", now + chrono::Duration::seconds(600)))
+        .await
+        .unwrap();
+    let keys = f.store.signing_keys().await.unwrap();
+    let listed: Vec<(&str, i64)> = keys
+        .iter()
+        .map(|k| (k.kid.as_str(), k.activates_at.timestamp_millis()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("z-first", now.timestamp_millis()),
+            (
+                "a-next",
+                (now + chrono::Duration::seconds(600)).timestamp_millis()
+            )
+        ]
+    );
+
+    // Sealing is a compare-and-set: the second of two replicas finds the key sealed already.
+    assert!(f
+        .store
+        .replace_private_key("z-first", "clear z-first", "sealed one")
+        .await
+        .unwrap());
+    assert!(!f
+        .store
+        .replace_private_key("z-first", "clear z-first", "sealed two")
+        .await
+        .unwrap());
+    assert!(!f
+        .store
+        .replace_private_key("nobody", "clear z-first", "sealed")
+        .await
+        .unwrap());
+    let keys = f.store.signing_keys().await.unwrap();
+    assert_eq!(keys[0].private_key, "sealed one");
+    assert_eq!(keys[1].private_key, "clear a-next");
+
+    // Removal is idempotent.
+    assert!(f.store.remove_signing_key("z-first").await.unwrap());
+    assert!(!f.store.remove_signing_key("z-first").await.unwrap());
+    let kids: Vec<String> = f
+        .store
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, vec!["a-next"]);
 }

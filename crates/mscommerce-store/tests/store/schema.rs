@@ -130,6 +130,7 @@ async fn replicas_starting_at_once(backend: Backend) {
                         algorithm: "EdDSA".into(),
                         private_key: format!("private {i}"),
                         public_key: format!("public {i}"),
+                        activates_at: chrono::Utc::now(),
                     })
                     .await
             })
@@ -274,6 +275,7 @@ async fn postgres_replicas_need_no_right_to_change_the_schema() {
             algorithm: "EdDSA".into(),
             private_key: "p".into(),
             public_key: "q".into(),
+            activates_at: chrono::Utc::now(),
         })
         .await
         .unwrap();
