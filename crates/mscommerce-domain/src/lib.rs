@@ -7,7 +7,9 @@ pub mod catalog;
 pub mod ids;
 pub mod lifecycle;
 pub mod notification;
+pub mod password;
 pub mod policy;
+pub mod sign_in;
 pub mod subscription;
 
 pub use access::{
@@ -20,9 +22,14 @@ pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
 };
+pub use password::{check_new_password, PasswordRuleError, MIN_PASSWORD_CHARS};
 pub use policy::{
     PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
     ALLOW_SELF_SERVICE_PURCHASE,
+};
+pub use sign_in::{
+    retry_after_seconds, AttemptRuns, AttemptVerdict, BackOff, FailureRun, SignInBackOff,
+    SIGN_IN_BACK_OFF,
 };
 pub use subscription::{
     check_cancellation, pricing, BillingFrequency, CancellationError, CancellationReason, Pricing,
