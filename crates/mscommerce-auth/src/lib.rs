@@ -3,11 +3,13 @@
 //! Passwords and client secrets are kept only as Argon2id hashes.
 
 mod claims;
+mod hasher;
 mod keys;
 mod secrets;
 mod verify;
 
 pub use claims::{AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
+pub use hasher::{Hasher, HasherBusy, HASHING_WAIT};
 pub use keys::{Jwk, Jwks, SigningKey, SigningKeyError, ALGORITHM};
 pub use secrets::{generate_secret, hash_secret, verify_secret, verify_secret_against_nothing};
 pub use verify::{TokenError, TokenVerifier};
