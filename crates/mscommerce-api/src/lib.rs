@@ -14,6 +14,7 @@ mod policy_cache;
 mod rendered;
 mod request;
 mod response;
+mod sign_in_guard;
 mod state;
 mod subscriptions;
 mod user_cache;
@@ -29,6 +30,7 @@ pub use metrics::Metrics;
 pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
 pub use rendered::RenderedPolicies;
+pub use sign_in_guard::SignInGuard;
 pub use state::{ApiSettings, AppState, Services};
 pub use user_cache::UserCache;
 
@@ -210,12 +212,13 @@ mod tests {
 
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
-    use mscommerce_auth::{Jwks, SigningKey, TokenIssuer, TokenVerifier};
+    use mscommerce_auth::{Hasher, Jwks, SigningKey, TokenIssuer, TokenVerifier};
     use mscommerce_domain::Catalog;
     use mscommerce_store::SqliteStore;
     use tower_service::Service;
 
     use super::*;
+    use crate::sign_in_guard::SignInGuard;
 
     const METHODS: [Method; 5] = [
         Method::GET,
@@ -243,6 +246,8 @@ mod tests {
                 key: key.clone(),
             },
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
+            hasher: Hasher::for_this_machine(),
+            sign_ins: SignInGuard::default(),
             jwks: Jwks {
                 keys: vec![key.jwk()],
             },
@@ -250,6 +255,7 @@ mod tests {
                 public_url: url.into(),
                 request_timeout: Duration::from_secs(5),
                 body_limit_bytes: 64 * 1024,
+                trust_forwarded_for: false,
             },
             metrics: Metrics::default(),
             started: Instant::now(),

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mscommerce_auth::{Jwks, TokenIssuer, TokenVerifier};
+use mscommerce_auth::{Hasher, Jwks, TokenIssuer, TokenVerifier};
 use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
 use crate::rendered::RenderedPolicies;
+use crate::sign_in_guard::SignInGuard;
 use crate::user_cache::UserCache;
 
 /// Settings of the HTTP layer.
@@ -20,6 +21,9 @@ pub struct ApiSettings {
     pub public_url: String,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// A proxy in front of the service appends the client's address to `X-Forwarded-For`: sign-in counts
+    /// failures by that address instead of the connection's.
+    pub trust_forwarded_for: bool,
 }
 
 pub struct Services {
@@ -31,6 +35,10 @@ pub struct Services {
     pub users: UserCache,
     pub issuer: TokenIssuer,
     pub verifier: TokenVerifier,
+    /// Every Argon2 hash and verification runs through this bounded pool.
+    pub hasher: Hasher,
+    /// Failed sign-ins, for the back-off.
+    pub sign_ins: SignInGuard,
     pub jwks: Jwks,
     pub settings: ApiSettings,
     pub metrics: Metrics,

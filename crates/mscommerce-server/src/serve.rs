@@ -4,11 +4,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use mscommerce_api::{ApiSettings, Metrics, PolicyCache, RenderedPolicies, Services, UserCache};
-use mscommerce_auth::{
-    generate_secret, hash_secret, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
+use mscommerce_api::{
+    ApiSettings, Metrics, PolicyCache, RenderedPolicies, Services, SignInGuard, UserCache,
 };
-use mscommerce_domain::{Catalog, DirectoryRole};
+use mscommerce_auth::{
+    generate_secret, hash_secret, Hasher, Jwks, SigningKey, TokenIssuer, TokenVerifier, ALGORITHM,
+};
+use mscommerce_domain::{check_new_password, Catalog, DirectoryRole};
 use mscommerce_store::{
     AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, UserType,
 };
@@ -74,7 +76,16 @@ async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
     }
     let actor = AuditActor::command_line(uuid::Uuid::new_v4().to_string());
     let (password, generated) = match &settings.bootstrap_admin_password {
-        Some(Secret(password)) => (password.clone(), false),
+        Some(Secret(password)) => {
+            // Checked here, where it becomes a password, and not at load: a database bootstrapped long ago keeps
+            // starting with whatever the setting still says.
+            check_new_password(password).map_err(|rule| {
+                anyhow::anyhow!(
+                    "bootstrap_admin_password (MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD): {rule}"
+                )
+            })?;
+            (password.clone(), false)
+        }
         None => (generate_secret(), true),
     };
     let tenant = NewTenant {
@@ -164,6 +175,8 @@ pub async fn run(settings: Settings) -> Result<()> {
             key: signer,
         },
         verifier: TokenVerifier::new(&public_url, &settings.audience, &keys),
+        hasher: Hasher::for_this_machine(),
+        sign_ins: SignInGuard::default(),
         jwks: Jwks {
             keys: keys.iter().map(SigningKey::jwk).collect(),
         },
@@ -171,6 +184,7 @@ pub async fn run(settings: Settings) -> Result<()> {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(settings.request_timeout_seconds),
             body_limit_bytes: settings.body_limit_bytes,
+            trust_forwarded_for: settings.trust_forwarded_for,
         },
         metrics: Metrics::default(),
         started,
