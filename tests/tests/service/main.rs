@@ -9,6 +9,7 @@ mod lifecycle;
 mod operations;
 mod persistence;
 mod policies;
+mod sign_in;
 mod subscriptions;
 mod takeover;
 mod tokens;
