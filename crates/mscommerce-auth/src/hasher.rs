@@ -1,13 +1,23 @@
-//! Where every Argon2 hash and verification runs: on tokio's blocking threads, at most as many at once as the
-//! machine has cores, so that a flood of sign-ins neither stalls the async workers that answer every other request
-//! nor holds one Argon2 memory block (19 MiB) per request in flight.
+//! Where every Argon2 hash and verification runs: on threads of its own, one per core, never on the async workers
+//! that answer every other request, and never more at once than there are cores, so that a flood of sign-ins
+//! neither stalls those workers nor holds one Argon2 memory block (19 MiB) per request in flight.
+//!
+//! Threads of its own rather than tokio's `spawn_blocking`: tokio starts another blocking thread whenever none is
+//! idle at the moment a task is queued (tokio-1.54.1/src/runtime/blocking/pool.rs, `spawn_task`: `on_no_idle`
+//! spawns), which happens each time a slot is handed on before the previous thread is back to idle. The allocator
+//! gives every thread an arena of its own, and each arena kept its last 19 MiB block: measured during a flood
+//! (the ignored test `sign_in::flood_of_wrong_passwords_figures`), 600 MB with `spawn_blocking` and two slots,
+//! against the figure in docs/OPERATIONS.md with a fixed thread per slot.
 
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{oneshot, Semaphore};
 
-use crate::secrets::{hash_secret, verify_secret, verify_secret_against_nothing};
+use crate::secrets::{
+    hash_secret_in, verify_secret_against_nothing_in, verify_secret_in, Workspace,
+};
 
 /// How long a request waits for a free hashing slot before it is told to come back later: long enough to ride out
 /// a burst of sign-ins, short enough that a flood answers 503 instead of queueing without bound.
@@ -18,18 +28,42 @@ pub const HASHING_WAIT: Duration = Duration::from_secs(1);
 #[error("every password hashing slot is busy; try again in a moment")]
 pub struct HasherBusy;
 
-/// The bounded pool of Argon2 work. Cloning shares the pool.
+type Job = Box<dyn FnOnce(&mut Workspace) + Send>;
+
+/// The bounded pool of Argon2 work. Cloning shares the pool; its threads end when the last clone is dropped.
 #[derive(Debug, Clone)]
 pub struct Hasher {
     slots: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     wait: Duration,
 }
 
 impl Hasher {
-    /// `slots` hashes at once at most (at least one); a request waits up to `wait` for a slot.
+    /// `slots` hashes at once at most (at least one), each on a thread of its own; a request waits up to `wait`
+    /// for a slot.
     pub fn new(slots: usize, wait: Duration) -> Hasher {
+        let slots = slots.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..slots {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    // Each thread keeps Argon2's memory for its next job (see `Workspace`).
+                    let mut workspace = Workspace::default();
+                    loop {
+                        // The lock is held only to take the next job, never while one runs.
+                        let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(job) = next else { return };
+                        job(&mut workspace);
+                    }
+                })
+                .expect("the system starts a hashing thread");
+        }
         Hasher {
-            slots: Arc::new(Semaphore::new(slots.max(1))),
+            slots: Arc::new(Semaphore::new(slots)),
+            jobs,
             wait,
         }
     }
@@ -43,40 +77,47 @@ impl Hasher {
 
     /// A new secret's hash.
     pub async fn hash(&self, secret: String) -> Result<String, HasherBusy> {
-        self.run(move || hash_secret(&secret)).await
+        self.run(move |workspace| hash_secret_in(&secret, workspace))
+            .await
     }
 
     /// Whether `secret` matches `hash` (a malformed hash never does).
     pub async fn verify(&self, secret: String, hash: String) -> Result<bool, HasherBusy> {
-        self.run(move || verify_secret(&secret, &hash)).await
+        self.run(move |workspace| verify_secret_in(&secret, &hash, workspace))
+            .await
     }
 
     /// Spends one verification's time and answers false, for a sign-in that found nobody to check against.
     pub async fn verify_against_nothing(&self, secret: String) -> Result<bool, HasherBusy> {
-        self.run(move || verify_secret_against_nothing(&secret))
+        self.run(move |workspace| verify_secret_against_nothing_in(&secret, workspace))
             .await
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Workspace) -> T + Send + 'static,
     ) -> Result<T, HasherBusy> {
         let slot = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| HasherBusy)?
             .expect("the hashing semaphore is never closed");
-        // The slot moves into the blocking task: if the request is dropped meanwhile (its client left, or it ran
-        // out of time), the hash still runs to its end on the blocking thread, and the slot stays taken until then,
-        // so the bound holds for the CPU and memory actually in use.
-        let done = tokio::task::spawn_blocking(move || {
-            let result = work();
+        // The slot moves into the job: if the request is dropped meanwhile (its client left, or it ran out of time),
+        // the hash still runs to its end on its thread, and the slot stays taken until then, so the bound holds for
+        // the CPU and memory actually in use. A slot is taken only while a thread is free, so a job never queues.
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |workspace| {
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(workspace)));
             drop(slot);
-            result
-        })
-        .await;
-        match done {
-            Ok(result) => Ok(result),
-            Err(failure) => std::panic::resume_unwind(failure.into_panic()),
+            let _ = done.send(outcome);
+        });
+        self.jobs
+            .send(job)
+            .expect("the hashing threads run while a Hasher exists");
+        match result.await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => unreachable!("a job always answers, even when its work panics"),
         }
     }
 }
@@ -105,7 +146,7 @@ mod tests {
         let holder = hasher.clone();
         let occupying = tokio::spawn(async move {
             holder
-                .run(move || {
+                .run(move |_| {
                     let _ = started.send(());
                     released.recv().unwrap();
                 })
@@ -132,7 +173,7 @@ mod tests {
         let holder = hasher.clone();
         let abandoned = tokio::spawn(async move {
             holder
-                .run(move || {
+                .run(move |_| {
                     let _ = started.send(());
                     released.recv().unwrap();
                 })

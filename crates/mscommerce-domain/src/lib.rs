@@ -29,7 +29,7 @@ pub use policy::{
 };
 pub use sign_in::{
     retry_after_seconds, AttemptRuns, AttemptVerdict, BackOff, FailureRun, SignInBackOff,
-    SIGN_IN_BACK_OFF,
+    REFUSAL_PAUSE, SIGN_IN_BACK_OFF,
 };
 pub use subscription::{
     check_cancellation, pricing, BillingFrequency, CancellationError, CancellationReason, Pricing,

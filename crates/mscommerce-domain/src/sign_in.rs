@@ -100,6 +100,11 @@ pub const SIGN_IN_BACK_OFF: SignInBackOff = SignInBackOff {
     },
 };
 
+/// A refusal is answered after this long (or its whole wait, when shorter): a client that ignores `Retry-After`
+/// and asks again at once gets one answer a second per connection, instead of as many as the service can write.
+/// Waiting costs a timer, not a worker.
+pub const REFUSAL_PAUSE: Duration = Duration::from_secs(1);
+
 /// The runs that bear on one attempt. Without a known client address there is no address run, and the
 /// account-at-address run is the account's at "no known address".
 #[derive(Debug, Clone, Copy, Default)]

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use mscommerce_auth::{unix_now, Jwks, TokenSubject, ALGORITHM, TOKEN_LIFETIME_SECONDS};
-use mscommerce_domain::{retry_after_seconds, TenantId};
+use mscommerce_domain::{retry_after_seconds, TenantId, REFUSAL_PAUSE};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
@@ -97,7 +97,8 @@ async fn begin_attempt(
 ) -> ApiResult<Attempt> {
     match state.sign_ins.begin(signer, address, Instant::now()) {
         Err(wait) => {
-            let seconds = retry_after_seconds(wait);
+            tokio::time::sleep(wait.min(REFUSAL_PAUSE)).await;
+            let seconds = retry_after_seconds(wait.saturating_sub(REFUSAL_PAUSE));
             Err(ApiError::OAuthRetryLater {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 error,
