@@ -318,6 +318,9 @@ async fn a_token_request_over_the_body_limit_is_413_naming_the_limit() {
     );
 }
 
+/// The address and the account of the `n`-th guess of a client.
+type Target = fn(usize, usize) -> (String, String);
+
 /// What one flood of wrong passwords did: answers by kind, and `/healthz` latencies meanwhile.
 struct Flood {
     seconds: f64,
@@ -351,7 +354,7 @@ async fn flood(
     server: &Server,
     clients: usize,
     duration: std::time::Duration,
-    target: fn(usize, usize) -> (String, String),
+    target: Target,
 ) -> Flood {
     let counts = std::sync::Arc::new(std::sync::Mutex::new([0u64; 4]));
     let begun = std::time::Instant::now();
@@ -415,7 +418,7 @@ async fn flood_of_wrong_passwords_figures() {
         "idle: /healthz median {median:.1} ms, max {max:.1} ms; peak memory {} MB",
         server.peak_memory_kib() / 1024
     );
-    let scenarios: [(&str, fn(usize, usize) -> (String, String)); 3] = [
+    let scenarios: [(&str, Target); 3] = [
         ("one address, one account", |_, _| {
             (GUESSER.to_string(), ADMIN_UPN.to_string())
         }),
