@@ -21,6 +21,8 @@ use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
 const BAD_CREDENTIALS: &str = "Error validating credentials due to invalid username or password.";
+const BUSY: &str =
+    "The service is busy checking other sign-ins; try again after the Retry-After seconds.";
 const BAD_CLIENT: &str = "The client ID is unknown or the client secret is wrong.";
 
 fn invalid_request(description: impl Into<String>) -> ApiError {
@@ -137,10 +139,7 @@ fn finish_attempt<T>(
                 ApiError::HashingBusy => ApiError::OAuthRetryLater {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     error: "temporarily_unavailable",
-                    description:
-                        "The service is busy checking other sign-ins; try again after the \
-                                  Retry-After seconds."
-                            .into(),
+                    description: BUSY.into(),
                     retry_after_seconds: 1,
                 },
                 other => other,
