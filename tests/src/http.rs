@@ -56,6 +56,25 @@ impl Server {
         answer(response).await
     }
 
+    /// A token request as a proxy in front of the service forwards it from `address` (`X-Forwarded-For`, which
+    /// the service reads only with `trust_forwarded_for`).
+    pub async fn token_request_from(
+        &self,
+        address: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("x-forwarded-for", address)
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        answer(response).await
+    }
+
     pub async fn call(
         &self,
         method: Method,

@@ -3,7 +3,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use mscommerce_auth::TokenError;
+use mscommerce_auth::{HasherBusy, TokenError};
 use mscommerce_store::{RuleKind, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -50,6 +50,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 503: the request ran longer than the configured limit.
     Timeout,
+    /// 503 with `Retry-After`: every password hashing slot stayed busy (see `mscommerce_auth::Hasher`).
+    HashingBusy,
     NotReady(String),
     /// 500. The text goes to the log, never to the client.
     Internal(String),
@@ -64,6 +66,14 @@ pub enum ApiError {
         status: StatusCode,
         error: &'static str,
         description: String,
+    },
+    /// An OAuth2 error that tells the client when to come back (`Retry-After`, in seconds): a sign-in backed off
+    /// after failures, or the hashing pool full.
+    OAuthRetryLater {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+        retry_after_seconds: u64,
     },
 }
 
@@ -167,6 +177,19 @@ impl IntoResponse for ApiError {
                 "The request took longer than this service allows and was stopped. Try again."
                     .into(),
             ),
+            ApiError::HashingBusy => {
+                let mut response = envelope(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceBusy",
+                    "The service is busy checking passwords and could not take this request within a second. \
+                     Try again after the Retry-After seconds."
+                        .into(),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+            }
             ApiError::NotReady(reason) => {
                 envelope(StatusCode::SERVICE_UNAVAILABLE, "NotReady", reason)
             }
@@ -189,24 +212,50 @@ impl IntoResponse for ApiError {
                 status,
                 error,
                 description,
+            } => oauth_response(status, error, description),
+            ApiError::OAuthRetryLater {
+                status,
+                error,
+                description,
+                retry_after_seconds,
             } => {
-                let mut response = (
-                    status,
-                    Json(OAuthErrorBody {
-                        error: error.to_string(),
-                        error_description: description.clone(),
-                        error_code: error.to_string(),
-                        reason: description,
-                    }),
-                )
-                    .into_response();
-                // RFC 6749: token responses must not be cached, errors included.
+                let mut response = oauth_response(status, error, description);
                 response
                     .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
                 response
             }
         }
+    }
+}
+
+fn oauth_response(status: StatusCode, error: &str, description: String) -> Response {
+    let mut response = (
+        status,
+        Json(OAuthErrorBody {
+            error: error.to_string(),
+            error_description: description.clone(),
+            error_code: error.to_string(),
+            reason: description,
+        }),
+    )
+        .into_response();
+    // RFC 6749: token responses must not be cached, errors included.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // As for the envelope's 413: the rest of the body is unread, so the connection cannot carry another request.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+impl From<HasherBusy> for ApiError {
+    fn from(_: HasherBusy) -> Self {
+        ApiError::HashingBusy
     }
 }
 

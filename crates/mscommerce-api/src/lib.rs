@@ -16,6 +16,7 @@ mod policy_cache;
 mod rendered;
 mod request;
 mod response;
+mod sign_in_guard;
 mod state;
 mod subscriptions;
 mod views;
@@ -31,6 +32,7 @@ pub use metrics::Metrics;
 pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
 pub use rendered::RenderedPolicies;
+pub use sign_in_guard::SignInGuard;
 pub use state::{ApiSettings, AppState, Services};
 
 use handlers::subscriptions::{assignments, billing, read};
@@ -216,12 +218,13 @@ mod tests {
 
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
-    use mscommerce_auth::{SigningKey, TokenIssuer, TokenVerifier};
+    use mscommerce_auth::{Hasher, SigningKey, TokenIssuer, TokenVerifier};
     use mscommerce_domain::{AppPermission, Catalog, DirectoryRole, Principal};
     use mscommerce_store::SqliteStore;
     use tower_service::Service;
 
     use super::*;
+    use crate::sign_in_guard::SignInGuard;
 
     const METHODS: [Method; 5] = [
         Method::GET,
@@ -245,10 +248,13 @@ mod tests {
             directory: DirectoryCache::default(),
             issuer: TokenIssuer::new(url, "aud", key.clone()),
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
+            hasher: Hasher::for_this_machine(),
+            sign_ins: SignInGuard::default(),
             settings: ApiSettings {
                 public_url: url.into(),
                 request_timeout: Duration::from_secs(5),
                 body_limit_bytes: 64 * 1024,
+                trust_forwarded_for: false,
             },
             metrics: Metrics::default(),
             started: Instant::now(),

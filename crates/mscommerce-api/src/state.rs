@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mscommerce_auth::{TokenIssuer, TokenVerifier};
+use mscommerce_auth::{Hasher, TokenIssuer, TokenVerifier};
 use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
@@ -11,6 +11,7 @@ use crate::directory_cache::DirectoryCache;
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
 use crate::rendered::RenderedPolicies;
+use crate::sign_in_guard::SignInGuard;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -20,6 +21,9 @@ pub struct ApiSettings {
     pub public_url: String,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// A proxy in front of the service appends the client's address to `X-Forwarded-For`: sign-in counts
+    /// failures by that address instead of the connection's.
+    pub trust_forwarded_for: bool,
 }
 
 pub struct Services {
@@ -33,6 +37,10 @@ pub struct Services {
     pub issuer: TokenIssuer,
     /// Also the published keys (the JWKS): exactly those it trusts.
     pub verifier: TokenVerifier,
+    /// Every Argon2 hash and verification runs through this bounded pool.
+    pub hasher: Hasher,
+    /// Failed sign-ins, for the back-off.
+    pub sign_ins: SignInGuard,
     pub settings: ApiSettings,
     pub metrics: Metrics,
     pub started: Instant,

@@ -3,12 +3,14 @@
 //! Passwords and client secrets are kept only as Argon2id hashes.
 
 mod claims;
+mod hasher;
 mod keys;
 mod sealed;
 mod secrets;
 mod verify;
 
 pub use claims::{AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
+pub use hasher::{Hasher, HasherBusy, HASHING_WAIT};
 pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
 pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};
 pub use secrets::{generate_secret, hash_secret, verify_secret, verify_secret_against_nothing};

@@ -9,8 +9,10 @@ pub mod ids;
 pub mod key_rotation;
 pub mod lifecycle;
 pub mod notification;
+pub mod password;
 pub mod policy;
 pub mod precondition;
+pub mod sign_in;
 pub mod subscription;
 
 pub use access::{
@@ -24,11 +26,16 @@ pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
 };
+pub use password::{check_new_password, PasswordRuleError, MIN_PASSWORD_CHARS};
 pub use policy::{
     PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
     ALLOW_SELF_SERVICE_PURCHASE,
 };
 pub use precondition::{entity_tag, Preconditions};
+pub use sign_in::{
+    retry_after_seconds, AttemptRuns, AttemptVerdict, BackOff, FailureRun, SignInBackOff,
+    REFUSAL_PAUSE, SIGN_IN_BACK_OFF,
+};
 pub use subscription::{
     check_cancellation, pricing, BillingFrequency, CancellationError, CancellationReason, Pricing,
     PurchaseType, SeatError, SubscriptionStatus, Term, MAX_USERS_PER_REQUEST,

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use mscommerce_auth::{generate_secret, hash_secret, SigningKey, ALGORITHM};
 use mscommerce_domain::key_rotation::{key_states, KeyState};
 use mscommerce_domain::TenantId;
-use mscommerce_domain::{AppPermission, DirectoryRole, DomainName};
+use mscommerce_domain::{check_new_password, AppPermission, DirectoryRole, DomainName};
 use mscommerce_store::{
     AuditActor, NewApp, NewSigningKey, NewTenant, NewUser, SigningKeyRecord, SqliteStore, Store,
     TenantDomain, UserType,
@@ -262,14 +262,16 @@ fn new_password(from_stdin: bool) -> Result<(String, bool)> {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         let password = line.trim_end_matches(['\r', '\n']).to_string();
-        if password.len() < 8 {
-            bail!("the password from standard input must be at least 8 characters");
+        if let Err(rule) = check_new_password(&password) {
+            bail!("the password from standard input is refused: {rule}");
         }
         return Ok((password, false));
     }
     match std::env::var("MSCOMMERCE_NEW_USER_PASSWORD") {
-        Ok(password) if password.len() >= 8 => Ok((password, false)),
-        Ok(_) => bail!("MSCOMMERCE_NEW_USER_PASSWORD must be at least 8 characters"),
+        Ok(password) => match check_new_password(&password) {
+            Ok(()) => Ok((password, false)),
+            Err(rule) => bail!("MSCOMMERCE_NEW_USER_PASSWORD is refused: {rule}"),
+        },
         Err(_) => Ok((generate_secret(), true)),
     }
 }

@@ -132,6 +132,10 @@ pub struct Settings {
     /// Open connections at most (lowered to what the file-descriptor limit allows); at the limit the oldest idle
     /// connection is closed to make room for a new one.
     pub max_connections: usize,
+    /// A proxy in front of the service appends the client's address to `X-Forwarded-For`: believe its last entry
+    /// for the sign-in back-off. Off by default, because a client talking to the service directly can write the
+    /// header itself.
+    pub trust_forwarded_for: bool,
     /// The `aud` of tokens this service issues and accepts.
     pub audience: String,
     /// A catalog file to use instead of the one built in.
@@ -199,6 +203,7 @@ impl Default for Settings {
             header_read_timeout_seconds: 10,
             keep_alive_timeout_seconds: 60,
             max_connections: 10_000,
+            trust_forwarded_for: false,
             audience: mscommerce_auth::DEFAULT_AUDIENCE.into(),
             catalog_path: None,
             bootstrap_tenant_name: "Contoso".into(),
@@ -392,14 +397,6 @@ impl Settings {
                 "bootstrap_admin_upn",
                 "must be a sign-in name such as admin@contoso.onmicrosoft.com, its domain a DNS name",
             ));
-        }
-        if let Some(Secret(password)) = &self.bootstrap_admin_password {
-            if password.len() < 8 {
-                return Err(setting_error(
-                    "bootstrap_admin_password",
-                    "must be at least 8 characters",
-                ));
-            }
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(setting_error(

@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use mscommerce_api::{
-    ApiSettings, DirectoryCache, Metrics, PolicyCache, RenderedPolicies, Services,
+    ApiSettings, DirectoryCache, Metrics, PolicyCache, RenderedPolicies, Services, SignInGuard,
 };
 use mscommerce_auth::{
-    generate_secret, hash_secret, is_sealed, ScheduledKey, SigningKey, TokenIssuer, TokenVerifier,
-    ALGORITHM,
+    generate_secret, hash_secret, is_sealed, Hasher, ScheduledKey, SigningKey, TokenIssuer,
+    TokenVerifier, ALGORITHM,
 };
 use mscommerce_domain::key_rotation::key_states;
-use mscommerce_domain::{Catalog, DirectoryRole};
+use mscommerce_domain::{check_new_password, Catalog, DirectoryRole};
 use mscommerce_store::{
     AuditActor, ChangeNotice, NewSigningKey, NewTenant, NewUser, Store, UserType,
 };
@@ -167,7 +167,16 @@ async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
     }
     let actor = AuditActor::command_line(uuid::Uuid::new_v4().to_string());
     let (password, generated) = match &settings.bootstrap_admin_password {
-        Some(Secret(password)) => (password.clone(), false),
+        Some(Secret(password)) => {
+            // Checked here, where it becomes a password, and not at load: a database bootstrapped long ago keeps
+            // starting with whatever the setting still says.
+            check_new_password(password).map_err(|rule| {
+                anyhow::anyhow!(
+                    "bootstrap_admin_password (MSCOMMERCE_BOOTSTRAP_ADMIN_PASSWORD): {rule}"
+                )
+            })?;
+            (password.clone(), false)
+        }
         None => (generate_secret(), true),
     };
     let tenant = NewTenant {
@@ -256,6 +265,8 @@ pub async fn run(settings: Settings) -> Result<()> {
         rendered: RenderedPolicies::new(&catalog),
         catalog,
         policies: PolicyCache::new(),
+        hasher: Hasher::for_this_machine(),
+        sign_ins: SignInGuard::default(),
         directory: DirectoryCache::default(),
         issuer: {
             let issuer = TokenIssuer::new(&public_url, &settings.audience, trusted[0].clone())
@@ -273,6 +284,7 @@ pub async fn run(settings: Settings) -> Result<()> {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(settings.request_timeout_seconds),
             body_limit_bytes: settings.body_limit_bytes,
+            trust_forwarded_for: settings.trust_forwarded_for,
         },
         metrics: Metrics::default(),
         started,

@@ -14,6 +14,7 @@ mod operations;
 mod persistence;
 mod policies;
 mod revocation;
+mod sign_in;
 mod subscriptions;
 mod takeover;
 mod tokens;

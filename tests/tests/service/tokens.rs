@@ -87,7 +87,7 @@ async fn token_endpoint_refusals_follow_oauth2() {
                 ("password", ADMIN_PASSWORD),
                 ("padding", &padding),
             ],
-            400,
+            413,
             "invalid_request",
         ),
         (

@@ -1,17 +1,19 @@
 //! The built-in OAuth2 issuer: token endpoint, discovery document, JWKS.
 
+use std::net::IpAddr;
+use std::time::Instant;
+
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use mscommerce_auth::{
-    unix_now, verify_secret, verify_secret_against_nothing, Jwks, TokenSubject, ALGORITHM,
-};
-use mscommerce_domain::TenantId;
+use mscommerce_auth::{unix_now, Jwks, TokenSubject, ALGORITHM};
+use mscommerce_domain::{retry_after_seconds, TenantId, REFUSAL_PAUSE};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
+use crate::sign_in_guard::{Attempt, ClientAddress, Signer};
 use crate::state::AppState;
 use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 
@@ -19,6 +21,8 @@ use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
 const BAD_CREDENTIALS: &str = "Error validating credentials due to invalid username or password.";
+const BUSY: &str =
+    "The service is busy checking other sign-ins; try again after the Retry-After seconds.";
 const BAD_CLIENT: &str = "The client ID is unknown or the client secret is wrong.";
 
 fn invalid_request(description: impl Into<String>) -> ApiError {
@@ -84,28 +88,92 @@ fn tenant_constraint(tenant: Option<&str>) -> ApiResult<Option<TenantId>> {
     }
 }
 
+/// Judges a sign-in before any secret is checked: refused (429 with `Retry-After`) while its account at that
+/// address, or that address, is backed off; otherwise counted, and slowed down when the account is being guessed at
+/// from everywhere (by at most the domain's bound).
+async fn begin_attempt(
+    state: &AppState,
+    signer: Signer<'_>,
+    address: Option<IpAddr>,
+    error: &'static str,
+) -> ApiResult<Attempt> {
+    match state.sign_ins.begin(signer, address, Instant::now()) {
+        Err(wait) => {
+            tokio::time::sleep(wait.min(REFUSAL_PAUSE)).await;
+            let seconds = retry_after_seconds(wait.saturating_sub(REFUSAL_PAUSE));
+            Err(ApiError::OAuthRetryLater {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                error,
+                description: format!(
+                    "Too many failed sign-ins for this account or from this address: sign-in is paused for \
+                     {seconds} s (Retry-After), and nothing was checked. Try again after that."
+                ),
+                retry_after_seconds: seconds,
+            })
+        }
+        Ok((attempt, slow_down)) => {
+            if !slow_down.is_zero() {
+                tokio::time::sleep(slow_down).await;
+            }
+            Ok(attempt)
+        }
+    }
+}
+
+/// Records how an attempt ended: signed in (`Some`), refused (`None`, already counted as a failure), or not judged
+/// at all (an error: the hashing pool was busy, or the store failed), which counts for nothing.
+fn finish_attempt<T>(
+    state: &AppState,
+    attempt: Attempt,
+    outcome: ApiResult<Option<T>>,
+) -> ApiResult<Option<T>> {
+    match outcome {
+        Ok(Some(signed_in)) => {
+            state.sign_ins.succeeded(attempt);
+            Ok(Some(signed_in))
+        }
+        Ok(None) => Ok(None),
+        Err(error) => {
+            state.sign_ins.abandoned(attempt);
+            Err(match error {
+                ApiError::HashingBusy => ApiError::OAuthRetryLater {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    error: "temporarily_unavailable",
+                    description: BUSY.into(),
+                    retry_after_seconds: 1,
+                },
+                other => other,
+            })
+        }
+    }
+}
+
 async fn password_subject(
     state: &AppState,
     form: &TokenRequest,
     tenant: Option<TenantId>,
+    address: Option<IpAddr>,
 ) -> ApiResult<TokenSubject> {
     let username = required(&form.username, "username", "password")?;
     let password = required(&form.password, "password", "password")?;
-    let Some(user) = state.store.user_by_upn(username).await? else {
-        verify_secret_against_nothing(password);
-        return Err(invalid_grant());
-    };
-    let hash = user.password_hash.as_deref().unwrap_or("");
-    if !verify_secret(password, hash) || tenant.is_some_and(|t| t != user.tenant_id) {
-        return Err(invalid_grant());
+    let attempt = begin_attempt(state, Signer::User(username), address, "invalid_grant").await?;
+    let outcome = async {
+        let Some(user) = state.store.user_by_upn(username).await? else {
+            state
+                .hasher
+                .verify_against_nothing(password.to_owned())
+                .await?;
+            return Ok(None);
+        };
+        let hash = user.password_hash.clone().unwrap_or_default();
+        let right = state.hasher.verify(password.to_owned(), hash).await?;
+        // A disabled account, or a user of another tenant than the path names, gets the answer of a wrong password
+        // even when the password is right: the answer must not tell a guesser that they found it.
+        let admitted = right && user.account_enabled && tenant.is_none_or(|t| t == user.tenant_id);
+        Ok(admitted.then_some(user))
     }
-    if !user.account_enabled {
-        return Err(ApiError::oauth(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The user account is disabled.",
-        ));
-    }
+    .await;
+    let user = finish_attempt(state, attempt, outcome)?.ok_or_else(invalid_grant)?;
     Ok(TokenSubject::User {
         tenant_id: user.tenant_id,
         object_id: user.id.as_uuid(),
@@ -120,20 +188,31 @@ async fn client_subject(
     state: &AppState,
     form: &TokenRequest,
     tenant: Option<TenantId>,
+    address: Option<IpAddr>,
 ) -> ApiResult<TokenSubject> {
     let client_id = required(&form.client_id, "client_id", "client_credentials")?;
     let secret = required(&form.client_secret, "client_secret", "client_credentials")?;
-    let app = match Uuid::parse_str(client_id) {
-        Ok(id) => state.store.app(id).await?,
-        Err(_) => None,
-    };
-    let Some(app) = app else {
-        verify_secret_against_nothing(secret);
-        return Err(invalid_client());
-    };
-    if !verify_secret(secret, &app.secret_hash) || tenant.is_some_and(|t| t != app.tenant_id) {
-        return Err(invalid_client());
+    let attempt = begin_attempt(state, Signer::App(client_id), address, "invalid_client").await?;
+    let outcome = async {
+        let app = match Uuid::parse_str(client_id) {
+            Ok(id) => state.store.app(id).await?,
+            Err(_) => None,
+        };
+        let Some(app) = app else {
+            state
+                .hasher
+                .verify_against_nothing(secret.to_owned())
+                .await?;
+            return Ok(None);
+        };
+        let right = state
+            .hasher
+            .verify(secret.to_owned(), app.secret_hash.clone())
+            .await?;
+        Ok((right && tenant.is_none_or(|t| t == app.tenant_id)).then_some(app))
     }
+    .await;
+    let app = finish_attempt(state, attempt, outcome)?.ok_or_else(invalid_client)?;
     Ok(TokenSubject::App {
         tenant_id: app.tenant_id,
         object_id: app.object_id,
@@ -146,19 +225,34 @@ async fn client_subject(
 async fn issue_token(
     state: &AppState,
     tenant: Option<&str>,
+    ClientAddress(address): ClientAddress,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> ApiResult<Response> {
     let Form(form) = form.map_err(|rejection| {
+        // The limit is the route's `DefaultBodyLimit`; axum reports it exceeded as a 413 rejection
+        // (axum-core-0.5.6/src/extract/rejection.rs, `LengthLimitError`).
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::oauth(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                format!(
+                    "The token request is larger than this service accepts: at most {} bytes \
+                     (the body_limit_bytes setting).",
+                    state.settings.body_limit_bytes
+                ),
+            );
+        }
         invalid_request(format!(
             "The token request must be a form (application/x-www-form-urlencoded): {}",
             rejection.body_text()
         ))
     })?;
+
     let tenant = tenant_constraint(tenant)?;
     let scope = check_scope(state, form.scope.as_deref())?;
     let subject = match form.grant_type.as_deref() {
-        Some("password") => password_subject(state, &form, tenant).await?,
-        Some("client_credentials") => client_subject(state, &form, tenant).await?,
+        Some("password") => password_subject(state, &form, tenant, address).await?,
+        Some("client_credentials") => client_subject(state, &form, tenant, address).await?,
         Some(other) => {
             return Err(ApiError::oauth(
                 StatusCode::BAD_REQUEST,
@@ -198,13 +292,17 @@ async fn issue_token(
         (status = 200, body = TokenResponse),
         (status = 400, body = OAuthErrorBody),
         (status = 401, body = OAuthErrorBody),
+        (status = 413, description = "The request is over `body_limit_bytes`", body = OAuthErrorBody),
+        (status = 429, description = "Too many failed sign-ins: backed off for `Retry-After` seconds", body = OAuthErrorBody),
+        (status = 503, description = "`temporarily_unavailable`: every password hashing slot is busy; `Retry-After`", body = OAuthErrorBody),
     )
 )]
 pub async fn token(
     State(state): State<AppState>,
+    address: ClientAddress,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> ApiResult<Response> {
-    issue_token(&state, None, form).await
+    issue_token(&state, None, address, form).await
 }
 
 /// Get an access token for a user or app of the given tenant.
@@ -218,14 +316,18 @@ pub async fn token(
         (status = 200, body = TokenResponse),
         (status = 400, body = OAuthErrorBody),
         (status = 401, body = OAuthErrorBody),
+        (status = 413, description = "The request is over `body_limit_bytes`", body = OAuthErrorBody),
+        (status = 429, description = "Too many failed sign-ins: backed off for `Retry-After` seconds", body = OAuthErrorBody),
+        (status = 503, description = "`temporarily_unavailable`: every password hashing slot is busy; `Retry-After`", body = OAuthErrorBody),
     )
 )]
 pub async fn tenant_token(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    address: ClientAddress,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> ApiResult<Response> {
-    issue_token(&state, Some(&tenant), form).await
+    issue_token(&state, Some(&tenant), address, form).await
 }
 
 /// OpenID Connect discovery document of the built-in issuer.

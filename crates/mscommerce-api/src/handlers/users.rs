@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use mscommerce_auth::{generate_secret, hash_secret};
-use mscommerce_domain::UserId;
+use mscommerce_auth::generate_secret;
+use mscommerce_domain::{check_new_password, UserId};
 use mscommerce_domain::{DirectoryRole, Operation};
 use mscommerce_store::{NewUser, StoreError, UserType, UserUpdate};
 
@@ -44,13 +44,8 @@ fn role_ids(caller: &Caller, names: &[String]) -> ApiResult<Vec<String>> {
 }
 
 fn check_password(password: &str) -> ApiResult<()> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::bad_request(
-            "WeakPassword",
-            "A password has at least 8 characters.",
-        ));
-    }
-    Ok(())
+    check_new_password(password)
+        .map_err(|rule| ApiError::bad_request("WeakPassword", rule.to_string()))
 }
 
 fn check_upn(upn: &str) -> ApiResult<()> {
@@ -98,6 +93,7 @@ fn user_not_found(id: UserId) -> ApiError {
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 409, description = "A user of this organization has the sign-in name", body = ErrorBody),
+        (status = 503, description = "`ServiceBusy`: every password hashing slot is busy; `Retry-After`", body = ErrorBody),
     )
 )]
 pub async fn create_user(
@@ -126,6 +122,7 @@ pub async fn create_user(
         }
         None => (generate_secret(), true),
     };
+    let password_hash = state.hasher.hash(password.clone()).await?;
     let user = state
         .store
         .create_user(
@@ -134,7 +131,7 @@ pub async fn create_user(
                 upn: request.user_principal_name,
                 display_name: request.display_name,
                 user_type,
-                password_hash: Some(hash_secret(&password)),
+                password_hash: Some(password_hash),
                 roles,
             },
             &caller.actor(),
@@ -213,7 +210,7 @@ pub async fn get_user(
     security(("bearer" = [])),
     params(("userId" = String, Path, description = "The user's ID (GUID)")),
     request_body = UserPatch,
-    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, description = "`ServiceBusy`: every password hashing slot is busy; `Retry-After`", body = ErrorBody))
 )]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -249,16 +246,23 @@ pub async fn update_user(
     if let Some(password) = &patch.password {
         check_password(password)?;
     }
+    let user_type = patch.user_type.as_deref().map(user_type).transpose()?;
+    let roles = patch
+        .roles
+        .as_deref()
+        .map(|r| role_ids(&caller, r))
+        .transpose()?;
+    // Hashed last, once everything else is known to be acceptable.
+    let password_hash = match patch.password {
+        Some(password) => Some(state.hasher.hash(password).await?),
+        None => None,
+    };
     let update = UserUpdate {
         display_name: patch.display_name,
-        user_type: patch.user_type.as_deref().map(user_type).transpose()?,
+        user_type,
         account_enabled: patch.account_enabled,
-        password_hash: patch.password.as_deref().map(hash_secret),
-        roles: patch
-            .roles
-            .as_deref()
-            .map(|r| role_ids(&caller, r))
-            .transpose()?,
+        password_hash,
+        roles,
         expected_roles: Some(target.roles),
     };
     let user = state
