@@ -246,6 +246,10 @@ const NOT_ONLY_WHITESPACE: &str = "[^\\s\\u0085]";
 /// without `@`, then `@` and a domain with a dot.
 const UPN_PATTERN: &str = "^[!-?A-~]+@[!-~]*\\.[!-~]*$";
 
+/// A domain name as `DomainName::parse` takes it: labels of 1 to 63 letters, digits and inner hyphens, at least two.
+const DOMAIN_PATTERN: &str =
+    "^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
+
 /// The rules the handlers and the domain apply to request fields, stated in the document so that what it allows
 /// is what the service accepts (the fuzz pass in `.ci/fuzz` checks it). They are written here, over the JSON,
 /// because utoipa's derive cannot say them: allowed words drawn from the domain's own lists, "exactly one of two
@@ -255,8 +259,9 @@ fn constrain(document: &mut Value) {
     use mscommerce_domain::subscription::{MAX_CANCELLATION_COMMENT, MAX_QUANTITY};
     use mscommerce_domain::{
         AcquisitionKind, BillingFrequency, CancellationReason, DirectoryRole, PolicyValue,
-        MAX_USERS_PER_REQUEST,
+        MAX_USERS_PER_REQUEST, MIN_PASSWORD_CHARS,
     };
+    use mscommerce_domain::domains::MAX_DOMAIN_LENGTH;
     use mscommerce_store::UserType;
 
     let words = |names: Vec<&str>| json!({"type": "string", "enum": names});
@@ -271,7 +276,8 @@ fn constrain(document: &mut Value) {
     let target_id = json!({"type": "string", "minLength": 1});
     let display_name = json!({"type": "string", "maxLength": 256, "pattern": NOT_ONLY_WHITESPACE});
     let user_type = words(UserType::ALL.iter().map(|t| t.as_str()).collect());
-    let password = json!({"type": "string", "minLength": 8});
+    // Not a common password either (a list of 19,640), which no schema can say.
+    let password = json!({"type": "string", "minLength": MIN_PASSWORD_CHARS});
     let roles = json!({"type": "array", "items": words(
         DirectoryRole::ALL.iter().flat_map(|r| [r.name(), r.template_id()]).collect()
     )});
@@ -331,6 +337,11 @@ fn constrain(document: &mut Value) {
     set("UserPatch", "accountEnabled", &json!({"type": "boolean"}));
     set("UserPatch", "password", &password);
     set("UserPatch", "roles", &roles);
+    set(
+        "NewDomainRequest",
+        "id",
+        &json!({"type": "string", "maxLength": MAX_DOMAIN_LENGTH, "pattern": DOMAIN_PATTERN}),
+    );
     set(
         "PolicyUpdate",
         "policyValue",
