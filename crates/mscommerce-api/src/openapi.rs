@@ -256,12 +256,12 @@ const DOMAIN_PATTERN: &str =
 /// fields", and a requirement that depends on another field's value. A field the service reads as absent when it
 /// is `null` is declared non-null: `null` would otherwise be allowed and then refused as missing.
 fn constrain(document: &mut Value) {
+    use mscommerce_domain::domains::MAX_DOMAIN_LENGTH;
     use mscommerce_domain::subscription::{MAX_CANCELLATION_COMMENT, MAX_QUANTITY};
     use mscommerce_domain::{
         AcquisitionKind, BillingFrequency, CancellationReason, DirectoryRole, PolicyValue,
         MAX_USERS_PER_REQUEST, MIN_PASSWORD_CHARS,
     };
-    use mscommerce_domain::domains::MAX_DOMAIN_LENGTH;
     use mscommerce_store::UserType;
 
     let words = |names: Vec<&str>| json!({"type": "string", "enum": names});
