@@ -126,6 +126,28 @@ impl Hasher {
 mod tests {
     use super::*;
 
+    /// Starts a job that holds the pool's one slot until `release` is sent; returns once it runs.
+    async fn occupy_the_only_slot(
+        hasher: &Hasher,
+    ) -> (
+        std::sync::mpsc::Sender<()>,
+        tokio::task::JoinHandle<Result<(), HasherBusy>>,
+    ) {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let holder = hasher.clone();
+        let job = tokio::spawn(async move {
+            holder
+                .run(move |_| {
+                    let _ = started.send(());
+                    released.recv().unwrap();
+                })
+                .await
+        });
+        has_started.await.unwrap();
+        (release, job)
+    }
+
     #[tokio::test]
     async fn hashes_and_verifies_off_the_async_workers() {
         let hasher = Hasher::new(2, HASHING_WAIT);
@@ -141,18 +163,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_pool_answers_busy_after_its_wait() {
         let hasher = Hasher::new(1, Duration::from_millis(100));
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, has_started) = tokio::sync::oneshot::channel();
-        let holder = hasher.clone();
-        let occupying = tokio::spawn(async move {
-            holder
-                .run(move |_| {
-                    let _ = started.send(());
-                    released.recv().unwrap();
-                })
-                .await
-        });
-        has_started.await.unwrap();
+        let (release, occupying) = occupy_the_only_slot(&hasher).await;
         let begun = std::time::Instant::now();
         assert_eq!(
             hasher.verify_against_nothing("x".into()).await,
@@ -168,18 +179,7 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_request_keeps_its_slot_until_its_hash_is_done() {
         let hasher = Hasher::new(1, Duration::from_millis(100));
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, has_started) = tokio::sync::oneshot::channel();
-        let holder = hasher.clone();
-        let abandoned = tokio::spawn(async move {
-            holder
-                .run(move |_| {
-                    let _ = started.send(());
-                    released.recv().unwrap();
-                })
-                .await
-        });
-        has_started.await.unwrap();
+        let (release, abandoned) = occupy_the_only_slot(&hasher).await;
         abandoned.abort();
         let _ = abandoned.await;
         assert_eq!(
