@@ -98,7 +98,13 @@ async fn notify_policy(
     value: PolicyValue,
     revision: i64,
 ) -> StoreResult<()> {
-    let notice = policy_notice(&tenant_id.to_string(), revision, scope.as_str(), target_id, value);
+    let notice = policy_notice(
+        &tenant_id.to_string(),
+        revision,
+        scope.as_str(),
+        target_id,
+        value,
+    );
     notify(conn, &notice).await
 }
 

@@ -49,11 +49,12 @@ impl PolicyStore for SqlStore {
             })
             .await?;
         // One value in, one out (`set_policy_values` answers one per requested value).
-        let [write]: [PolicyWrite; 1] = std::mem::take(&mut writes.values).try_into().map_err(|_| {
-            StoreError::Database(sqlx::Error::Protocol(
-                "a write of one policy value answered another number of values".to_string(),
-            ))
-        })?;
+        let [write]: [PolicyWrite; 1] =
+            std::mem::take(&mut writes.values).try_into().map_err(|_| {
+                StoreError::Database(sqlx::Error::Protocol(
+                    "a write of one policy value answered another number of values".to_string(),
+                ))
+            })?;
         Ok(write)
     }
 

@@ -364,7 +364,11 @@ async fn several_values_are_written_together_with_one_revision_and_one_correlati
     );
     let correlation_id = batch.actor.correlation_id.clone();
     let writes = f.store.set_policy_values(batch).await.unwrap();
-    assert_eq!(writes.revision, Some(2), "one new revision for the whole change");
+    assert_eq!(
+        writes.revision,
+        Some(2),
+        "one new revision for the whole change"
+    );
     let summary: Vec<(PolicyValue, Option<i64>, i64)> = writes
         .values
         .iter()
@@ -409,7 +413,11 @@ async fn several_values_are_written_together_with_one_revision_and_one_correlati
         "one event per changed value, all with the change's correlation id: {events:?}"
     );
     assert!(of_batch.contains(&"P2") && of_batch.contains(&"SaaS"));
-    assert_eq!(events.len(), 3, "the first single write, then the two changed values");
+    assert_eq!(
+        events.len(),
+        3,
+        "the first single write, then the two changed values"
+    );
 
     let again = f
         .store
@@ -423,7 +431,14 @@ async fn several_values_are_written_together_with_one_revision_and_one_correlati
         .await
         .unwrap();
     assert_eq!(again.revision, None, "a change already made writes nothing");
-    assert_eq!(f.store.policy_changes(contoso, None, 10).await.unwrap().len(), 3);
+    assert_eq!(
+        f.store
+            .policy_changes(contoso, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 async fn a_failed_precondition_of_one_value_writes_none_of_them(f: &Fixture) {
@@ -451,5 +466,10 @@ async fn a_failed_precondition_of_one_value_writes_none_of_them(f: &Fixture) {
         f.store.policy_values(contoso).await.unwrap().is_empty(),
         "nothing was written"
     );
-    assert!(f.store.policy_changes(contoso, None, 10).await.unwrap().is_empty());
+    assert!(f
+        .store
+        .policy_changes(contoso, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
