@@ -391,9 +391,13 @@ pub async fn patch_products(
         };
         match write.revision {
             Some(revision) => {
-                state
-                    .policies
-                    .apply(&state.catalog, principal.tenant_id, target, *value, revision);
+                state.policies.apply(
+                    &state.catalog,
+                    principal.tenant_id,
+                    target,
+                    *value,
+                    revision,
+                );
                 result.changed.push(outcome);
             }
             None => result.unchanged.push(outcome),
