@@ -12,6 +12,7 @@
     FunctionsToExport    = @(
         'Add-MSCommerceSubscriptionUser'
         'Connect-MSCommerce'
+        'Disable-MSCommerceSubscription'
         'Disconnect-MSCommerce'
         'Export-MSCommerceLicenseUser'
         'Get-MSCommerceAuditLog'
@@ -21,10 +22,12 @@
         'Get-MSCommercePolicy'
         'Get-MSCommerceProductPolicies'
         'Get-MSCommerceProductPolicy'
+        'Get-MSCommercePurchase'
         'Get-MSCommerceSubscription'
         'Get-MSCommerceUser'
         'Move-MSCommerceSubscriptionUser'
         'New-MSCommerceDomain'
+        'New-MSCommercePurchase'
         'New-MSCommerceSubscription'
         'New-MSCommerceUser'
         'Remove-MSCommerceSubscriptionUser'
@@ -42,7 +45,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.2.0: Set-MSCommerceProductPolicyBaseline applies a baseline in one request and one transaction (all or none); commands for every REST capability: Add-/Remove-MSCommerceSubscriptionUser, Set-MSCommerceSubscription, Get-/New-/Set-MSCommerceUser, Get-/New-MSCommerceDomain, Test-MSCommerceAcquisition. See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.2.0: Set-MSCommerceProductPolicyBaseline applies a baseline in one request and one transaction (all or none); commands for every REST capability: Add-/Remove-MSCommerceSubscriptionUser, Set-MSCommerceSubscription, Get-/New-/Set-MSCommerceUser, Get-/New-MSCommerceDomain, Test-MSCommerceAcquisition, Get-/New-MSCommercePurchase, Disable-MSCommerceSubscription. See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

@@ -1814,7 +1814,8 @@ const APPROVED_VERBS: &str =
 
 /// Verbs of public commands that change something: they must support -WhatIf and -Confirm.
 const CHANGING_VERBS: &[&str] = &[
-    "Add", "Clear", "Export", "Move", "New", "Remove", "Reset", "Set", "Stop", "Update",
+    "Add", "Clear", "Disable", "Enable", "Export", "Move", "New", "Remove", "Reset", "Set", "Stop",
+    "Update",
 ];
 
 /// Verbs whose changes cannot be undone: ConfirmImpact High, so that PowerShell asks by default.
@@ -2549,21 +2550,6 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),
     ("get", "/openapi.json", "this document"),
-    (
-        "get",
-        "/v1.0/me/subscriptions",
-        "a purchaser's storefront route, not an admin's",
-    ),
-    (
-        "post",
-        "/v1.0/me/subscriptions",
-        "a purchaser's storefront route, not an admin's",
-    ),
-    (
-        "post",
-        "/v1.0/subscriptions/{subscriptionId}/cancel",
-        "a purchaser's or a central cancel: not in the module yet",
-    ),
 ];
 
 /// The routes of docs/openapi.json as (method, path): the `/v1` twins of the compatible paths are the same

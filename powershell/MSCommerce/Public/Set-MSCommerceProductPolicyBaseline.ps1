@@ -192,16 +192,20 @@ function Set-MSCommerceProductPolicyBaseline {
         $applied = Invoke-MSCommerceRestMethod @splatTogether
     }
     catch {
-        $status = $_.Exception.Data['StatusCode']
-        $code = $_.Exception.Data['ErrorCode']
+        # The ErrorRecord Invoke-MSCommerceRestMethod throws reaches this catch as it was made, its ErrorId the
+        # service's errorCode (or HttpStatus<code> without one): ThrowTerminatingError records it as the
+        # pipeline's failure and stops with a PipelineStoppedException, which method calls do not wrap
+        # (PowerShell's engine/MshCommandRuntime.cs ThrowTerminatingError and ManageException,
+        # engine/runtime/Operations/MiscOps.cs ConvertToMethodInvocationException), and the catch gets the
+        # recorded record (MiscOps.cs FindMatchingHandler).
+        $errorId = ([string]$_.FullyQualifiedErrorId).Split(',')[0]
         # A service without the multi-value write answers 405 for the method, or 404 for a route it does not
         # know: then each value is set by its own PUT, as before. Any other refusal (a bad entry, a stale value,
         # no permission) is the answer, and nothing was written.
-        $offered = -not ($status -eq 405 -or ($status -eq 404 -and $code -ne 'PolicyNotFound'))
-        if ($offered) {
+        if (@('MethodNotAllowed', 'RouteNotFound', 'HttpStatus405', 'HttpStatus404') -notcontains $errorId) {
             $PSCmdlet.ThrowTerminatingError($_)
         }
-        Write-Warning -Message ('The service does not set several values at once (HTTP {0}): setting {1} values one by one, each in its own transaction.' -f $status, $agreed.Count)
+        Write-Warning -Message ('The service does not set several values at once ({0}): setting {1} values one by one, each in its own transaction.' -f $errorId, $agreed.Count)
         foreach ($change in $agreed) {
             Invoke-MSCommerceBaselineValue -PolicyId $PolicyId -Change $change -Token $Token -Cmdlet $PSCmdlet
         }
