@@ -2761,6 +2761,19 @@ fn every_exported_function_has_help_for_itself_and_each_parameter() {
                     ));
                 }
             }
+            // As the Pester QA test asks of Get-Help: two examples at least, one of them a pipeline. An example's
+            // code is the first non-empty line after `.EXAMPLE`.
+            let examples: Vec<&str> = help
+                .split(".EXAMPLE")
+                .skip(1)
+                .filter_map(|part| part.lines().map(str::trim).find(|line| !line.is_empty()))
+                .collect();
+            if examples.len() < 2 || !examples.iter().any(|code| code.contains('|')) {
+                problems.push(format!(
+                    "{}: the help of {name} needs two examples or more, one of them piped; it has {examples:?}",
+                    source.location(function)
+                ));
+            }
             for parameter in function_metadata(&source, function).parameters {
                 let documented = help.lines().any(|line| {
                     let mut words = line.split_whitespace();
@@ -2775,6 +2788,46 @@ fn every_exported_function_has_help_for_itself_and_each_parameter() {
                         source.location(function),
                         parameter.name
                     ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_public_function_has_a_unit_test_file_and_every_output_type_a_view() {
+    let format =
+        fs::read_to_string(module_dir().join("MSCommerce.Format.ps1xml")).expect("the format file");
+    let unit_dir = powershell_dir().join("tests").join("Unit");
+    let mut problems = Vec::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            if !unit_dir.join(format!("{name}.Tests.ps1")).exists() {
+                problems.push(format!(
+                    "{name} has no powershell/tests/Unit/{name}.Tests.ps1"
+                ));
+            }
+            for attribute in descendants(function)
+                .into_iter()
+                .filter(|n| n.kind() == "attribute")
+            {
+                if !attribute_name(&source, attribute)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("OutputType"))
+                {
+                    continue;
+                }
+                for (_, value) in attribute_arguments(&source, attribute) {
+                    let Some(type_name) = value.map(|v| unquote(&v)) else {
+                        continue;
+                    };
+                    let view = format!("<TypeName>{type_name}</TypeName>");
+                    if type_name.starts_with("MSCommerce.") && !format.contains(&view) {
+                        problems.push(format!(
+                            "{}: {name} writes {type_name}, which has no view in MSCommerce.Format.ps1xml",
+                            source.location(function)
+                        ));
+                    }
                 }
             }
         }

@@ -36,6 +36,11 @@ function Disable-MSCommerceSubscription {
 
         Cancels the caller's own unused purchases, after confirmation for each.
 
+    .EXAMPLE
+        Disable-MSCommerceSubscription -SubscriptionId $central -Reason MovingToCentralLicenses -WhatIf
+
+        Shows what cancelling a central subscription would do, without cancelling it.
+
     .INPUTS
         System.String. SubscriptionId and ETag, by property name.
 

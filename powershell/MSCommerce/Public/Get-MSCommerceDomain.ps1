@@ -19,6 +19,11 @@ function Get-MSCommerceDomain {
 
         Lists the domains in which users can be made.
 
+    .EXAMPLE
+        'contoso.com', 'fabrikam.com' | ForEach-Object -Process { Get-MSCommerceDomain -DomainId $_ -ErrorAction SilentlyContinue }
+
+        Shows which of two domains the organization has.
+
     .INPUTS
         System.String. Domain names, by property name (DomainId).
 

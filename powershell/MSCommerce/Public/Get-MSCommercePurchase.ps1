@@ -16,6 +16,11 @@ function Get-MSCommercePurchase {
 
         Shows what the signed-in user bought.
 
+    .EXAMPLE
+        Get-MSCommercePurchase | Get-MSCommerceSubscription
+
+        Reads each purchase again with the users who hold its licenses.
+
     .INPUTS
         None.
 

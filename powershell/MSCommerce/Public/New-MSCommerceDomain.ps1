@@ -20,6 +20,11 @@ function New-MSCommerceDomain {
 
         Adds contoso.com; users such as ann@contoso.com can then be made.
 
+    .EXAMPLE
+        Import-Csv -Path './domains.csv' | New-MSCommerceDomain -WhatIf
+
+        Shows which domains of a CSV file with a DomainId column would be added.
+
     .INPUTS
         System.String. Domain names, by property name (DomainId).
 

@@ -33,6 +33,11 @@ function New-MSCommercePurchase {
 
         Starts a free trial of Project Plan 1, if the organization allows it.
 
+    .EXAMPLE
+        Test-MSCommerceAcquisition -ProductId 'CFQ7TTC0H9MP' | Where-Object -Property Allowed | New-MSCommercePurchase -Quantity 2 -Confirm:$false
+
+        Buys two Power BI Pro licenses only if the policy allows it (a decision binds by its ProductId).
+
     .INPUTS
         System.String. ProductId, by property name.
 
