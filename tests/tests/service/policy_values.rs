@@ -214,7 +214,7 @@ async fn one_bad_entry_refuses_the_whole_request_and_names_every_bad_entry() {
     }
     server
         .patch(
-            &format!("/v1.0/policies/AllowSomethingElse/products"),
+            "/v1.0/policies/AllowSomethingElse/products",
             &token,
             json!({"values": [{"productId": POWER_BI, "policyValue": "Disabled"}]}),
         )

@@ -101,7 +101,7 @@ pub struct PolicyValuesUpdate {
     pub values: Vec<PolicyValueEntry>,
 }
 
-/// One value of a [`PolicyValuesUpdate`]: exactly one of `productId` and `offerType`.
+/// One value of a PATCH of `.../products`: exactly one of `productId` and `offerType`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicyValueEntry {
