@@ -1,6 +1,6 @@
 @{
     RootModule           = 'MSCommerce.psm1'
-    ModuleVersion        = '3.1.0'
+    ModuleVersion        = '3.2.0'
     GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
@@ -10,20 +10,32 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MSCommerce.Format.ps1xml')
     FunctionsToExport    = @(
+        'Add-MSCommerceSubscriptionUser'
         'Connect-MSCommerce'
+        'Disable-MSCommerceSubscription'
         'Disconnect-MSCommerce'
         'Export-MSCommerceLicenseUser'
         'Get-MSCommerceAuditLog'
+        'Get-MSCommerceDomain'
         'Get-MSCommerceLicense'
         'Get-MSCommercePolicies'
         'Get-MSCommercePolicy'
         'Get-MSCommerceProductPolicies'
         'Get-MSCommerceProductPolicy'
+        'Get-MSCommercePurchase'
         'Get-MSCommerceSubscription'
+        'Get-MSCommerceUser'
         'Move-MSCommerceSubscriptionUser'
+        'New-MSCommerceDomain'
+        'New-MSCommercePurchase'
         'New-MSCommerceSubscription'
+        'New-MSCommerceUser'
+        'Remove-MSCommerceSubscriptionUser'
         'Set-MSCommerceProductPolicyBaseline'
+        'Set-MSCommerceSubscription'
+        'Set-MSCommerceUser'
         'Stop-MSCommerceSubscription'
+        'Test-MSCommerceAcquisition'
         'Update-MSCommerceProductPolicy'
     )
     CmdletsToExport      = @()
@@ -33,7 +45,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.1.0: calls written for Microsoft''s module 1.x bind again (Connect-MSCommerce -AdminAccount, positional Get-MSCommerceProductPolicy), the version is above Microsoft''s 3.0.1, and New-MSCommerceSubscription asks before buying (ConfirmImpact High). See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.2.0: Set-MSCommerceProductPolicyBaseline applies a baseline in one request and one transaction (all or none); commands for every REST capability: Add-/Remove-MSCommerceSubscriptionUser, Set-MSCommerceSubscription, Get-/New-/Set-MSCommerceUser, Get-/New-MSCommerceDomain, Test-MSCommerceAcquisition, Get-/New-MSCommercePurchase, Disable-MSCommerceSubscription. See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

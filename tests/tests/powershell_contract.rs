@@ -1814,7 +1814,8 @@ const APPROVED_VERBS: &str =
 
 /// Verbs of public commands that change something: they must support -WhatIf and -Confirm.
 const CHANGING_VERBS: &[&str] = &[
-    "Add", "Clear", "Export", "Move", "New", "Remove", "Reset", "Set", "Stop", "Update",
+    "Add", "Clear", "Disable", "Enable", "Export", "Move", "New", "Remove", "Reset", "Set", "Stop",
+    "Update",
 ];
 
 /// Verbs whose changes cannot be undone: ConfirmImpact High, so that PowerShell asks by default.
@@ -2302,6 +2303,7 @@ fn dotnet_type(constraint: Option<&str>) -> Result<String, String> {
     let full = match lower.trim_start_matches("system.") {
         "string" => "System.String",
         "int" | "int32" => "System.Int32",
+        "bool" | "boolean" => "System.Boolean",
         "switch" | "management.automation.switchparameter" => {
             "System.Management.Automation.SwitchParameter"
         }
@@ -2522,6 +2524,311 @@ fn help_and_docs_show_tenant_ids_not_domain_names() {
                     ));
                 }
                 rest = &rest[index + "-tenantid".len()..];
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Every REST capability has a command
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Routes no command calls, each with the reason; the mapping table of docs/POWERSHELL.md says the same.
+const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
+    (
+        "get",
+        "/.well-known/openid-configuration",
+        "discovery, read by OAuth libraries",
+    ),
+    (
+        "get",
+        "/discovery/v2.0/keys",
+        "the token signing keys, read by token verifiers",
+    ),
+    ("get", "/healthz", "for load balancers"),
+    ("get", "/readyz", "for load balancers"),
+    ("get", "/metrics", "for Prometheus"),
+    ("get", "/openapi.json", "this document"),
+];
+
+/// The routes of docs/openapi.json as (method, path): the `/v1` twins of the compatible paths are the same
+/// operations and left out.
+fn openapi_routes() -> Vec<(String, String)> {
+    let document: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo_root().join("docs").join("openapi.json"))
+            .expect("docs/openapi.json"),
+    )
+    .expect("docs/openapi.json is JSON");
+    let mut routes = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        if path.starts_with("/v1/") {
+            continue;
+        }
+        for method in ["get", "put", "post", "patch", "delete"] {
+            if item.get(method).is_some() {
+                routes.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    routes.sort();
+    routes
+}
+
+/// The rows of the route table in docs/POWERSHELL.md: `| \`METHOD /path\` | \`Command\`, ... |`, as (method,
+/// path) -> the commands named in the second column.
+fn documented_route_table() -> BTreeMap<(String, String), Vec<String>> {
+    let text = fs::read_to_string(repo_root().join("docs").join("POWERSHELL.md"))
+        .expect("docs/POWERSHELL.md");
+    let mut table = BTreeMap::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 4 {
+            continue;
+        }
+        let route = cells[1].trim_matches('`');
+        let Some((method, path)) = route.split_once(' ') else {
+            continue;
+        };
+        if !["GET", "PUT", "POST", "PATCH", "DELETE"].contains(&method) || !path.starts_with('/') {
+            continue;
+        }
+        let commands = cells[2]
+            .split('`')
+            .filter(|part| part.contains("-MSCommerce"))
+            .map(|part| part.split_whitespace().next().unwrap_or(part).to_string())
+            .collect();
+        table.insert((method.to_ascii_lowercase(), path.to_string()), commands);
+    }
+    table
+}
+
+/// Public functions and the requests each sends: its own calls of the REST entry point, and those of the private
+/// helpers it calls (one level, as the module is written).
+fn requests_by_command() -> BTreeMap<String, Vec<(String, String)>> {
+    let (requests, _) = module_requests();
+    let file_of = |location: &str| {
+        location
+            .rsplit_once(':')
+            .map(|(f, _)| f.to_string())
+            .unwrap_or_default()
+    };
+    let mut by_file: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for request in &requests {
+        by_file
+            .entry(file_of(&request.location))
+            .or_default()
+            .push((request.method.clone(), request.path.clone()));
+    }
+    let private: Vec<(String, String)> = powershell_files(&module_dir().join("Private"))
+        .iter()
+        .map(|path| {
+            let source = Source::load(path);
+            (file_stem(&source), source.name.clone())
+        })
+        .collect();
+    let mut commands = BTreeMap::new();
+    for source in public_sources() {
+        for (name, _) in top_level_functions(&source) {
+            let mut sent = by_file.get(&source.name).cloned().unwrap_or_default();
+            for (helper, file) in &private {
+                let calls_helper = source.text.lines().any(|line| {
+                    line.split(|c: char| c.is_whitespace() || c == '(')
+                        .any(|word| word == helper)
+                });
+                if calls_helper {
+                    sent.extend(by_file.get(file).cloned().unwrap_or_default());
+                }
+            }
+            commands.insert(name, sent);
+        }
+    }
+    commands
+}
+
+#[test]
+fn every_rest_route_maps_to_a_command_in_the_documented_table() {
+    let table = documented_route_table();
+    let commands = requests_by_command();
+    let mut problems = Vec::new();
+    for (method, path) in openapi_routes() {
+        let exempt = ROUTES_WITHOUT_A_COMMAND
+            .iter()
+            .any(|(m, p, _)| *m == method && *p == path);
+        let Some(named) = table.get(&(method.clone(), path.clone())) else {
+            problems.push(format!(
+                "{} {path} has no row in the route table of docs/POWERSHELL.md",
+                method.to_ascii_uppercase()
+            ));
+            continue;
+        };
+        if exempt {
+            if !named.is_empty() {
+                problems.push(format!(
+                    "{} {path} is listed as without a command, but the table names {named:?}",
+                    method.to_ascii_uppercase()
+                ));
+            }
+            continue;
+        }
+        if named.is_empty() {
+            problems.push(format!(
+                "{} {path}: no command in docs/POWERSHELL.md, and it is not one of ROUTES_WITHOUT_A_COMMAND",
+                method.to_ascii_uppercase()
+            ));
+        }
+        for command in named {
+            match commands.get(command) {
+                None => problems.push(format!(
+                    "docs/POWERSHELL.md maps {} {path} to {command}, which is not a public function",
+                    method.to_ascii_uppercase()
+                )),
+                Some(sent) if !sent.iter().any(|(m, p)| *m == method && path_matches(p, &path)) => {
+                    problems.push(format!(
+                        "docs/POWERSHELL.md maps {} {path} to {command}, which never sends it (it sends {sent:?})",
+                        method.to_ascii_uppercase()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Requests with a method that can change something but that change nothing: sign-in and the CSV export.
+const READING_POSTS: &[&str] = &[
+    "/oauth2/v2.0/token",
+    "/{tenantId}/oauth2/v2.0/token",
+    "/v1.0/subscriptions/exportUsers",
+];
+
+#[test]
+fn every_command_that_changes_something_supports_should_process() {
+    let commands = requests_by_command();
+    let mut problems = Vec::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            let changes: Vec<&(String, String)> = commands
+                .get(&name)
+                .into_iter()
+                .flatten()
+                .filter(|(method, path)| method != "get" && !READING_POSTS.contains(&path.as_str()))
+                .collect();
+            if changes.is_empty() {
+                continue;
+            }
+            let binding = function_metadata(&source, function).binding;
+            if !binding.supports_should_process {
+                problems.push(format!(
+                    "{}: {name} sends {changes:?} and must have [CmdletBinding(SupportsShouldProcess)]",
+                    source.location(function)
+                ));
+            }
+            let asks = source.text.contains("$PSCmdlet.ShouldProcess(");
+            if !asks {
+                problems.push(format!(
+                    "{}: {name} sends {changes:?} and never calls $PSCmdlet.ShouldProcess",
+                    source.location(function)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_exported_function_has_help_for_itself_and_each_parameter() {
+    let mut problems = Vec::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            let help = descendants(function)
+                .into_iter()
+                .find(|node| node.kind() == "comment" && source.text_of(*node).starts_with("<#"))
+                .map(|node| source.text_of(node).to_string());
+            let Some(help) = help else {
+                problems.push(format!(
+                    "{}: {name} has no comment-based help",
+                    source.location(function)
+                ));
+                continue;
+            };
+            for keyword in [".SYNOPSIS", ".DESCRIPTION", ".EXAMPLE", ".OUTPUTS"] {
+                if !help.contains(keyword) {
+                    problems.push(format!(
+                        "{}: the help of {name} has no {keyword}",
+                        source.location(function)
+                    ));
+                }
+            }
+            // As the Pester QA test asks of Get-Help: two examples at least, one of them a pipeline. An example's
+            // code is the first non-empty line after `.EXAMPLE`.
+            let examples: Vec<&str> = help
+                .split(".EXAMPLE")
+                .skip(1)
+                .filter_map(|part| part.lines().map(str::trim).find(|line| !line.is_empty()))
+                .collect();
+            if examples.len() < 2 || !examples.iter().any(|code| code.contains('|')) {
+                problems.push(format!(
+                    "{}: the help of {name} needs two examples or more, one of them piped; it has {examples:?}",
+                    source.location(function)
+                ));
+            }
+            for parameter in function_metadata(&source, function).parameters {
+                let documented = help.lines().any(|line| {
+                    let mut words = line.split_whitespace();
+                    words.next() == Some(".PARAMETER")
+                        && words
+                            .next()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&parameter.name))
+                });
+                if !documented {
+                    problems.push(format!(
+                        "{}: the help of {name} has no .PARAMETER {}",
+                        source.location(function),
+                        parameter.name
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_public_function_has_a_unit_test_file_and_every_output_type_a_view() {
+    let format =
+        fs::read_to_string(module_dir().join("MSCommerce.Format.ps1xml")).expect("the format file");
+    let unit_dir = powershell_dir().join("tests").join("Unit");
+    let mut problems = Vec::new();
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            if !unit_dir.join(format!("{name}.Tests.ps1")).exists() {
+                problems.push(format!(
+                    "{name} has no powershell/tests/Unit/{name}.Tests.ps1"
+                ));
+            }
+            for attribute in descendants(function)
+                .into_iter()
+                .filter(|n| n.kind() == "attribute")
+            {
+                if !attribute_name(&source, attribute)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("OutputType"))
+                {
+                    continue;
+                }
+                for (_, value) in attribute_arguments(&source, attribute) {
+                    let Some(type_name) = value.map(|v| unquote(&v)) else {
+                        continue;
+                    };
+                    let view = format!("<TypeName>{type_name}</TypeName>");
+                    if type_name.starts_with("MSCommerce.") && !format.contains(&view) {
+                        problems.push(format!(
+                            "{}: {name} writes {type_name}, which has no view in MSCommerce.Format.ps1xml",
+                            source.location(function)
+                        ));
+                    }
+                }
             }
         }
     }

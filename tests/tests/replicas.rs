@@ -89,6 +89,61 @@ async fn a_write_through_one_replica_is_read_through_the_other() {
 }
 
 #[tokio::test]
+async fn several_values_set_through_one_replica_are_all_read_through_the_other() {
+    if !postgres_configured() {
+        return;
+    }
+    let first = Server::start_with(&[("MSCOMMERCE_PUBLIC_URL", PUBLIC_URL)]).await;
+    let second = first.replica().await;
+    let token = first.admin_token().await;
+    let products = [
+        "CFQ7TTC0H9MP",
+        "CFQ7TTC0HDB1",
+        "CFQ7TTC0HD32",
+        "CFQ7TTC0LH2H",
+    ];
+    // The reader's cache is warm: it will not go to the database on its own.
+    for product in products {
+        second
+            .get(&product_path(product), &token)
+            .await
+            .expect(200, None);
+    }
+    let values: Vec<Value> = products
+        .iter()
+        .map(|p| json!({"productId": p, "policyValue": "Disabled"}))
+        .collect();
+    first
+        .patch(
+            &format!("/v1.0/policies/{POLICY}/products"),
+            &token,
+            json!({"values": values}),
+        )
+        .await
+        .expect(200, None);
+    let start = Instant::now();
+    for product in products {
+        while second.get(&product_path(product), &token).await.json["policyValue"] != "Disabled" {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "the other replica never saw {product} change"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    eprintln!(
+        "the other replica held all {} values after {:?}",
+        products.len(),
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "slow propagation: {:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn take_overs_through_both_replicas_never_oversubscribe_a_target() {
     if !postgres_configured() {
         return;

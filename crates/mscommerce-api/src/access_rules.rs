@@ -39,7 +39,8 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         | ("GET", "/policies/{policyId}/offerTypes/{offerType}")
         | ("GET", "/auditLogs/policyChanges") => Requires(ReadPolicy),
         ("PUT", "/policies/{policyId}/products/{productId}")
-        | ("PUT", "/policies/{policyId}/offerTypes/{offerType}") => Requires(WritePolicy),
+        | ("PUT", "/policies/{policyId}/offerTypes/{offerType}")
+        | ("PATCH", "/policies/{policyId}/products") => Requires(WritePolicy),
         ("GET", "/auditLogs/events") => Requires(ReadSubscriptions),
         ("GET", "/users") | ("GET", "/users/{userId}") => Requires(ReadUsers),
         ("POST", "/users") | ("PATCH", "/users/{userId}") => Requires(ManageUsers),

@@ -73,7 +73,7 @@ fn versioned(routes: Routes, prefix: &str) -> Routes {
         )
         .route(
             &format!("{prefix}/policies/{{policyId}}/products"),
-            get(policies::list_products),
+            get(policies::list_products).patch(policies::patch_products),
         )
         .route(
             &format!("{prefix}/policies/{{policyId}}/products/{{productId}}"),

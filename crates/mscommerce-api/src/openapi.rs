@@ -31,6 +31,7 @@ use crate::handlers::{
         policies::list_products,
         policies::get_product,
         policies::put_product,
+        policies::patch_products,
         policies::get_offer_type,
         policies::put_offer_type,
         audit::policy_changes,
@@ -260,7 +261,7 @@ fn constrain(document: &mut Value) {
     use mscommerce_domain::subscription::{MAX_CANCELLATION_COMMENT, MAX_QUANTITY};
     use mscommerce_domain::{
         AcquisitionKind, BillingFrequency, CancellationReason, DirectoryRole, PolicyValue,
-        MAX_USERS_PER_REQUEST, MIN_PASSWORD_CHARS,
+        MAX_USERS_PER_REQUEST, MAX_VALUES_PER_CHANGE, MIN_PASSWORD_CHARS,
     };
     use mscommerce_store::UserType;
 
@@ -348,6 +349,22 @@ fn constrain(document: &mut Value) {
         &words(PolicyValue::ALL.iter().map(|v| v.as_str()).collect()),
     );
 
+    set(
+        "PolicyValueEntry",
+        "policyValue",
+        &words(PolicyValue::ALL.iter().map(|v| v.as_str()).collect()),
+    );
+    set("PolicyValueEntry", "productId", &target_id);
+    set("PolicyValueEntry", "offerType", &target_id);
+    set("PolicyValueEntry", "ifMatch", &json!({"type": "string"}));
+    set(
+        "PolicyValuesUpdate",
+        "values",
+        &json!({"type": "array", "items": {"$ref": "#/components/schemas/PolicyValueEntry"},
+            "minItems": 1, "maxItems": MAX_VALUES_PER_CHANGE}),
+    );
+
+    schemas["PolicyValueEntry"]["oneOf"] = target.clone();
     schemas["AcquisitionRequest"]["oneOf"] = target.clone();
     schemas["AcquisitionRequest"]["required"] = json!(["acquisitionKind"]);
     schemas["CentralPurchase"]["oneOf"] = target;

@@ -28,8 +28,8 @@ pub use lifecycle::{
 };
 pub use password::{check_new_password, PasswordRuleError, MIN_PASSWORD_CHARS};
 pub use policy::{
-    PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, Scope,
-    ALLOW_SELF_SERVICE_PURCHASE,
+    resolve_values, PolicyDefinition, PolicyRuleError, PolicyTarget, PolicyValue, RejectedValue,
+    RequestedValue, Scope, ALLOW_SELF_SERVICE_PURCHASE, MAX_VALUES_PER_CHANGE,
 };
 pub use precondition::{entity_tag, Preconditions};
 pub use sign_in::{

@@ -155,6 +155,103 @@ impl<'c> PolicyTarget<'c> {
     }
 }
 
+/// The most values one request sets at once: a baseline of every product of a large catalog fits, and a
+/// request stays one short transaction.
+pub const MAX_VALUES_PER_CHANGE: usize = 1000;
+
+/// One value a request asks to set, as it came: a target named by exactly one of a product ID (current or old)
+/// and an offer type, and a value in any case.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestedValue<'r> {
+    pub product_id: Option<&'r str>,
+    pub offer_type: Option<&'r str>,
+    pub policy_value: &'r str,
+}
+
+/// A requested value that cannot be set, and why: `entry` is its position in the request (from 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedValue {
+    pub entry: usize,
+    pub reason: String,
+}
+
+/// Resolves every requested value to its catalog target and checks it may hold the value; all or nothing: either
+/// every entry is good, or every bad one is named (unknown product or offer type, a word that is not a value, a
+/// value the target does not allow, a target named twice), so that one answer lets the caller fix them all.
+pub fn resolve_values<'c>(
+    catalog: &'c crate::catalog::Catalog,
+    requested: &[RequestedValue<'_>],
+) -> Result<Vec<(PolicyTarget<'c>, PolicyValue)>, Vec<RejectedValue>> {
+    if requested.is_empty() || requested.len() > MAX_VALUES_PER_CHANGE {
+        return Err(vec![RejectedValue {
+            entry: 0,
+            reason: format!(
+                "A request sets 1 to {MAX_VALUES_PER_CHANGE} values; this one has {}.",
+                requested.len()
+            ),
+        }]);
+    }
+    let mut resolved = Vec::with_capacity(requested.len());
+    let mut rejected = Vec::new();
+    let mut seen: std::collections::HashMap<(Scope, &str), usize> =
+        std::collections::HashMap::new();
+    for (entry, request) in requested.iter().enumerate() {
+        let mut reject = |reason: String| rejected.push(RejectedValue { entry, reason });
+        let target = match (request.product_id, request.offer_type) {
+            (Some(id), None) => catalog
+                .product(id)
+                .map(PolicyTarget::Product)
+                .ok_or_else(|| format!("no product has the ID '{id}'")),
+            (None, Some(id)) => catalog
+                .offer_type(id)
+                .map(PolicyTarget::OfferType)
+                .ok_or_else(|| {
+                    let known: Vec<_> = catalog
+                        .offer_types()
+                        .iter()
+                        .map(|o| o.id.as_str())
+                        .collect();
+                    format!(
+                        "no offer type has the ID '{id}' (offer types: {})",
+                        known.join(", ")
+                    )
+                }),
+            _ => Err("name exactly one of productId and offerType".to_string()),
+        };
+        let value = PolicyValue::parse(request.policy_value).ok_or_else(|| {
+            format!(
+                "'{}' is not a policy value (Enabled, Disabled, OnlyTrialsWithoutPaymentMethod)",
+                request.policy_value
+            )
+        });
+        match (target, value) {
+            (Ok(target), Ok(value)) => {
+                if let Err(PolicyRuleError::ValueNotAllowed(reason)) = target.check_value(value) {
+                    reject(reason);
+                } else if let Some(first) = seen.insert((target.scope(), target.id()), entry) {
+                    reject(format!(
+                        "{} '{}' is already set by entry {first}: name each target once",
+                        target.scope().as_str(),
+                        target.id()
+                    ));
+                } else {
+                    resolved.push((target, value));
+                }
+            }
+            (target, value) => {
+                for problem in [target.err(), value.err()].into_iter().flatten() {
+                    reject(problem);
+                }
+            }
+        }
+    }
+    if rejected.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(rejected)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyRuleError {
     #[error("{0}")]
@@ -210,5 +307,74 @@ mod tests {
         assert_eq!(Scope::parse("offertype"), Some(Scope::OfferType));
         assert_eq!(Scope::parse("tenant"), None);
         assert_eq!(Scope::Product.as_str(), "product");
+    }
+
+    fn requested<'r>(product_id: &'r str, value: &'r str) -> RequestedValue<'r> {
+        RequestedValue {
+            product_id: Some(product_id),
+            offer_type: None,
+            policy_value: value,
+        }
+    }
+
+    #[test]
+    fn several_values_resolve_or_every_bad_entry_is_named() {
+        let catalog = Catalog::embedded();
+        let saas = RequestedValue {
+            product_id: None,
+            offer_type: Some("saas"),
+            policy_value: "disabled",
+        };
+        let good = resolve_values(
+            &catalog,
+            &[
+                requested("CFQ7TTC0H9MP", "Disabled"),
+                requested("CFQ7TTC0HDB1", "OnlyTrialsWithoutPaymentMethod"),
+                saas,
+            ],
+        )
+        .unwrap();
+        let summary: Vec<(&str, PolicyValue)> = good.iter().map(|(t, v)| (t.id(), *v)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("CFQ7TTC0H9MP", PolicyValue::Disabled),
+                ("CFQ7TTC0HDB1", PolicyValue::OnlyTrialsWithoutPaymentMethod),
+                ("SaaS", PolicyValue::Disabled),
+            ]
+        );
+
+        let both = RequestedValue {
+            product_id: Some("CFQ7TTC0H9MP"),
+            offer_type: Some("SaaS"),
+            policy_value: "Enabled",
+        };
+        let rejected = resolve_values(
+            &catalog,
+            &[
+                requested("CFQ7TTC0H9MP", "Disabled"),
+                requested("NOSUCHPRODUCT", "Disabled"),
+                requested("CFQ7TTC0H9MP", "OnlyTrialsWithoutPaymentMethod"),
+                requested("CFQ7TTC0HDB1", "Maybe"),
+                both,
+                requested("cfq7ttc0h9mp", "Enabled"),
+            ],
+        )
+        .unwrap_err();
+        let entries: Vec<usize> = rejected.iter().map(|r| r.entry).collect();
+        assert_eq!(entries, vec![1, 2, 3, 4, 5], "{rejected:?}");
+        assert!(rejected[0].reason.contains("NOSUCHPRODUCT"));
+        assert!(rejected[1]
+            .reason
+            .contains("Allowed values: Enabled, Disabled"));
+        assert!(rejected[2].reason.contains("'Maybe' is not a policy value"));
+        assert!(rejected[3]
+            .reason
+            .contains("exactly one of productId and offerType"));
+        assert!(rejected[4].reason.contains("already set by entry 0"));
+
+        assert!(resolve_values(&catalog, &[]).unwrap_err()[0]
+            .reason
+            .contains("1 to 1000"));
     }
 }

@@ -13,4 +13,11 @@ pub trait PolicyStore {
     /// and an audit event are written in one transaction; when it does not, nothing is written. Writes of one
     /// tenant take turns, so each reads the value the previous one wrote.
     async fn set_policy_value(&self, change: PolicyChange) -> StoreResult<PolicyWrite>;
+    /// Sets several values of one policy at once, all or none: every value that differs from the stored one (or
+    /// the default) is written with the tenant's one new revision and an audit event, all with the actor's
+    /// correlation id, in one transaction, and announced to the other replicas when it commits. When a value's
+    /// preconditions fail, nothing is written ([`crate::StoreError::VersionMismatch`] names each such value);
+    /// when every value is already set, nothing is written and the revision is `None`. Writes of one tenant
+    /// take turns with single writes too.
+    async fn set_policy_values(&self, changes: PolicyChanges) -> StoreResult<PolicyWrites>;
 }

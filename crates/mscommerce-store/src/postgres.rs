@@ -15,12 +15,11 @@
 
 use std::str::FromStr;
 
-use mscommerce_domain::{PolicyValue, Scope};
+use mscommerce_domain::{PolicyValue, Scope, TenantId};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Pool, Transaction};
 
 use crate::migrate::Migration;
-use crate::records::PolicyChange;
 use crate::{ChangeNotice, StoreError, StoreResult};
 
 // Compiled once per backend, on purpose (see `sql/mod.rs`).
@@ -93,15 +92,18 @@ async fn notify(conn: &mut PgConnection, payload: &str) -> StoreResult<()> {
 
 async fn notify_policy(
     conn: &mut PgConnection,
-    change: &PolicyChange,
+    tenant_id: TenantId,
+    scope: Scope,
+    target_id: &str,
+    value: PolicyValue,
     revision: i64,
 ) -> StoreResult<()> {
     let notice = policy_notice(
-        &change.tenant_id.to_string(),
+        &tenant_id.to_string(),
         revision,
-        change.scope.as_str(),
-        &change.target_id,
-        change.value,
+        scope.as_str(),
+        target_id,
+        value,
     );
     notify(conn, &notice).await
 }

@@ -178,6 +178,41 @@ pub struct PolicyChange {
     pub preconditions: Preconditions,
 }
 
+/// Several values of one policy for one tenant, set together: all or none, in one transaction, audited with one
+/// correlation id (the actor's).
+#[derive(Debug, Clone)]
+pub struct PolicyChanges {
+    pub tenant_id: TenantId,
+    pub policy_id: String,
+    /// The value a target without a stored one has.
+    pub default_value: PolicyValue,
+    /// Distinct targets (the caller resolves and de-duplicates them), in the order the answer follows.
+    pub values: Vec<PolicyValueChange>,
+    pub actor: AuditActor,
+}
+
+/// One value of a [`PolicyChanges`].
+#[derive(Debug, Clone)]
+pub struct PolicyValueChange {
+    pub scope: Scope,
+    /// Canonical catalog ID.
+    pub target_id: String,
+    /// Catalog name, recorded in the audit event.
+    pub target_name: String,
+    pub value: PolicyValue,
+    /// This value's own `If-Match` (the request names one per value), evaluated against its stored revision.
+    pub preconditions: Preconditions,
+}
+
+/// What a [`PolicyChanges`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyWrites {
+    /// The revision every changed value now has; `None` when every value was already set and nothing was written.
+    pub revision: Option<i64>,
+    /// One per requested value, in the request's order.
+    pub values: Vec<PolicyWrite>,
+}
+
 /// The revision of a value never written: lower than any a write gives, since a tenant's counter starts at 0 and
 /// every write raises it first.
 pub const INITIAL_POLICY_REVISION: i64 = 0;

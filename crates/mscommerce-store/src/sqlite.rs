@@ -13,11 +13,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use mscommerce_domain::{PolicyValue, Scope, TenantId};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, SqliteConnection, Transaction};
 
 use crate::migrate::Migration;
-use crate::records::PolicyChange;
 use crate::{ChangeNotice, StoreError, StoreResult};
 
 // Compiled once per backend, on purpose (see `sql/mod.rs`).
@@ -122,7 +122,10 @@ async fn advisory_lock(_conn: &mut SqliteConnection, _key: i64) -> StoreResult<(
 /// No announcements: one process serves a SQLite file (see [`crate::ChangeFeed`]).
 async fn notify_policy(
     _conn: &mut SqliteConnection,
-    _change: &PolicyChange,
+    _tenant_id: TenantId,
+    _scope: Scope,
+    _target_id: &str,
+    _value: PolicyValue,
     _revision: i64,
 ) -> StoreResult<()> {
     Ok(())

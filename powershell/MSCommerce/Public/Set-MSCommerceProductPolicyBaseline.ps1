@@ -13,12 +13,17 @@ function Set-MSCommerceProductPolicyBaseline {
            (?scope=OfferType);
         3. maps exception IDs the listing does not show (old product IDs) to the current ones, and refuses IDs
            the service does not know;
-        4. sends one PUT per value that differs, each behind its own ShouldProcess, so -WhatIf lists exactly
-           the changes it would make and -Confirm asks for each one;
-        5. writes one MSCommerce.BaselineChange object per change made.
-        Running it again right away changes nothing and writes nothing. A change the service refuses (for
-        example OnlyTrialsWithoutPaymentMethod for a product that has no such trials) is a non-terminating error
-        and the other changes still happen. Products that appear later start Enabled; run the command again
+        4. asks ShouldProcess for each value that differs, so -WhatIf prints the diff (each target, from which
+           value to which) and changes nothing, and -Confirm asks for each one;
+        5. sends the values agreed to in one request (PATCH /v1.0/policies/{policyId}/products): the service
+           writes them in one transaction, all or none, audited with one correlation id, so a baseline is never
+           half-applied. A refused entry (for example OnlyTrialsWithoutPaymentMethod for a product that has no
+           such trials) refuses the whole request with a terminating error naming every bad entry, and nothing
+           changes;
+        6. writes one MSCommerce.BaselineChange object per change made.
+        A service that does not offer the multi-value write (405, or 404 for the route) gets one PUT per value
+        instead, after a warning; then a refused value is a non-terminating error and the others still change.
+        Running it again right away changes nothing and writes nothing. Products that appear later start Enabled; run the command again
         (for example on a schedule) to bring them to the baseline.
 
     .PARAMETER DefaultValue
@@ -148,6 +153,9 @@ function Set-MSCommerceProductPolicyBaseline {
     }
     Write-Verbose -Message ('{0} of {1} values differ from the baseline.' -f $plan.Count, $current.Count)
 
+    # Every change is asked for on its own (-WhatIf lists each one as the diff: from what to what), then those
+    # agreed to are sent together.
+    $agreed = @()
     foreach ($change in $plan) {
         $kind = 'Product'
         if ($change.Scope -eq 'OfferType') {
@@ -155,47 +163,64 @@ function Set-MSCommerceProductPolicyBaseline {
         }
         $target = "{0} '{1}' ({2})" -f $kind, $change.TargetName, $change.TargetId
         $action = "Change $PolicyId from '$($change.OldValue)' to '$($change.NewValue)'"
-        if (-not $PSCmdlet.ShouldProcess($target, $action)) {
-            continue
+        if ($PSCmdlet.ShouldProcess($target, $action)) {
+            $agreed += $change
         }
-        try {
+    }
+    if ($agreed.Count -eq 0) {
+        return
+    }
+
+    $values = @(foreach ($change in $agreed) {
             if ($change.Scope -eq 'OfferType') {
-                $splatOfferType = @{
-                    Method        = 'PUT'
-                    Path          = '/v1.0/policies/{policyId}/offerTypes/{offerType}'
-                    PathParameter = @{ policyId = $PolicyId; offerType = $change.TargetId }
-                    Body          = @{ policyValue = $change.NewValue }
-                    Token         = $Token
-                    ErrorContext  = 'Failed to update product policy'
-                    TargetObject  = $change.TargetId
-                }
-                $response = Invoke-MSCommerceRestMethod @splatOfferType
+                @{ offerType = $change.TargetId; policyValue = $change.NewValue }
             }
             else {
-                $splatProduct = @{
-                    Method        = 'PUT'
-                    Path          = '/v1.0/policies/{policyId}/products/{productId}'
-                    PathParameter = @{ policyId = $PolicyId; productId = $change.TargetId }
-                    Body          = @{ policyValue = $change.NewValue }
-                    Token         = $Token
-                    ErrorContext  = 'Failed to update product policy'
-                    TargetObject  = $change.TargetId
-                }
-                $response = Invoke-MSCommerceRestMethod @splatProduct
+                @{ productId = $change.TargetId; policyValue = $change.NewValue }
             }
+        })
+    $splatTogether = @{
+        Method        = 'PATCH'
+        Path          = '/v1.0/policies/{policyId}/products'
+        PathParameter = @{ policyId = $PolicyId }
+        Body          = @{ values = $values }
+        Token         = $Token
+        ErrorContext  = 'Failed to apply the policy baseline'
+        TargetObject  = $PolicyId
+    }
+    try {
+        $applied = Invoke-MSCommerceRestMethod @splatTogether
+    }
+    catch {
+        # The ErrorRecord Invoke-MSCommerceRestMethod throws reaches this catch as it was made, its ErrorId the
+        # service's errorCode (or HttpStatus<code> without one): ThrowTerminatingError records it as the
+        # pipeline's failure and stops with a PipelineStoppedException, which method calls do not wrap
+        # (PowerShell's engine/MshCommandRuntime.cs ThrowTerminatingError and ManageException,
+        # engine/runtime/Operations/MiscOps.cs ConvertToMethodInvocationException), and the catch gets the
+        # recorded record (MiscOps.cs FindMatchingHandler).
+        $errorId = ([string]$_.FullyQualifiedErrorId).Split(',')[0]
+        # A service without the multi-value write answers 405 for the method, or 404 for a route it does not
+        # know: then each value is set by its own PUT, as before. Any other refusal (a bad entry, a stale value,
+        # no permission) is the answer, and nothing was written.
+        if (@('MethodNotAllowed', 'RouteNotFound', 'HttpStatus405', 'HttpStatus404') -notcontains $errorId) {
+            $PSCmdlet.ThrowTerminatingError($_)
         }
-        catch {
-            Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
-            continue
+        Write-Warning -Message ('The service does not set several values at once ({0}): setting {1} values one by one, each in its own transaction.' -f $errorId, $agreed.Count)
+        foreach ($change in $agreed) {
+            Invoke-MSCommerceBaselineValue -PolicyId $PolicyId -Change $change -Token $Token -Cmdlet $PSCmdlet
         }
+        return
+    }
+    Write-Verbose -Message ('Applied in one transaction, correlation id {0}.' -f $applied.correlationId)
+    foreach ($outcome in @($applied.changed)) {
         [pscustomobject]@{
             PSTypeName = 'MSCommerce.BaselineChange'
             PolicyId   = $PolicyId
-            Scope      = $change.Scope
-            TargetId   = $change.TargetId
-            TargetName = $change.TargetName
-            OldValue   = $change.OldValue
-            NewValue   = [string]$response.policyValue
+            Scope      = $outcome.scope
+            TargetId   = $outcome.id
+            TargetName = $outcome.name
+            OldValue   = $outcome.previousValue
+            NewValue   = $outcome.policyValue
         }
     }
 }

@@ -470,4 +470,103 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             @($changes | Where-Object -FilterScript { [string]::IsNullOrEmpty($_.PolicyId) }).Count | Should -Be 0
         }
     }
+    Context 'Every REST capability: users, domains, decisions, licenses, quantities, purchases' {
+        BeforeAll {
+            Connect-MSCommerce -Uri $service.Uri -Credential $admin 6>$null
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerBiPro -Value 'Enabled' 6>$null
+            $script:buyerPassword = 'Pester-' + [guid]::NewGuid().ToString('N')
+            $splatBuyer = @{
+                Service           = $service
+                TenantId          = (Get-MSCommerceTestTenantId -Service $service)
+                UserPrincipalName = 'carol@contoso.onmicrosoft.com'
+                DisplayName       = 'Pester carol'
+                Password          = $buyerPassword
+            }
+            $script:buyerId = New-MSCommerceTestUser @splatBuyer
+            $script:buyerToken = Get-MSCommerceTestToken -Service $service -UserName 'carol@contoso.onmicrosoft.com' -Password $buyerPassword
+            $script:team = (New-MSCommerceSubscription -ProductId $powerBiPro -Quantity 2 -Confirm:$false).SubscriptionId
+        }
+
+        It 'Should list the domains and add one, then refuse it a second time (DomainInUse)' {
+            $initial = @(Get-MSCommerceDomain)[0]
+            $initial.IsInitial | Should -BeTrue
+            $added = New-MSCommerceDomain -DomainId 'pester.example.com' -Confirm:$false
+            $added.DomainId | Should -Be 'pester.example.com'
+            $added.IsVerified | Should -BeTrue
+            (Get-MSCommerceDomain -DomainId 'PESTER.example.com').DomainId | Should -Be 'pester.example.com'
+            $null = New-MSCommerceDomain -DomainId 'pester.example.com' -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'DomainInUse*'
+        }
+
+        It 'Should create a user in the new domain, read it, disable it and enable it again' {
+            $created = New-MSCommerceUser -UserPrincipalName 'dave@pester.example.com' -DisplayName 'Pester dave' -Confirm:$false
+            $created.PSObject.TypeNames | Should -Contain 'MSCommerce.User'
+            $created.InitialPassword | Should -Not -BeNullOrEmpty
+            $script:daveId = $created.UserId
+            (Get-MSCommerceUser -UserId $daveId).UserPrincipalName | Should -Be 'dave@pester.example.com'
+            @(Get-MSCommerceUser | Where-Object -Property UserId -EQ $daveId).Count | Should -Be 1
+            (Get-MSCommerceUser -UserId $daveId | Set-MSCommerceUser -AccountEnabled $false -Confirm:$false).AccountEnabled | Should -BeFalse
+            (Set-MSCommerceUser -UserId $daveId -AccountEnabled $true -DisplayName 'Pester Dave' -Confirm:$false).DisplayName | Should -Be 'Pester Dave'
+            $null = New-MSCommerceUser -UserPrincipalName 'eve@elsewhere.example' -DisplayName 'Eve' -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'UpnDomainNotInTenant*'
+        }
+
+        It 'Should decide for another user, and follow the policy' {
+            $allowed = Get-MSCommerceUser -UserId $buyerId | Test-MSCommerceAcquisition -ProductId $powerBiPro
+            $allowed.Allowed | Should -BeTrue
+            $allowed.UserId | Should -Be $buyerId
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerBiPro -Value 'Disabled' 6>$null
+            $refused = Test-MSCommerceAcquisition -ProductId $powerBiPro -UserId $buyerId
+            $refused.Allowed | Should -BeFalse
+            $refused.RefusalCode | Should -Not -BeNullOrEmpty
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerBiPro -Value 'Enabled' 6>$null
+        }
+
+        It 'Should assign and unassign licenses of a central subscription' {
+            $assigned = Add-MSCommerceSubscriptionUser -SubscriptionId $team -UserId $buyerId, $daveId -Confirm:$false
+            $assigned.AssignedCount | Should -Be 2
+            $null = Add-MSCommerceSubscriptionUser -SubscriptionId $team -UserId $buyerId -WhatIf
+            $removed = Get-MSCommerceSubscription -SubscriptionId $team | Remove-MSCommerceSubscriptionUser -UserId $daveId -Confirm:$false
+            $removed.AssignedCount | Should -Be 1
+            @($removed.AssignedUsers | ForEach-Object -Process { $_.UserId }) | Should -Be @($buyerId)
+        }
+
+        It 'Should change the quantity and the recurring billing, never below what is assigned' {
+            (Set-MSCommerceSubscription -SubscriptionId $team -Quantity 4 -Confirm:$false).Quantity | Should -Be 4
+            (Get-MSCommerceSubscription -SubscriptionId $team | Set-MSCommerceSubscription -AutoRenew $false -Confirm:$false).AutoRenew | Should -BeFalse
+            Set-MSCommerceSubscription -SubscriptionId $team -Quantity 9 -WhatIf
+            (Get-MSCommerceSubscription -SubscriptionId $team).Quantity | Should -Be 4
+            $null = Add-MSCommerceSubscriptionUser -SubscriptionId $team -UserId $daveId -Confirm:$false
+            $null = Set-MSCommerceSubscription -SubscriptionId $team -Quantity 1 -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            (Get-MSCommerceSubscription -SubscriptionId $team).Quantity | Should -Be 4
+        }
+
+        It 'Should let a member buy, list and cancel their own purchase with -Token' {
+            $bought = New-MSCommercePurchase -ProductId $powerBiPro -Quantity 2 -Token $buyerToken -Confirm:$false
+            $bought.PurchaseType | Should -Be 'SelfService'
+            @(Get-MSCommercePurchase -Token $buyerToken | ForEach-Object -Process { $_.SubscriptionId }) | Should -Contain $bought.SubscriptionId
+            $cancelled = $bought | Disable-MSCommerceSubscription -Reason PurchasedByMistake -Token $buyerToken -Confirm:$false
+            $cancelled.Status | Should -Be 'Disabled'
+            $cancelled.CancellationReason | Should -Be 'PurchasedByMistake'
+        }
+
+        It 'Should apply a baseline in one transaction: one correlation id for all its changes' {
+            $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ $powerBiPro = 'Enabled' } -IncludeOfferTypes)
+            $changes.Count | Should -BeGreaterThan 2
+            $changes.TargetId | Should -Not -Contain $powerBiPro
+            $entries = @(Get-MSCommerceAuditLog -First $changes.Count)
+            @($entries | ForEach-Object -Process { $_.CorrelationId } | Sort-Object -Unique).Count | Should -Be 1
+            @($entries | ForEach-Object -Process { $_.TargetId } | Sort-Object) | Should -Be @($changes | ForEach-Object -Process { $_.TargetId } | Sort-Object)
+            @(Get-MSCommerceProductPolicies -PolicyId $policyId | Where-Object -FilterScript { $_.ProductId -ne $powerBiPro -and $_.PolicyValue -ne 'Disabled' }).Count | Should -Be 0
+        }
+
+        It 'Should change nothing at all when one entry of a baseline is refused' {
+            $before = @(Get-MSCommerceAuditLog).Count
+            # Power BI Pro has no trials without a payment method: the service refuses that entry, and with it all.
+            { Set-MSCommerceProductPolicyBaseline -DefaultValue 'Enabled' -Exception @{ $powerBiPro = 'OnlyTrialsWithoutPaymentMethod' } } | Should -Throw -ErrorId 'InvalidPolicyValues*'
+            @(Get-MSCommerceAuditLog).Count | Should -Be $before
+            @(Get-MSCommerceProductPolicies -PolicyId $policyId | Where-Object -Property PolicyValue -EQ 'Enabled').ProductId | Should -Be @($powerBiPro)
+        }
+    }
 }

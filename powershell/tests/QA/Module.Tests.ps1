@@ -73,6 +73,9 @@ Describe 'Manifest and exports' {
         'MSCommerce.LicenseHolder'
         'MSCommerce.MoveResult'
         'MSCommerce.AuditEvent'
+        'MSCommerce.User'
+        'MSCommerce.Domain'
+        'MSCommerce.AcquisitionDecision'
     ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }
@@ -93,12 +96,12 @@ Describe 'Manifest and exports' {
     }
 
     It 'Should support -WhatIf and -Confirm on every command that changes something, ConfirmImpact High on take-overs' {
-        $changing = @('Set', 'Update', 'Move', 'Stop', 'Remove', 'New', 'Export', 'Add', 'Clear', 'Reset')
+        $changing = @('Set', 'Update', 'Move', 'Stop', 'Remove', 'New', 'Export', 'Add', 'Clear', 'Reset', 'Disable', 'Enable')
         foreach ($command in Get-Command -Module 'MSCommerce' | Where-Object -FilterScript { $changing -contains $_.Verb }) {
             $command.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($command.Name) changes something"
             $command.Parameters.Keys | Should -Contain 'Confirm' -Because "$($command.Name) changes something"
         }
-        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription', 'New-MSCommerceSubscription')) {
+        foreach ($name in @('Move-MSCommerceSubscriptionUser', 'Stop-MSCommerceSubscription', 'New-MSCommerceSubscription', 'Remove-MSCommerceSubscriptionUser', 'Set-MSCommerceSubscription', 'Disable-MSCommerceSubscription', 'New-MSCommercePurchase')) {
             $binding = (Get-Command -Name $name -Module 'MSCommerce').ScriptBlock.Attributes |
                 Where-Object -FilterScript { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
             $binding.ConfirmImpact | Should -Be 'High' -Because "$name cannot be undone or spends money"

@@ -39,9 +39,21 @@ Describe 'Set-MSCommerceProductPolicyBaseline' {
         Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PUT' } -MockWith {
             [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = $Body.policyValue; productId = $PathParameter.productId; scope = 'product' }
         }
+        # The multi-value write: every value sent changed (from Enabled, which is what the tests ask to change).
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PATCH' } -MockWith {
+            $changed = @(foreach ($value in $Body.values) {
+                    if ($value.ContainsKey('offerType')) {
+                        [pscustomobject]@{ scope = 'OfferType'; id = $value.offerType; name = $value.offerType; previousValue = 'Enabled'; policyValue = $value.policyValue; etag = '"5"' }
+                    }
+                    else {
+                        [pscustomobject]@{ scope = 'product'; id = $value.productId; name = $value.productId; previousValue = 'Enabled'; policyValue = $value.policyValue; etag = '"5"' }
+                    }
+                })
+            [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; correlationId = 'c-1'; changed = $changed; unchanged = @() }
+        }
     }
 
-    It 'Should change only the products that differ from the baseline' {
+    It 'Should change only the products that differ from the baseline, in one request' {
         $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TTC0LH2H' = 'Enabled' })
         $changes.Count | Should -Be 1
         $changes[0].PSObject.TypeNames | Should -Contain 'MSCommerce.BaselineChange'
@@ -49,23 +61,58 @@ Describe 'Set-MSCommerceProductPolicyBaseline' {
         $changes[0].OldValue | Should -Be 'Enabled'
         $changes[0].NewValue | Should -Be 'Disabled'
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
-            $Method -eq 'PUT' -and
-            $Path -eq '/v1.0/policies/{policyId}/products/{productId}' -and
-            $PathParameter.productId -eq 'CFQ7TTC0H9MP' -and
-            $Body.policyValue -eq 'Disabled'
+            $Method -eq 'PATCH' -and
+            $Path -eq '/v1.0/policies/{policyId}/products' -and
+            $PathParameter.policyId -eq 'AllowSelfServicePurchase' -and
+            @($Body.values).Count -eq 1 -and
+            $Body.values[0].productId -eq 'CFQ7TTC0H9MP' -and
+            $Body.values[0].policyValue -eq 'Disabled'
         }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+    }
+
+    It 'Should send every change of products and offer types together' {
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -IncludeOfferTypes)
+        @($changes | ForEach-Object -Process { $_.TargetId } | Sort-Object) | Should -Be @('CFQ7TTC0H9MP', 'CFQ7TTC0LH2H', 'SaaS')
+        ($changes | Where-Object -Property TargetId -EQ 'SaaS').Scope | Should -Be 'OfferType'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+            $Method -eq 'PATCH' -and @($Body.values).Count -eq 3 -and
+            @($Body.values | Where-Object -FilterScript { $_.offerType -eq 'SaaS' -and $_.policyValue -eq 'Disabled' -and -not $_.ContainsKey('productId') }).Count -eq 1
+        }
+    }
+
+    It 'Should stop with the service''s refusal, naming the bad entries, and send nothing else' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PATCH' } -MockWith {
+            throw (New-MSCommerceTestErrorRecord -ErrorCode 'InvalidPolicyValues' -Category 'InvalidArgument' -Message 'Failed to apply the policy baseline, ErrorMessage - 400 ErrorDetails - {"errorCode":"InvalidPolicyValues","reason":"Nothing was written; 1 of 2 values cannot be set. values[0]: ..."}')
+        }
+        { Set-MSCommerceProductPolicyBaseline -DefaultValue 'OnlyTrialsWithoutPaymentMethod' } | Should -Throw -ErrorId 'InvalidPolicyValues*'
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+    }
+
+    It 'Should fall back to one PUT per value, with a warning, when the service answers <_> to the PATCH' -ForEach @('MethodNotAllowed', 'RouteNotFound', 'HttpStatus405', 'HttpStatus404') {
+        $errorCode = $_
+        # The mock's body runs in a new scope below the test's current one, so it sees $errorCode (Pester's
+        # src/functions/Mock.ps1, ExecuteBehavior: the body keeps the test's session state and is called with &).
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PATCH' } -MockWith {
+            throw (New-MSCommerceTestErrorRecord -ErrorCode $errorCode -Category 'InvalidOperation')
+        }
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -WarningVariable warnings -WarningAction SilentlyContinue)
+        $changes.Count | Should -Be 2
+        @($warnings).Count | Should -Be 1
+        [string]$warnings[0] | Should -BeLike "*does not set several values at once ($errorCode)*"
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 2 -Exactly -ParameterFilter { $Method -eq 'PUT' -and $Body.policyValue -eq 'Disabled' }
     }
 
     It 'Should change nothing and write nothing when the state already matches' {
         $changes = Set-MSCommerceProductPolicyBaseline -DefaultValue 'Enabled' -Exception @{ 'CFQ7TTC0HDB1' = 'Disabled' }
         $changes | Should -BeNullOrEmpty
-        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' -or $Method -eq 'PATCH' }
     }
 
     It 'Should only read with -WhatIf' {
         $changes = Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -WhatIf
         $changes | Should -BeNullOrEmpty
-        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' -or $Method -eq 'PATCH' }
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Method -eq 'GET' }
     }
 
@@ -74,7 +121,7 @@ Describe 'Set-MSCommerceProductPolicyBaseline' {
         $changes.Count | Should -Be 1
         $changes[0].Scope | Should -Be 'OfferType'
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
-            $Method -eq 'PUT' -and $Path -eq '/v1.0/policies/{policyId}/offerTypes/{offerType}' -and $PathParameter.offerType -eq 'SaaS' -and $Body.policyValue -eq 'Disabled'
+            $Method -eq 'PATCH' -and @($Body.values).Count -eq 1 -and $Body.values[0].offerType -eq 'SaaS' -and $Body.values[0].policyValue -eq 'Disabled'
         }
     }
 
@@ -94,20 +141,23 @@ Describe 'Set-MSCommerceProductPolicyBaseline' {
     It 'Should map an old product ID of an exception to the current one' {
         $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TTC0L3PB' = 'Enabled'; 'CFQ7TTC0LH2H' = 'Enabled' })
         $changes | Should -BeNullOrEmpty
-        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' -or $Method -eq 'PATCH' }
     }
 
     It 'Should refuse an exception naming no product, before any change' {
         { Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled' -Exception @{ 'CFQ7TYPO0000' = 'Enabled' } } | Should -Throw -ErrorId 'ExceptionTargetNotFound*'
-        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PUT' -or $Method -eq 'PATCH' }
     }
 
-    It 'Should report a refused change and go on with the others' {
+    It 'Should report a refused change and go on with the others, when it falls back to one PUT per value' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PATCH' } -MockWith {
+            throw (New-MSCommerceTestErrorRecord -ErrorCode 'MethodNotAllowed' -Category 'InvalidOperation')
+        }
         Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PUT' -and $PathParameter.productId -eq 'CFQ7TTC0H9MP' } -MockWith {
             $exception = New-Object -TypeName System.ArgumentException -ArgumentList 'Failed to update product policy, ErrorMessage - 400 ErrorDetails - {"errorCode":"PolicyValueNotAllowed"}'
             throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'PolicyValueNotAllowed', 'InvalidArgument', 'CFQ7TTC0H9MP')
         }
-        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'OnlyTrialsWithoutPaymentMethod' -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $changes = @(Set-MSCommerceProductPolicyBaseline -DefaultValue 'OnlyTrialsWithoutPaymentMethod' -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
         $changes.Count | Should -Be 2
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'PolicyValueNotAllowed*'

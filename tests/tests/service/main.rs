@@ -13,6 +13,7 @@ mod lifecycle;
 mod operations;
 mod persistence;
 mod policies;
+mod policy_values;
 mod revocation;
 mod sign_in;
 mod subscriptions;

@@ -5,9 +5,10 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::Json;
 use mscommerce_domain::{
-    entity_tag, Operation, PolicyDefinition, PolicyTarget, PolicyValue, Scope,
+    entity_tag, resolve_values, Operation, PolicyDefinition, PolicyTarget, PolicyValue,
+    Preconditions, RequestedValue, Scope,
 };
-use mscommerce_store::PolicyChange;
+use mscommerce_store::{PolicyChange, PolicyChanges, PolicyValueChange};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams, QueryParams};
@@ -15,7 +16,8 @@ use crate::request::{find_offer_type, find_product, preconditions};
 use crate::response::{json, json_with_etag};
 use crate::state::AppState;
 use crate::views::policies::{
-    OfferTypePolicy, Policy, PolicyItemList, PolicyList, PolicyUpdate, ProductPolicy, ProductsQuery,
+    OfferTypePolicy, Policy, PolicyItemList, PolicyList, PolicyUpdate, PolicyValueOutcome,
+    PolicyValuesResult, PolicyValuesUpdate, ProductPolicy, ProductsQuery,
 };
 
 fn find_policy(policy_id: &str) -> ApiResult<&'static PolicyDefinition> {
@@ -288,6 +290,129 @@ pub async fn put_product(
     let policy = find_policy(&policy_id)?;
     let target = find_product(&state.catalog, &product_id)?;
     write_value(&state, &caller, &headers, policy, &target, update).await
+}
+
+/// Set several values at once (products and offer types), in one transaction: all or none, audited with the
+/// request's one correlation id; answers what changed and what already was so.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/policies/{policyId}/products",
+    tag = "policies",
+    security(("bearer" = [])),
+    params(("policyId" = String, Path, description = "`AllowSelfServicePurchase` (any case)")),
+    request_body = PolicyValuesUpdate,
+    responses(
+        (status = 200, body = PolicyValuesResult),
+        (status = 400, description = "`InvalidPolicyValues`: the reason names every entry that cannot be set (unknown product or offer type, not a value, a value the target does not allow, a target named twice) and nothing is written; `PreconditionNotSupported`: `If-Match` or `If-None-Match` sent as a header (give each value its `ifMatch`)", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 412, description = "`PreconditionFailed`: a value's `ifMatch` does not hold; the reason names each such value and its current ETag; nothing is written", body = ErrorBody),
+    )
+)]
+pub async fn patch_products(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    PathParams(policy_id): PathParams<String>,
+    JsonBody(update): JsonBody<PolicyValuesUpdate>,
+) -> ApiResult<Json<PolicyValuesResult>> {
+    caller.require(Operation::WritePolicy)?;
+    let policy = find_policy(&policy_id)?;
+    if !preconditions(&headers).is_empty() {
+        // The headers would name one representation; this request changes many, each with its own ETag.
+        return Err(ApiError::bad_request(
+            "PreconditionNotSupported",
+            "If-Match and If-None-Match do not apply to a change of several values: give each value its own \
+             \"ifMatch\" in the body.",
+        ));
+    }
+    let requested: Vec<RequestedValue<'_>> = update
+        .values
+        .iter()
+        .map(|entry| RequestedValue {
+            product_id: entry.product_id.as_deref(),
+            offer_type: entry.offer_type.as_deref(),
+            policy_value: &entry.policy_value,
+        })
+        .collect();
+    let resolved = resolve_values(&state.catalog, &requested).map_err(|rejected| {
+        let problems: Vec<String> = rejected
+            .iter()
+            .map(|r| format!("values[{}]: {}", r.entry, r.reason))
+            .collect();
+        ApiError::bad_request(
+            "InvalidPolicyValues",
+            format!(
+                "Nothing was written; {} of {} values cannot be set. {}.",
+                rejected.len(),
+                update.values.len(),
+                problems.join("; ")
+            ),
+        )
+    })?;
+    let principal = &caller.principal;
+    let actor = caller.actor();
+    let correlation_id = actor.correlation_id.clone();
+    let values = resolved
+        .iter()
+        .zip(&update.values)
+        .map(|((target, value), entry)| PolicyValueChange {
+            scope: target.scope(),
+            target_id: target.id().to_string(),
+            target_name: target.name().to_string(),
+            value: *value,
+            preconditions: Preconditions::parse(entry.if_match.as_deref(), None),
+        })
+        .collect();
+    let writes = state
+        .store
+        .set_policy_values(PolicyChanges {
+            tenant_id: principal.tenant_id,
+            policy_id: policy.id.to_string(),
+            default_value: policy.default_value,
+            values,
+            actor,
+        })
+        .await?;
+    let mut result = PolicyValuesResult {
+        policy_id: policy.id.to_string(),
+        correlation_id,
+        changed: Vec::new(),
+        unchanged: Vec::new(),
+    };
+    for ((target, value), write) in resolved.iter().zip(&writes.values) {
+        let outcome = PolicyValueOutcome {
+            scope: target.scope().as_str().to_string(),
+            id: target.id().to_string(),
+            name: target.name().to_string(),
+            previous_value: write.old_value.as_str().to_string(),
+            policy_value: value.as_str().to_string(),
+            etag: entity_tag(write.current_revision),
+        };
+        match write.revision {
+            Some(revision) => {
+                state.policies.apply(
+                    &state.catalog,
+                    principal.tenant_id,
+                    target,
+                    *value,
+                    revision,
+                );
+                result.changed.push(outcome);
+            }
+            None => result.unchanged.push(outcome),
+        }
+    }
+    if let Some(revision) = writes.revision {
+        tracing::info!(
+            tenant.id = %principal.tenant_id,
+            policy.changed = result.changed.len(),
+            policy.unchanged = result.unchanged.len(),
+            policy.revision = revision,
+            "policy values changed together"
+        );
+    }
+    Ok(Json(result))
 }
 
 /// Get the value of one third-party offer type.

@@ -93,6 +93,73 @@ impl BodyShape for PolicyUpdate {
         "{\"policyValue\": \"Enabled\" | \"Disabled\" | \"OnlyTrialsWithoutPaymentMethod\"}";
 }
 
+/// The body of a PATCH of `.../products`: several values set together, all or none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyValuesUpdate {
+    /// 1 to 1000 values, each target named once.
+    pub values: Vec<PolicyValueEntry>,
+}
+
+/// One value of a PATCH of `.../products`: exactly one of `productId` and `offerType`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyValueEntry {
+    /// A current or old product ID (any case).
+    #[schema(example = "CFQ7TTC0H9MP")]
+    pub product_id: Option<String>,
+    /// A third-party offer type (any case): `SaaS`, `POWERBIVISUALS`, `DYNAMICSCE`, `DYNAMICSBC`.
+    pub offer_type: Option<String>,
+    /// `Enabled`, `Disabled` or `OnlyTrialsWithoutPaymentMethod` (any case).
+    #[schema(example = "Disabled")]
+    pub policy_value: String,
+    /// This value's `If-Match`: `*` or ETags from a read. When it does not hold, nothing of the request is
+    /// written (412).
+    pub if_match: Option<String>,
+}
+
+impl BodyShape for PolicyValuesUpdate {
+    const SHAPE: &'static str = "{\"values\": [{\"productId\" or \"offerType\": \"...\", \"policyValue\": \"Enabled\" | \
+         \"Disabled\" | \"OnlyTrialsWithoutPaymentMethod\", \"ifMatch\"?: \"<ETag>\"}, ...]} with 1 to 1000 values";
+}
+
+/// One value after a PATCH of `.../products`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyValueOutcome {
+    /// `product` or `OfferType`.
+    #[schema(example = "product")]
+    pub scope: String,
+    /// The canonical ID (an old product ID is answered as the current one).
+    #[schema(example = "CFQ7TTC0H9MP")]
+    pub id: String,
+    #[schema(example = "Power BI Pro")]
+    pub name: String,
+    /// The value before the request.
+    #[schema(example = "Enabled")]
+    pub previous_value: String,
+    /// The value now.
+    #[schema(example = "Disabled")]
+    pub policy_value: String,
+    /// The value's `ETag` now.
+    #[schema(example = "\"7\"")]
+    pub etag: String,
+}
+
+/// The answer of a PATCH of `.../products`: what changed, and what already was so.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyValuesResult {
+    #[schema(example = "AllowSelfServicePurchase")]
+    pub policy_id: String,
+    /// The correlation ID of the request, which every audit event of the change carries.
+    pub correlation_id: String,
+    /// Values the request changed, in the request's order.
+    pub changed: Vec<PolicyValueOutcome>,
+    /// Values that already held what the request asked (nothing written for them), in the request's order.
+    pub unchanged: Vec<PolicyValueOutcome>,
+}
+
 impl Policy {
     pub fn of(policy: &PolicyDefinition) -> Policy {
         Policy {

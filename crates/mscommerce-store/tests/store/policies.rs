@@ -7,6 +7,8 @@ on_every_backend!(
     concurrent_policy_writes_of_one_tenant_take_turns,
     writes_abandoned_half_way_leave_the_store_writable,
     policy_preconditions_are_checked_against_the_stored_revision,
+    several_values_are_written_together_with_one_revision_and_one_correlation_id,
+    a_failed_precondition_of_one_value_writes_none_of_them,
 );
 
 async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
@@ -323,4 +325,151 @@ async fn policy_preconditions_are_checked_against_the_stored_revision(f: &Fixtur
         f.store.policy_values(contoso).await.unwrap()[0].value,
         PolicyValue::Disabled
     );
+}
+
+fn value_change(scope: Scope, target: &str, value: PolicyValue) -> PolicyValueChange {
+    PolicyValueChange {
+        scope,
+        target_id: target.into(),
+        target_name: format!("{target} name"),
+        value,
+        preconditions: Preconditions::default(),
+    }
+}
+
+fn changes(tenant_id: TenantId, values: Vec<PolicyValueChange>) -> PolicyChanges {
+    PolicyChanges {
+        tenant_id,
+        policy_id: POLICY.into(),
+        default_value: PolicyValue::Enabled,
+        values,
+        actor: actor(),
+    }
+}
+
+async fn several_values_are_written_together_with_one_revision_and_one_correlation_id(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    f.store
+        .set_policy_value(change(contoso, Scope::Product, "P1", PolicyValue::Disabled))
+        .await
+        .unwrap();
+    let batch = changes(
+        contoso,
+        vec![
+            value_change(Scope::Product, "P1", PolicyValue::Disabled),
+            value_change(Scope::Product, "P2", PolicyValue::Disabled),
+            value_change(Scope::Product, "P3", PolicyValue::Enabled),
+            value_change(Scope::OfferType, "SaaS", PolicyValue::Disabled),
+        ],
+    );
+    let correlation_id = batch.actor.correlation_id.clone();
+    let writes = f.store.set_policy_values(batch).await.unwrap();
+    assert_eq!(
+        writes.revision,
+        Some(2),
+        "one new revision for the whole change"
+    );
+    let summary: Vec<(PolicyValue, Option<i64>, i64)> = writes
+        .values
+        .iter()
+        .map(|w| (w.old_value, w.revision, w.current_revision))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (PolicyValue::Disabled, None, 1),
+            (PolicyValue::Enabled, Some(2), 2),
+            (PolicyValue::Enabled, None, INITIAL_POLICY_REVISION),
+            (PolicyValue::Enabled, Some(2), 2),
+        ],
+        "in the request's order: what was already so keeps its revision"
+    );
+    let mut stored: Vec<(String, PolicyValue, i64)> = f
+        .store
+        .policy_values(contoso)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.target_id, v.value, v.revision))
+        .collect();
+    stored.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        stored,
+        vec![
+            ("P1".into(), PolicyValue::Disabled, 1),
+            ("P2".into(), PolicyValue::Disabled, 2),
+            ("SaaS".into(), PolicyValue::Disabled, 2),
+        ]
+    );
+    let events = f.store.policy_changes(contoso, None, 10).await.unwrap();
+    let of_batch: Vec<&str> = events
+        .iter()
+        .filter(|e| e.correlation_id == correlation_id)
+        .map(|e| e.target_id.as_str())
+        .collect();
+    assert_eq!(
+        of_batch.len(),
+        2,
+        "one event per changed value, all with the change's correlation id: {events:?}"
+    );
+    assert!(of_batch.contains(&"P2") && of_batch.contains(&"SaaS"));
+    assert_eq!(
+        events.len(),
+        3,
+        "the first single write, then the two changed values"
+    );
+
+    let again = f
+        .store
+        .set_policy_values(changes(
+            contoso,
+            vec![
+                value_change(Scope::Product, "P2", PolicyValue::Disabled),
+                value_change(Scope::OfferType, "SaaS", PolicyValue::Disabled),
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(again.revision, None, "a change already made writes nothing");
+    assert_eq!(
+        f.store
+            .policy_changes(contoso, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+async fn a_failed_precondition_of_one_value_writes_none_of_them(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let mut stale = value_change(Scope::Product, "P2", PolicyValue::Disabled);
+    stale.preconditions = Preconditions::parse(Some("\"7\""), None);
+    let mut current = value_change(Scope::Product, "P3", PolicyValue::Disabled);
+    current.preconditions = Preconditions::parse(Some(&entity_tag(INITIAL_POLICY_REVISION)), None);
+    let refused = f
+        .store
+        .set_policy_values(changes(
+            contoso,
+            vec![
+                value_change(Scope::Product, "P1", PolicyValue::Disabled),
+                stale,
+                current,
+            ],
+        ))
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::VersionMismatch(reason)) if reason.contains("'P2'") && !reason.contains("'P3'")),
+        "the reason names the value whose precondition failed, and only it: {refused:?}"
+    );
+    assert!(
+        f.store.policy_values(contoso).await.unwrap().is_empty(),
+        "nothing was written"
+    );
+    assert!(f
+        .store
+        .policy_changes(contoso, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
