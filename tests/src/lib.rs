@@ -5,12 +5,14 @@
 //! - [`http`]: requests and answers;
 //! - [`fixtures`]: the administrator, tenants, users, apps and their tokens;
 //! - [`smtp`]: a real SMTP server on loopback;
+//! - [`tls`]: a test certificate authority and server certificate, for HTTPS;
 //! - [`postgres`]: a throwaway PostgreSQL database per server, when `MSCOMMERCE_TEST_POSTGRES_URL` is set.
 
 pub mod fixtures;
 pub mod http;
 pub mod server;
 pub mod smtp;
+pub mod tls;
 
 pub use mscommerce_testing::{postgres, TempDir};
 
@@ -19,3 +21,4 @@ pub use http::Answer;
 pub use postgres::POSTGRES_ENV;
 pub use server::{binary, Server};
 pub use smtp::{header_of, smtp_env, SmtpServer};
+pub use tls::TestCertificates;

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 
 use crate::fixtures::{ADMIN_PASSWORD, USER_PASSWORD};
 use crate::postgres::{self, TestDatabase};
+use crate::tls::TestCertificates;
 use crate::TempDir;
 
 /// The `mscommerce` binary of this workspace. `cargo test --workspace` builds it before running tests; when run
@@ -67,6 +68,8 @@ pub struct Server {
     port: u16,
     pub(crate) extra_env: Vec<(String, String)>,
     pub http: reqwest::Client,
+    /// The certificates it serves HTTPS with, when it does.
+    pub tls: Option<TestCertificates>,
 }
 
 impl Server {
@@ -76,7 +79,38 @@ impl Server {
     }
 
     pub async fn start_with<V: AsRef<str>>(env: &[(&str, V)]) -> Server {
-        let mut server = Server {
+        let mut server = Self::prepare(env).await;
+        server.launch().await;
+        server
+    }
+
+    /// A new server on a new database, serving HTTPS with a certificate of a new test authority, which its
+    /// `http` client trusts.
+    pub async fn start_https() -> Server {
+        Self::start_https_with::<&str>(&[]).await
+    }
+
+    pub async fn start_https_with<V: AsRef<str>>(env: &[(&str, V)]) -> Server {
+        let mut server = Self::prepare(env).await;
+        let certificates = TestCertificates::generate(&server.dir.0.join("tls"), "server");
+        server.extra_env.extend([
+            (
+                "MSCOMMERCE_TLS_CERT_PATH".to_string(),
+                certificates.server_cert.display().to_string(),
+            ),
+            (
+                "MSCOMMERCE_TLS_KEY_PATH".to_string(),
+                certificates.server_key.display().to_string(),
+            ),
+        ]);
+        server.http = certificates.client();
+        server.tls = Some(certificates);
+        server.launch().await;
+        server
+    }
+
+    async fn prepare<V: AsRef<str>>(env: &[(&str, V)]) -> Server {
+        Server {
             child: None,
             dir: TempDir::new(),
             postgres: match postgres::admin_url() {
@@ -94,9 +128,8 @@ impl Server {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("client"),
-        };
-        server.launch().await;
-        server
+            tls: None,
+        }
     }
 
     pub fn database_url(&self) -> String {
@@ -152,6 +185,7 @@ impl Server {
             port: 0,
             extra_env,
             http: self.http.clone(),
+            tls: self.tls.clone(),
         };
         replica.launch().await;
         replica
@@ -195,7 +229,8 @@ impl Server {
                 .spawn()
                 .expect("mscommerce starts");
             self.child = Some(child);
-            self.base = format!("http://127.0.0.1:{}", self.port);
+            let scheme = if self.tls.is_some() { "https" } else { "http" };
+            self.base = format!("{scheme}://127.0.0.1:{}", self.port);
             if self.wait_ready().await {
                 return;
             }

@@ -28,7 +28,7 @@ use axum::Router;
 
 pub use directory_cache::DirectoryCache;
 pub use error::{ApiError, ErrorBody};
-pub use metrics::Metrics;
+pub use metrics::{ConnectionCounters, Metrics};
 pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
 pub use rendered::RenderedPolicies;

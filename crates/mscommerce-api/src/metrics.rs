@@ -110,6 +110,8 @@ pub struct ConnectionCounters {
     pub header_timeouts: AtomicU64,
     /// Closed after `keep_alive_timeout_seconds` without a request.
     pub idle_timeouts: AtomicU64,
+    /// TLS handshakes that failed (a client that does not trust the certificate, or that speaks plain HTTP).
+    pub tls_handshake_failures: AtomicU64,
 }
 
 /// Every route's counters, by route label (the route's template, or `(no route)`).
@@ -193,6 +195,7 @@ impl Metrics {
             ("mscommerce_http_connections_refused_total", "New HTTP connections closed at once: max_connections reached, none idle.", &connections.refused),
             ("mscommerce_http_connections_header_timeouts_total", "HTTP connections closed: a request's head took longer than header_read_timeout_seconds.", &connections.header_timeouts),
             ("mscommerce_http_connections_idle_timeouts_total", "HTTP connections closed after keep_alive_timeout_seconds without a request.", &connections.idle_timeouts),
+            ("mscommerce_http_connections_tls_handshake_failures_total", "HTTPS connections closed because their TLS handshake failed.", &connections.tls_handshake_failures),
         ];
         let connection_figures = connection_figures
             .iter()

@@ -113,8 +113,14 @@ impl SmtpTls {
 pub struct Settings {
     /// Address and port to listen on.
     pub listen: String,
-    /// The URL clients use to reach the service; the token issuer. Defaults to `http://<listen>`.
+    /// The URL clients use to reach the service; the token issuer. Defaults to `http://<listen>`, or
+    /// `https://<listen>` with TLS.
     pub public_url: Option<String>,
+    /// HTTPS: the certificate chain (PEM, the server's certificate first). With `tls_key_path`; reloaded when the
+    /// files change. Without both, the service speaks plain HTTP.
+    pub tls_cert_path: Option<PathBuf>,
+    /// HTTPS: the certificate's private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC).
+    pub tls_key_path: Option<PathBuf>,
     /// `sqlite://path/to/file.db`, or `postgres://user:password@host:5432/database` for several replicas.
     pub database_url: String,
     /// Apply missing migrations at start (otherwise `mscommerce migrate` must have run).
@@ -194,6 +200,8 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".into(),
             public_url: None,
+            tls_cert_path: None,
+            tls_key_path: None,
             database_url: "sqlite://data/mscommerce.db".into(),
             migrate_on_start: true,
             log_format: LogFormat::Text,
@@ -292,6 +300,11 @@ impl Settings {
         if settings.public_url.as_deref() == Some("") {
             settings.public_url = None;
         }
+        for path in [&mut settings.tls_cert_path, &mut settings.tls_key_path] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                *path = None;
+            }
+        }
         if settings.smtp_host.as_deref() == Some("") {
             settings.smtp_host = None;
         }
@@ -337,6 +350,21 @@ impl Settings {
 
     fn check(&self) -> Result<(), ConfigError> {
         self.listen_address()?;
+        match (&self.tls_cert_path, &self.tls_key_path) {
+            (Some(_), None) => {
+                return Err(setting_error(
+                    "tls_key_path",
+                    "is needed with tls_cert_path: HTTPS takes the certificate and its private key",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(setting_error(
+                    "tls_cert_path",
+                    "is needed with tls_key_path: HTTPS takes the certificate and its private key",
+                ))
+            }
+            _ => {}
+        }
         if let Some(url) = &self.public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(setting_error(
@@ -509,7 +537,19 @@ impl Settings {
     pub fn public_url(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_string(),
+            None if self.tls_files().is_some() => format!("https://{bound}"),
             None => format!("http://{bound}"),
+        }
+    }
+
+    /// The certificate and key, when HTTPS is configured.
+    pub fn tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        match (&self.tls_cert_path, &self.tls_key_path) {
+            (Some(cert_path), Some(key_path)) => Some(crate::tls::TlsFiles {
+                cert_path: cert_path.clone(),
+                key_path: key_path.clone(),
+            }),
+            _ => None,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The HTTP server's accept loop: HTTP/1 connections served by hyper, each watched for a slow head and for
-//! idleness, at most `max_connections` of them (the oldest idle one closed to make room for a new one), and every
-//! answer, hyper's own included, in the error envelope.
+//! The HTTP server's accept loop: connections served by hyper, over plain TCP (HTTP/1.1) or TLS (HTTP/2 or
+//! HTTP/1.1, as ALPN chose), each watched for a slow TLS handshake or head and for idleness, at most
+//! `max_connections` of them (the oldest idle one closed to make room for a new one), and every answer, hyper's
+//! own included, in the error envelope.
 //!
 //! Why not hyper's `header_read_timeout`: its timer also runs while a kept-alive connection waits for its next
 //! request (hyper-1.12.0 `src/proto/h1/conn.rs`, `State::idle` sets `notify_read` so that `poll_read_head` starts
@@ -14,7 +15,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
@@ -24,11 +25,13 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, Response, StatusCode};
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::graceful::GracefulConnection;
 use mscommerce_api::{ApiError, Metrics, Observed, Services};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, Notify};
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service as _;
 
 /// The longest request target we answer; longer ones get 414 in the envelope.
@@ -39,6 +42,9 @@ pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// that does not fit is refused by hyper itself (431), whose answer `Watched` puts in the envelope. Also the most
 /// a connection buffers of a head that never ends.
 const HYPER_BUFFER_BYTES: usize = 64 * 1024;
+/// Requests one HTTP/2 connection may have in flight at once (hyper's default is 200); each is a request the
+/// service works on, so one connection should not take much more than its share.
+const MAX_STREAMS_PER_CONNECTION: u32 = 100;
 
 /// The connection limits, from the settings.
 #[derive(Debug, Clone, Copy)]
@@ -59,8 +65,8 @@ fn now_ms() -> u64 {
 struct Connection {
     /// Order of acceptance: the oldest idle connection is shed first.
     id: u64,
-    /// A request is being handled (hyper serves one at a time on an HTTP/1 connection).
-    busy: AtomicBool,
+    /// Requests being handled: at most one on an HTTP/1 connection, several streams at once on HTTP/2.
+    in_flight: AtomicU32,
     /// When the first byte of a request head arrived, while no request was being handled; 0 when none is coming.
     head_started: AtomicU64,
     /// When the connection was accepted, its last request ended, or it last wrote with no request in hand.
@@ -77,7 +83,7 @@ enum Overdue {
 impl Connection {
     /// How long until the connection may be overdue, or why it is overdue now.
     fn check(&self, now: u64, limits: &Limits) -> Result<Duration, Overdue> {
-        let (since, limit, overdue) = if self.busy.load(Relaxed) {
+        let (since, limit, overdue) = if self.busy() {
             // A request's own time is the request timeout's business; look again later.
             return Ok(limits.header_read_timeout.min(limits.keep_alive_timeout));
         } else {
@@ -103,25 +109,29 @@ impl Connection {
         })
     }
 
+    fn busy(&self) -> bool {
+        self.in_flight.load(Relaxed) > 0
+    }
+
     fn request_began(&self) {
-        self.busy.store(true, Relaxed);
+        self.in_flight.fetch_add(1, Relaxed);
         self.head_started.store(0, Relaxed);
     }
 
     fn request_ended(&self) {
         self.quiet_since.store(now_ms(), Relaxed);
-        self.busy.store(false, Relaxed);
+        self.in_flight.fetch_sub(1, Relaxed);
     }
 
     fn read_some(&self) {
-        if !self.busy.load(Relaxed) && self.head_started.load(Relaxed) == 0 {
+        if !self.busy() && self.head_started.load(Relaxed) == 0 {
             self.head_started.store(now_ms(), Relaxed);
         }
     }
 
     fn wrote_some(&self) {
         // An answer still being written (after its handler returned) is not idleness.
-        if !self.busy.load(Relaxed) {
+        if !self.busy() {
             self.quiet_since.store(now_ms(), Relaxed);
         }
     }
@@ -146,7 +156,7 @@ impl Registry {
         let now = now_ms();
         let connection = Arc::new(Connection {
             id: self.next_id.fetch_add(1, Relaxed),
-            busy: AtomicBool::new(false),
+            in_flight: AtomicU32::new(0),
             head_started: AtomicU64::new(0),
             quiet_since: AtomicU64::new(now),
             shed: Notify::new(),
@@ -154,7 +164,7 @@ impl Registry {
         let counters = &self.metrics().connections;
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         if open.len() >= self.limits.max_connections {
-            let oldest_idle = open.values().find(|c| !c.busy.load(Relaxed)).map(|c| c.id);
+            let oldest_idle = open.values().find(|c| !c.busy()).map(|c| c.id);
             match oldest_idle.and_then(|id| open.remove(&id)) {
                 Some(shed) => {
                     // A permit is kept if its task is not waiting at this moment.
@@ -182,10 +192,12 @@ impl Registry {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, lets every connection finish the
-/// request it is handling (idle ones close at once), and returns when all have closed.
+/// Serves `app` on `listener`, over TLS when an acceptor is given, until `shutdown` resolves; then stops
+/// accepting, lets every connection finish the requests it is handling (idle ones close at once), and returns when
+/// all have closed.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Observed,
     limits: Limits,
     services: Arc<Services>,
@@ -220,15 +232,14 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        tokio::spawn(run_connection(
-            stream,
+        let accepted = Accepted {
             remote,
             connection,
-            Arc::clone(&registry),
-            app.clone(),
-            stopping.clone(),
-            alive.clone(),
-        ));
+            registry: Arc::clone(&registry),
+            stopping: stopping.clone(),
+            _alive: alive.clone(),
+        };
+        tokio::spawn(accepted.run(stream, tls.clone(), app.clone()));
     }
     drop(listener);
     let _ = stop.send(true);
@@ -236,69 +247,131 @@ pub async fn serve(
     let _ = all_closed.recv().await;
 }
 
-async fn run_connection(
-    stream: TcpStream,
+/// A connection the registry admitted, and what serving it needs.
+struct Accepted {
     remote: SocketAddr,
     connection: Arc<Connection>,
     registry: Arc<Registry>,
-    app: Observed,
-    mut stopping: watch::Receiver<bool>,
+    stopping: watch::Receiver<bool>,
+    /// Held until the connection closes (see `serve`).
     _alive: mpsc::Sender<()>,
-) {
-    let io = TokioIo::new(Watched {
-        inner: stream,
-        connection: Arc::clone(&connection),
-        replacement: None,
-    });
-    let service = PerConnection {
-        app,
-        remote,
-        connection: Arc::clone(&connection),
-    };
+}
+
+impl Accepted {
+    async fn run(mut self, stream: TcpStream, tls: Option<TlsAcceptor>, app: Observed) {
+        let service = PerConnection {
+            app,
+            remote: self.remote,
+            connection: Arc::clone(&self.connection),
+        };
+        match tls {
+            None => {
+                let served = http1().serve_connection(TokioIo::new(self.watched(stream)), service);
+                self.watch(served).await;
+            }
+            Some(acceptor) => {
+                // The handshake has the head's time limit: a client that opens a connection and says nothing,
+                // or says it slowly, holds a slot no longer over TLS than without.
+                let limit = self.registry.limits.header_read_timeout;
+                match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => {
+                        let h2 = stream.get_ref().1.alpn_protocol() == Some(crate::tls::H2);
+                        let io = TokioIo::new(self.watched(stream));
+                        if h2 {
+                            self.watch(http2().serve_connection(io, service)).await;
+                        } else {
+                            self.watch(http1().serve_connection(io, service)).await;
+                        }
+                    }
+                    Ok(Err(error)) => {
+                        self.counters().tls_handshake_failures.fetch_add(1, Relaxed);
+                        tracing::debug!(remote = %self.remote, %error, "TLS handshake failed");
+                    }
+                    Err(_) => {
+                        self.counters().header_timeouts.fetch_add(1, Relaxed);
+                        tracing::debug!(remote = %self.remote, "closing a connection: its TLS handshake took too long");
+                    }
+                }
+            }
+        }
+        self.registry.remove(self.connection.id);
+    }
+
+    fn counters(&self) -> &mscommerce_api::ConnectionCounters {
+        &self.registry.metrics().connections
+    }
+
+    fn watched<S>(&self, inner: S) -> Watched<S> {
+        Watched {
+            inner,
+            connection: Arc::clone(&self.connection),
+            replacement: None,
+        }
+    }
+
+    /// Drives the connection until it ends, closing it when its head is overdue or it has been idle too long,
+    /// when it is shed, and gracefully when the service stops.
+    async fn watch<C: GracefulConnection>(&mut self, served: C)
+    where
+        C::Error: std::fmt::Display,
+    {
+        let mut served = pin!(served);
+        let limits = self.registry.limits;
+        let remote = self.remote;
+        let mut draining = false;
+        loop {
+            if !draining && *self.stopping.borrow() {
+                draining = true;
+                served.as_mut().graceful_shutdown();
+            }
+            let wait = match self.connection.check(now_ms(), &limits) {
+                Ok(wait) => wait,
+                Err(Overdue::Head) => {
+                    self.counters().header_timeouts.fetch_add(1, Relaxed);
+                    tracing::debug!(%remote, "closing a connection: its request head took too long");
+                    break;
+                }
+                Err(Overdue::Idle) => {
+                    self.counters().idle_timeouts.fetch_add(1, Relaxed);
+                    tracing::debug!(%remote, "closing an idle connection");
+                    break;
+                }
+            };
+            tokio::select! {
+                result = served.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%remote, %error, "connection ended with an error");
+                    }
+                    break;
+                }
+                () = self.connection.shed.notified() => {
+                    tracing::debug!(%remote, "closing an idle connection to make room for a new one");
+                    break;
+                }
+                () = tokio::time::sleep(wait) => {}
+                _ = self.stopping.changed(), if !draining => {}
+            }
+        }
+    }
+}
+
+fn http1() -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
     // hyper's own head timer is off (see the module's comment); without a timer hyper would warn on every
     // connection that its default one cannot run (hyper-1.12.0 `src/common/time.rs`, `Time::check`).
     builder
         .header_read_timeout(None)
         .max_buf_size(HYPER_BUFFER_BYTES);
-    let mut served = pin!(builder.serve_connection(io, service));
-    let limits = registry.limits;
-    let counters = &registry.metrics().connections;
-    let mut draining = false;
-    loop {
-        if !draining && *stopping.borrow() {
-            draining = true;
-            served.as_mut().graceful_shutdown();
-        }
-        let wait = match connection.check(now_ms(), &limits) {
-            Ok(wait) => wait,
-            Err(Overdue::Head) => {
-                counters.header_timeouts.fetch_add(1, Relaxed);
-                tracing::debug!(%remote, "closing a connection: its request head took too long");
-                break;
-            }
-            Err(Overdue::Idle) => {
-                counters.idle_timeouts.fetch_add(1, Relaxed);
-                tracing::debug!(%remote, "closing an idle connection");
-                break;
-            }
-        };
-        tokio::select! {
-            result = served.as_mut() => {
-                if let Err(error) = result {
-                    tracing::debug!(%remote, %error, "connection ended with an error");
-                }
-                break;
-            }
-            () = connection.shed.notified() => {
-                tracing::debug!(%remote, "closing an idle connection to make room for a new one");
-                break;
-            }
-            () = tokio::time::sleep(wait) => {}
-            _ = stopping.changed(), if !draining => {}
-        }
-    }
-    registry.remove(connection.id);
+    builder
+}
+
+fn http2() -> hyper::server::conn::http2::Builder<TokioExecutor> {
+    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    // The same bound on a head as over HTTP/1 (`oversized` answers heads under it but over our limit).
+    builder
+        .max_header_list_size(HYPER_BUFFER_BYTES as u32)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION);
+    builder
 }
 
 /// The router for one connection: inserts the client's address and enforces our URI and head limits.
@@ -403,14 +476,14 @@ impl Drop for Handling {
 /// bytes), as a bare head: a status line, `content-length: 0` and a date, then it closes. No answer of ours at
 /// those statuses is empty (each carries the envelope), so a write that begins with such a head is hyper's, and
 /// is replaced by the same status with the envelope.
-struct Watched {
-    inner: TcpStream,
+struct Watched<S> {
+    inner: S,
     connection: Arc<Connection>,
     /// hyper's error answer replaced by ours: the bytes and how many are written.
     replacement: Option<(Vec<u8>, usize)>,
 }
 
-impl Watched {
+impl<S: AsyncWrite + Unpin> Watched<S> {
     fn drain_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while let Some((bytes, written)) = &mut self.replacement {
             if *written == bytes.len() {
@@ -472,7 +545,7 @@ fn hyper_error_answer(written: &[u8]) -> Option<Vec<u8>> {
     )
 }
 
-impl AsyncRead for Watched {
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -487,7 +560,7 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -7,6 +7,7 @@ mod key_encryption;
 mod lifecycle;
 mod listener;
 mod serve;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

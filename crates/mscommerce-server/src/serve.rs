@@ -250,6 +250,11 @@ fn follow_other_replicas(services: &Arc<Services>) {
 pub async fn run(settings: Settings) -> Result<()> {
     let started = Instant::now();
     let catalog = Arc::new(load_catalog(&settings)?);
+    // First, so that a certificate that cannot be used stops the start before anything is written.
+    let certificate = settings
+        .tls_files()
+        .map(crate::tls::ReloadingCertificate::load)
+        .transpose()?;
     let store = mscommerce_store::open(&settings.database_url, settings.migrate_on_start)
         .await
         .with_context(|| format!("database_url {}", settings.database_url))?;
@@ -259,6 +264,14 @@ pub async fn run(settings: Settings) -> Result<()> {
         .await
         .with_context(|| format!("listen: cannot listen on {}", settings.listen))?;
     let bound = listener.local_addr()?;
+    if certificate.is_none() && !bound.ip().is_loopback() {
+        tracing::warn!(
+            address = %bound,
+            "listening beyond this host over plain HTTP: passwords and tokens cross the network in clear. \
+             Set tls_cert_path and tls_key_path (MSCOMMERCE_TLS_CERT_PATH, MSCOMMERCE_TLS_KEY_PATH) for HTTPS, \
+             or put a TLS proxy in front"
+        );
+    }
     let public_url = settings.public_url(bound);
     let trusted: Vec<SigningKey> = keys.iter().map(|k| k.key.clone()).collect();
     let services = Services {
@@ -304,13 +317,18 @@ pub async fn run(settings: Settings) -> Result<()> {
         keep_alive_timeout: Duration::from_secs(settings.keep_alive_timeout_seconds),
         max_connections: connection_cap(settings.max_connections),
     };
+    let tls = certificate.map(|certificate| {
+        certificate.watch();
+        certificate.acceptor()
+    });
     tracing::info!(
         address = %bound,
         public_url = %public_url,
+        https = tls.is_some(),
         ready_ms = started.elapsed().as_millis() as u64,
         "mscommerce is ready"
     );
-    crate::listener::serve(listener, app, limits, services, shutdown_signal()).await;
+    crate::listener::serve(listener, tls, app, limits, services, shutdown_signal()).await;
     let _ = stop.send(true);
     let _ = dispatching.await;
     let _ = living.await;
