@@ -13,6 +13,7 @@
 mod load;
 mod process;
 mod seed;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,7 +32,9 @@ const BARE_BODY: &str = r#"{"policyId":"AllowSelfServicePurchase","policyValue":
 
 const USAGE: &str = "\
 usage: mscommerce-bench              the whole benchmark (bench/run.sh runs it after building)
-       mscommerce-bench bare ADDRESS the bare server on ADDRESS (host:port), until killed
+       mscommerce-bench bare ADDRESS [CERT KEY]
+                                     the bare server on ADDRESS (host:port), over HTTPS with CERT and
+                                     KEY (PEM files), until killed
        mscommerce-bench seed FILE    a new SQLite FILE, migrated and seeded like the benchmark's
 
 settings, from the environment:
@@ -42,7 +45,8 @@ settings, from the environment:
   WARMUP=2           seconds of unmeasured load before each measurement
   SERVER_CORE=0      core of the servers (taskset list)
   LOAD_CORE=1        core of wrk (taskset list)
-  SCENARIOS=...      only these, comma-separated: product, list, decision, put (bare always runs)
+  SCENARIOS=...      only these, comma-separated: product, list, decision, put, product-https (bare
+                     always runs; bare-https with product-https)
   PROFILE=1          record a perf profile of the server during each measured run, print its hottest
                      functions and keep the data (the figures of such a run are not comparable)
   KEEP=1             keep the working folder (database, logs, wrk scripts), for bench/callgrind.sh
@@ -101,7 +105,14 @@ impl RunArgs {
             keep: flag("KEEP"),
         })
         .and_then(|args| {
-            let known = ["bare", "product", "list", "decision", "put"];
+            let known = [
+                "bare",
+                "product",
+                "list",
+                "decision",
+                "put",
+                "product-https",
+            ];
             if let Some(unknown) = args
                 .scenarios
                 .iter()
@@ -120,12 +131,17 @@ impl RunArgs {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    if let ["bare", address] = args[..] {
+    let bare = match args[..] {
+        ["bare", address] => Some((address, None)),
+        ["bare", address, cert, key] => Some((address, Some((Path::new(cert), Path::new(key))))),
+        _ => None,
+    };
+    if let Some((address, tls)) = bare {
         // The runtime of mscommerce (`#[tokio::main]`): multi-threaded, one worker per core it may use.
         return tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(bare_server(address));
+            .block_on(bare_server(address, tls));
     }
     // The orchestrator mostly waits: one thread.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -157,16 +173,35 @@ fn main() -> Result<()> {
 }
 
 /// The bare server: the product route of mscommerce (same path shape, so the router does the same matching), no
-/// middleware, no authentication, a fixed body.
-async fn bare_server(address: &str) -> Result<()> {
+/// middleware, no authentication, a fixed body; over TLS (rustls with ring, as mscommerce) when given a
+/// certificate and key.
+async fn bare_server(address: &str, tls: Option<(&Path, &Path)>) -> Result<()> {
     use axum::http::header::CONTENT_TYPE;
     let app = axum::Router::new().route(
         "/v1.0/policies/{policyId}/products/{productId}",
         axum::routing::get(|| async { ([(CONTENT_TYPE, "application/json")], BARE_BODY) }),
     );
-    let listener = tokio::net::TcpListener::bind(address).await?;
-    axum::serve(listener, app).await?;
+    let tcp = tokio::net::TcpListener::bind(address).await?;
+    match tls {
+        None => axum::serve(tcp, app).await?,
+        Some((cert, key)) => {
+            let acceptor = tls::acceptor(cert, key)?;
+            axum::serve(tls::TlsListener { tcp, acceptor }, app).await?
+        }
+    }
     Ok(())
+}
+
+/// Polls `GET path` over TLS every 10 ms until it answers 200, for at most 30 seconds.
+fn wait_until_ready_over_tls(address: &str, path: &str, ca: &Path) -> Result<()> {
+    let since = Instant::now();
+    while since.elapsed() < Duration::from_secs(30) {
+        if tls::probe(address, path, ca).is_ok_and(|status| status == 200) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bail!("https://{address}{path} did not answer 200 within 30 s")
 }
 
 /// A binary of the same build as this one.
@@ -182,6 +217,14 @@ fn sibling(name: &str) -> Result<PathBuf> {
         );
     }
     Ok(path)
+}
+
+/// The HTTPS pair of servers.
+struct Https {
+    bare: Pinned,
+    bare_address: String,
+    server: Pinned,
+    address: String,
 }
 
 /// The working folder, removed when dropped unless kept.
@@ -276,6 +319,11 @@ async fn run(args: &RunArgs) -> Result<()> {
     };
     std::fs::create_dir_all(&work.path)?;
     let wanted = |key: &str| {
+        let key = if key == "bare-https" {
+            "product-https"
+        } else {
+            key
+        };
         key == "bare"
             || args
                 .scenarios
@@ -368,6 +416,51 @@ async fn run(args: &RunArgs) -> Result<()> {
     let ready = wait_until_ready(&address, "/readyz", started)?;
     let memory_when_ready = server.memory_kib("VmRSS")?;
 
+    // The same over HTTPS, when measured: a bare server and mscommerce each with a certificate of a test
+    // authority (wrk does not check it; the probes here do).
+    let https = if wanted("product-https") {
+        let plain_public_url = format!("http://{address}");
+        let certificates =
+            mscommerce_testing::tls::TestCertificates::generate(&work.path.join("tls"), "bench");
+        let cert = certificates.server_cert.display().to_string();
+        let key = certificates.server_key.display().to_string();
+        let bare_address = format!("127.0.0.1:{}", free_port()?);
+        let bare = Pinned::start(
+            &args.server_core,
+            &bench,
+            &["bare", &bare_address, &cert, &key],
+            &[],
+            &work.path.join("bare-https.log"),
+        )?;
+        let bare_path = format!("/v1.0/policies/{POLICY_ID}/products/CFQ7TTC0H9MP");
+        wait_until_ready_over_tls(&bare_address, &bare_path, &certificates.ca_cert)?;
+        let address = format!("127.0.0.1:{}", free_port()?);
+        let mut tls_env = env.to_vec();
+        tls_env.retain(|(k, _)| *k != "MSCOMMERCE_LISTEN");
+        tls_env.extend([
+            ("MSCOMMERCE_LISTEN", address.clone()),
+            ("MSCOMMERCE_TLS_CERT_PATH", cert),
+            ("MSCOMMERCE_TLS_KEY_PATH", key),
+            ("MSCOMMERCE_PUBLIC_URL", plain_public_url),
+        ]);
+        let server = Pinned::start(
+            &args.server_core,
+            &mscommerce,
+            &["serve"],
+            &tls_env,
+            &work.path.join("server-https.log"),
+        )?;
+        wait_until_ready_over_tls(&address, "/readyz", &certificates.ca_cert)?;
+        Some(Https {
+            bare,
+            bare_address,
+            server,
+            address,
+        })
+    } else {
+        None
+    };
+
     let token_count = args.tokens.unwrap_or(args.tenants).min(people.len());
     let signed_for: &[Tenant] = &people[..token_count];
     let tokens = seed::tokens(&url, &format!("http://{address}"), signed_for).await?;
@@ -419,6 +512,21 @@ async fn run(args: &RunArgs) -> Result<()> {
             paths: product_paths.clone(),
             method: Method::PutAlternating,
         },
+        // Over HTTPS (TLS 1.3, HTTP/1.1: wrk offers no ALPN), against a bare server over HTTPS: what TLS costs
+        // both, and what mscommerce costs beyond it. The issuer of the plain server's tokens is accepted by the
+        // HTTPS one: both are configured with the same public URL (the plain one's).
+        Scenario {
+            key: "bare-https",
+            name: "HTTPS bare axum",
+            paths: product_paths.clone(),
+            method: Method::Get,
+        },
+        Scenario {
+            key: "product-https",
+            name: "HTTPS GET one product",
+            paths: product_paths.clone(),
+            method: Method::Get,
+        },
     ];
 
     let load = Load {
@@ -430,22 +538,31 @@ async fn run(args: &RunArgs) -> Result<()> {
     let mut profiles: Vec<(&'static str, Vec<String>, PathBuf)> = Vec::new();
     let mut puts_answered = 0;
     let mut failed = false;
+    let mut https = https;
     for scenario in scenarios.iter().filter(|s| wanted(s.key)) {
-        let is_bare = scenario.key == "bare";
-        let (target, base) = if is_bare {
-            (&mut bare, format!("http://{bare_address}"))
-        } else {
-            (&mut server, format!("http://{address}"))
+        let (target, base) = match (scenario.key, https.as_mut()) {
+            ("bare", _) => (&mut bare, format!("http://{bare_address}")),
+            ("bare-https", Some(h)) => (&mut h.bare, format!("https://{}", h.bare_address)),
+            ("product-https", Some(h)) => (&mut h.server, format!("https://{}", h.address)),
+            _ => (&mut server, format!("http://{address}")),
         };
-        // One request first: a scenario whose route is missing, or that is refused, says so plainly.
+        // One request first: a scenario whose route is missing, or that is refused, says so plainly. (Over
+        // HTTPS the plain server's probe of the same route stands for it.)
         let auth = format!("Bearer {}", tokens[0]);
-        let probe = request(
-            base.trim_start_matches("http://"),
-            "GET",
-            &scenario.paths[0],
-            &[("Authorization", &auth)],
-            None,
-        )?;
+        let probe = if base.starts_with("https://") {
+            process::Answer {
+                status: 200,
+                body: String::new(),
+            }
+        } else {
+            request(
+                base.trim_start_matches("http://"),
+                "GET",
+                &scenario.paths[0],
+                &[("Authorization", &auth)],
+                None,
+            )?
+        };
         if probe.status == 404 && probe.body.contains("RouteNotFound") {
             notes.push(format!(
                 "{}: skipped, {} answers 404 RouteNotFound (the route does not exist yet)",
@@ -610,6 +727,7 @@ async fn run(args: &RunArgs) -> Result<()> {
     };
     drop(server);
     drop(bare);
+    drop(https);
 
     println!();
     println!(
@@ -694,6 +812,16 @@ async fn run(args: &RunArgs) -> Result<()> {
     println!("  reads >= 60% of the bare server's req/s with p99 <= 3 ms:");
     for line in reads {
         println!("  {line}");
+    }
+    let row = |name: &str| rows.iter().find(|r| r.name == name);
+    if let (Some(bare), Some(read)) = (row("HTTPS bare axum"), row("HTTPS GET one product")) {
+        let share = read.measured.per_second() / bare.measured.per_second();
+        let p99 = read.measured.p99_us as f64 / 1e3;
+        println!(
+            "  over HTTPS, the same against the bare server over HTTPS: GET one product {:.1}% of it, p99 {p99:.2} ms: {}",
+            100.0 * share,
+            met(share >= 0.6 && p99 <= 3.0)
+        );
     }
     if let Some(put) = rows.iter().find(|r| r.name.starts_with("PUT")) {
         let rate = put.measured.per_second();

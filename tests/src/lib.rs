@@ -21,4 +21,4 @@ pub use http::Answer;
 pub use postgres::POSTGRES_ENV;
 pub use server::{binary, Server};
 pub use smtp::{header_of, smtp_env, SmtpServer};
-pub use tls::TestCertificates;
+pub use tls::{client_trusting, TestCertificates};

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::fixtures::{ADMIN_PASSWORD, USER_PASSWORD};
 use crate::postgres::{self, TestDatabase};
-use crate::tls::TestCertificates;
+use crate::tls::{client_trusting, TestCertificates};
 use crate::TempDir;
 
 /// The `mscommerce` binary of this workspace. `cargo test --workspace` builds it before running tests; when run
@@ -103,7 +103,7 @@ impl Server {
                 certificates.server_key.display().to_string(),
             ),
         ]);
-        server.http = certificates.client();
+        server.http = client_trusting(&certificates);
         server.tls = Some(certificates);
         server.launch().await;
         server

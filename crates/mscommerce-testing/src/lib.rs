@@ -1,7 +1,8 @@
-//! Test support shared by the store's integration tests and the black-box tests of the binary: temporary folders
-//! and throwaway PostgreSQL databases. It depends on no mscommerce crate, so that any of them may use it in tests.
+//! Test support shared by the store's integration tests, the black-box tests of the binary and the benchmark:
+//! temporary folders, throwaway PostgreSQL databases and test certificates. It depends on no mscommerce crate, so that any of them may use it in tests.
 
 pub mod postgres;
+pub mod tls;
 
 use std::path::PathBuf;
 

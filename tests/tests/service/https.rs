@@ -108,7 +108,7 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     let pid = server.pid();
     let old = server.tls.clone().expect("https");
     let renewed = TestCertificates::generate(&server.dir.0.join("renewed"), "renewed");
-    let renewed_client = renewed.client();
+    let renewed_client = client_trusting(&renewed);
     let url = format!("{}/healthz", server.base);
     assert!(
         renewed_client.get(&url).send().await.is_err(),
@@ -130,7 +130,7 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         // A new client per attempt: a new connection, a new handshake.
-        if renewed.client().get(&url).send().await.is_ok() {
+        if client_trusting(&renewed).get(&url).send().await.is_ok() {
             break;
         }
         assert!(
@@ -141,7 +141,7 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     }
     assert_eq!(server.pid(), pid, "no restart");
     assert!(
-        old.client().get(&url).send().await.is_err(),
+        client_trusting(&old).get(&url).send().await.is_err(),
         "new connections get the renewed certificate"
     );
     let log = server.log("stderr.log") + &server.log("stdout.log");

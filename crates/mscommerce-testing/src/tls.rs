@@ -1,0 +1,61 @@
+//! Certificates for HTTPS tests and the benchmark: a throwaway certificate authority and a server certificate it
+//! signed for `127.0.0.1` and `localhost`, made with the `openssl` command when needed (no private key is
+//! committed). Clients trust the authority, as a company's clients trust its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The files of one test certificate authority and the server certificate it issued.
+#[derive(Debug, Clone)]
+pub struct TestCertificates {
+    pub ca_cert: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl command runs (Debian package openssl)");
+    assert!(
+        output.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+impl TestCertificates {
+    /// A new authority and server certificate in `dir` (created if missing), named `<name>-*.pem`.
+    pub fn generate(dir: &Path, name: &str) -> TestCertificates {
+        std::fs::create_dir_all(dir).expect("the certificate folder");
+        let ca_key = format!("{name}-ca-key.pem");
+        let ca_cert = format!("{name}-ca.pem");
+        let key = format!("{name}-key.pem");
+        let request = format!("{name}.csr");
+        let cert = format!("{name}-cert.pem");
+        let extensions = format!("{name}.ext");
+        std::fs::write(
+            dir.join(&extensions),
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+             extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .expect("extensions file");
+        #[rustfmt::skip]
+        openssl(dir, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", &ca_key, "-out", &ca_cert, "-days", "2", "-subj", &format!("/CN=mscommerce test CA {name}"),
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
+        #[rustfmt::skip]
+        openssl(dir, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", &key, "-out", &request, "-subj", "/CN=127.0.0.1"]);
+        #[rustfmt::skip]
+        openssl(dir, &["x509", "-req", "-in", &request, "-CA", &ca_cert, "-CAkey", &ca_key, "-CAcreateserial",
+            "-out", &cert, "-days", "2", "-extfile", &extensions]);
+        TestCertificates {
+            ca_cert: dir.join(ca_cert),
+            server_cert: dir.join(cert),
+            server_key: dir.join(key),
+        }
+    }
+}
