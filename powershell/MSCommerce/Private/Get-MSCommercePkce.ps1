@@ -6,7 +6,7 @@ function Get-MSCommercePkce {
     .DESCRIPTION
         The verifier is 32 random bytes in base64url, 43 characters of the unreserved set (RFC 7636 section 4.1
         allows 43 to 128). The challenge is BASE64URL(SHA256(ASCII(verifier))) (section 4.2, method S256; the
-        service refuses 'plain'). With -Verifier the challenge of that verifier is computed instead, which is how
+        service refuses the plain method). With -Verifier the challenge of that verifier is computed instead, which is how
         the test of appendix B's vector calls it.
 
     .PARAMETER Verifier
