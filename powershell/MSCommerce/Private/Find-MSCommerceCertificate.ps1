@@ -58,7 +58,8 @@ function Find-MSCommerceCertificate {
                 return $matching[0]
             }
         }
-        catch [System.Security.Cryptography.CryptographicException] {
+        catch {
+            # .NET on Linux opens only Root and CertificateAuthority of LocalMachine (CryptographicException).
             Write-Verbose -Message "The store $location cannot be opened on this platform: $($_.Exception.Message)"
         }
         finally {
