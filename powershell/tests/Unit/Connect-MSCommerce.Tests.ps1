@@ -248,7 +248,7 @@ Describe 'Connect-MSCommerce' {
     Context 'Device code' {
         BeforeEach {
             $script:pollAnswers = New-Object -TypeName System.Collections.Queue
-            Mock -ModuleName 'MSCommerce' -CommandName 'Start-Sleep' -MockWith { }
+            Mock -ModuleName 'MSCommerce' -CommandName 'Start-Sleep' -MockWith { return }
             Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Path -eq '/{tenantId}/oauth2/v2.0/devicecode' } -MockWith {
                 [pscustomobject]@{
                     device_code      = 'device-1'

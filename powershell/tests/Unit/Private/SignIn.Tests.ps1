@@ -208,7 +208,7 @@ Describe 'Open-MSCommerceLoopbackListener' {
 
 Describe 'Open-MSCommerceBrowser' {
     BeforeEach {
-        Mock -ModuleName 'MSCommerce' -CommandName 'Start-Process' -MockWith { }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Start-Process' -MockWith { return }
     }
 
     It 'Should open the URL with <Opener> on <Platform>' -ForEach @(
