@@ -86,9 +86,9 @@ function New-MSCommerceClientAssertion {
         ConvertTo-MSCommerceBase64Url -Bytes ([System.Text.Encoding]::UTF8.GetBytes($json))
     }
     $signingInput = '{0}.{1}' -f (& $encode $header), (& $encode $claims)
-    $signature = $privateKey.SignData(
-        [System.Text.Encoding]::ASCII.GetBytes($signingInput),
-        [System.Security.Cryptography.HashAlgorithmName]::SHA256,
-        [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $signingBytes = [System.Text.Encoding]::ASCII.GetBytes($signingInput)
+    $sha256Name = [System.Security.Cryptography.HashAlgorithmName]::SHA256
+    $pkcs1 = [System.Security.Cryptography.RSASignaturePadding]::Pkcs1
+    $signature = $privateKey.SignData($signingBytes, $sha256Name, $pkcs1)
     return '{0}.{1}' -f $signingInput, (ConvertTo-MSCommerceBase64Url -Bytes $signature)
 }
