@@ -59,7 +59,7 @@ function Open-MSCommerceLoopbackListener {
     }
     catch {
         $splatError = @{
-            Message        = "Unable to establish connection, ErrorMessage - Cannot listen on http://${hostName}:$port/ for the browser's answer: $($_.Exception.Message) Choose another port in -RedirectUri, or leave the port out."
+            Message        = "Unable to establish connection, ErrorMessage - Cannot listen on http://${hostName}:$port/ for the browser's answer: $($_.Exception.Message) Choose another port in -RedirectUri, or leave the port out; on Windows, listening on 127.0.0.1 or [::1] needs a URL reservation (netsh http add urlacl), localhost does not."
             ErrorId        = 'LoopbackListenerFailed'
             Category       = 'ResourceUnavailable'
             TargetObject   = $RedirectUri

@@ -192,12 +192,12 @@ Describe 'Open-MSCommerceLoopbackListener' {
         $probe.Start()
         $port = ([System.Net.IPEndPoint]$probe.LocalEndpoint).Port
         $probe.Stop()
-        $loopback = InModuleScope -ModuleName 'MSCommerce' -Parameters @{ RedirectUri = "http://127.0.0.1:$port/callback" } -ScriptBlock {
+        $loopback = InModuleScope -ModuleName 'MSCommerce' -Parameters @{ RedirectUri = "http://localhost:$port/callback" } -ScriptBlock {
             param($RedirectUri)
             Open-MSCommerceLoopbackListener -RedirectUri $RedirectUri
         }
         try {
-            $loopback.RedirectUri | Should -Be "http://127.0.0.1:$port/callback"
+            $loopback.RedirectUri | Should -Be "http://localhost:$port/callback"
             $loopback.Path | Should -Be '/callback'
         }
         finally {
