@@ -2550,7 +2550,8 @@ fn tenant_id_takes_a_domain_name_as_it_is() {
             "the help of Connect-MSCommerce shows no example with -TenantId 'contoso.onmicrosoft.com'".to_string(),
         );
     }
-    let docs = fs::read_to_string(repo_root().join("docs").join("POWERSHELL.md")).expect("docs/POWERSHELL.md");
+    let docs = fs::read_to_string(repo_root().join("docs").join("POWERSHELL.md"))
+        .expect("docs/POWERSHELL.md");
     if !domain_call(&docs) {
         problems.push(
             "docs/POWERSHELL.md shows no Connect-MSCommerce call with -TenantId 'contoso.onmicrosoft.com'".to_string(),
@@ -2596,15 +2597,35 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "/{tenantId}/oauth2/v2.0/authorize",
         "the sign-in page's form",
     ),
-    ("get", "/oauth2/v2.0/authorize", "the sign-in page without a tenant"),
-    ("post", "/oauth2/v2.0/authorize", "its form without a tenant"),
-    ("get", "/{tenantId}/oauth2/v2.0/logout", "end of a browser session"),
+    (
+        "get",
+        "/oauth2/v2.0/authorize",
+        "the sign-in page without a tenant",
+    ),
+    (
+        "post",
+        "/oauth2/v2.0/authorize",
+        "its form without a tenant",
+    ),
+    (
+        "get",
+        "/{tenantId}/oauth2/v2.0/logout",
+        "end of a browser session",
+    ),
     ("get", "/oauth2/v2.0/logout", "end of a browser session"),
     ("get", "/devicelogin", "the device code verification page"),
     ("post", "/devicelogin", "its form"),
     // The module always names a tenant (`common` by default), so it never calls the unscoped twins.
-    ("post", "/oauth2/v2.0/devicecode", "the module always names a tenant"),
-    ("post", "/oauth2/v2.0/revoke", "the module always names a tenant"),
+    (
+        "post",
+        "/oauth2/v2.0/devicecode",
+        "the module always names a tenant",
+    ),
+    (
+        "post",
+        "/oauth2/v2.0/revoke",
+        "the module always names a tenant",
+    ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),
@@ -2973,7 +2994,10 @@ fn every_parameter_set_is_reached_by_naming_its_mandatory_parameters() {
             }
         }
     }
-    assert!(checked >= 10, "expected parameter sets to check, found {checked}");
+    assert!(
+        checked >= 10,
+        "expected parameter sets to check, found {checked}"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -3021,10 +3045,14 @@ fn connect_offers_every_sign_in_with_its_own_parameter_set() {
     let wanted: BTreeSet<&str> = SIGN_IN_SETS.iter().map(|(set, _)| *set).collect();
     let found: BTreeSet<&str> = sets.keys().map(String::as_str).collect();
     if wanted != found {
-        problems.push(format!("parameter sets: expected {wanted:?}, found {found:?}"));
+        problems.push(format!(
+            "parameter sets: expected {wanted:?}, found {found:?}"
+        ));
     }
     for (set, mandatory) in SIGN_IN_SETS {
-        let Some(members) = sets.get(*set) else { continue };
+        let Some(members) = sets.get(*set) else {
+            continue;
+        };
         let declared: BTreeSet<&str> = members
             .iter()
             .filter(|(_, m)| m.mandatory)
@@ -3057,7 +3085,9 @@ fn connect_offers_every_sign_in_with_its_own_parameter_set() {
     ] {
         match type_of(name) {
             Some(t) if types.contains(&t.as_str()) => {}
-            other => problems.push(format!("-{name} must be of type {types:?}, found {other:?}")),
+            other => problems.push(format!(
+                "-{name} must be of type {types:?}, found {other:?}"
+            )),
         }
     }
 
@@ -3158,6 +3188,9 @@ fn the_refresh_token_is_never_written_out() {
             }
         }
     }
-    assert!(mentions > 0, "the module never mentions a refresh token; the check would be empty");
+    assert!(
+        mentions > 0,
+        "the module never mentions a refresh token; the check would be empty"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
