@@ -1,6 +1,6 @@
 @{
     RootModule           = 'MSCommerce.psm1'
-    ModuleVersion        = '3.2.0'
+    ModuleVersion        = '3.3.0'
     GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
@@ -45,7 +45,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.2.0: Set-MSCommerceProductPolicyBaseline applies a baseline in one request and one transaction (all or none); commands for every REST capability: Add-/Remove-MSCommerceSubscriptionUser, Set-MSCommerceSubscription, Get-/New-/Set-MSCommerceUser, Get-/New-MSCommerceDomain, Test-MSCommerceAcquisition, Get-/New-MSCommercePurchase, Disable-MSCommerceSubscription. See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.3.0: Connect-MSCommerce signs in in the system browser (authorization code with PKCE) on Windows, macOS and Linux, with -UseDeviceCode where no browser can open, and with -Certificate/-CertificateThumbprint for applications; -TenantId takes domain names; tokens renew with rotated refresh tokens, which Disconnect-MSCommerce revokes. See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

@@ -1317,6 +1317,8 @@ fn every_request_of_the_module_exists_in_openapi() {
         ),
         ("post", "/oauth2/v2.0/token"),
         ("post", "/{tenantId}/oauth2/v2.0/token"),
+        ("post", "/{tenantId}/oauth2/v2.0/devicecode"),
+        ("post", "/{tenantId}/oauth2/v2.0/revoke"),
     ] {
         if !found.contains(&(method.to_string(), path.to_string())) {
             problems.push(format!(
@@ -2314,6 +2316,9 @@ fn dotnet_type(constraint: Option<&str>) -> Result<String, String> {
         "security.securestring" | "securestring" => "System.Security.SecureString",
         "collections.idictionary" => "System.Collections.IDictionary",
         "datetime" => "System.DateTime",
+        "security.cryptography.x509certificates.x509certificate2" => {
+            "System.Security.Cryptography.X509Certificates.X509Certificate2"
+        }
         "object" => "System.Object",
         _ => {
             return Err(format!(
@@ -2496,36 +2501,61 @@ fn microsofts_positions_in_the_contract_file_still_bind() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// The service accepts a tenant ID (a GUID) for `-TenantId`, not yet a domain name such as contoso.onmicrosoft.com:
-/// the help and the docs must not show a call that fails.
+/// `-TenantId` takes what Entra takes in the tenant segment: a tenant ID, one of the tenant's domain names,
+/// `organizations` or `common`. The module passes it as it is: no parameter named TenantId may be constrained
+/// (a ValidatePattern for a GUID would refuse contoso.onmicrosoft.com), and the help of Connect-MSCommerce and
+/// docs/POWERSHELL.md show the domain-name form.
 #[test]
-fn help_and_docs_show_tenant_ids_not_domain_names() {
-    let mut files = powershell_files(&module_dir());
-    files.push(module_dir().join("en-US").join("about_MSCommerce.help.txt"));
-    files.push(repo_root().join("docs").join("POWERSHELL.md"));
+fn tenant_id_takes_a_domain_name_as_it_is() {
     let mut problems = Vec::new();
-    for path in &files {
-        let text = fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        for (number, line) in text.lines().enumerate() {
-            let mut rest = line;
-            while let Some(index) = rest.to_ascii_lowercase().find("-tenantid") {
-                let after = rest[index + "-tenantid".len()..].trim_start();
-                let value: String = after
-                    .trim_start_matches(['\'', '"', ':', ' '])
-                    .chars()
-                    .take_while(|c| !matches!(c, '\'' | '"' | ' ' | '`' | ')'))
-                    .collect();
-                if value.contains('.') && !value.starts_with('$') {
-                    problems.push(format!(
-                        "{}:{}: -TenantId '{value}' is a domain name, which the service refuses; show a tenant ID",
-                        path.strip_prefix(repo_root()).unwrap_or(path).display(),
-                        number + 1
-                    ));
-                }
-                rest = &rest[index + "-tenantid".len()..];
+    for path in powershell_files(&module_dir()) {
+        let source = Source::load(&path);
+        for (name, function) in top_level_functions(&source) {
+            let metadata = function_metadata(&source, function);
+            let Some(tenant) = metadata
+                .parameters
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case("TenantId"))
+            else {
+                continue;
+            };
+            if tenant.validate_set.is_some() {
+                problems.push(format!(
+                    "{}: -TenantId of {name} has a ValidateSet; it must take any tenant ID or domain name",
+                    tenant.line
+                ));
+            }
+            if let Some(line) = source.text.lines().find(|line| {
+                let lower = line.to_ascii_lowercase();
+                lower.contains("validatepattern") && lower.contains("[0-9a-f]{8}")
+            }) {
+                problems.push(format!(
+                    "{}: {name} checks for a GUID (`{}`); -TenantId takes domain names too",
+                    source.name,
+                    line.trim()
+                ));
             }
         }
+    }
+    let domain_call = |text: &str| {
+        text.lines().any(|line| {
+            line.contains("Connect-MSCommerce")
+                && line.contains("-TenantId 'contoso.onmicrosoft.com'")
+        })
+    };
+    let connect = fs::read_to_string(module_dir().join("Public").join("Connect-MSCommerce.ps1"))
+        .expect("Connect-MSCommerce.ps1");
+    if !domain_call(&connect) {
+        problems.push(
+            "the help of Connect-MSCommerce shows no example with -TenantId 'contoso.onmicrosoft.com'".to_string(),
+        );
+    }
+    let docs = fs::read_to_string(repo_root().join("docs").join("POWERSHELL.md"))
+        .expect("docs/POWERSHELL.md");
+    if !domain_call(&docs) {
+        problems.push(
+            "docs/POWERSHELL.md shows no Connect-MSCommerce call with -TenantId 'contoso.onmicrosoft.com'".to_string(),
+        );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -2545,6 +2575,56 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "get",
         "/discovery/v2.0/keys",
         "the token signing keys, read by token verifiers",
+    ),
+    (
+        "get",
+        "/{tenantId}/v2.0/.well-known/openid-configuration",
+        "discovery per tenant, read by OAuth libraries",
+    ),
+    (
+        "get",
+        "/{tenantId}/discovery/v2.0/keys",
+        "the token signing keys per tenant",
+    ),
+    // The browser's pages: Connect-MSCommerce opens the first one in the browser, the browser does the rest.
+    (
+        "get",
+        "/{tenantId}/oauth2/v2.0/authorize",
+        "the sign-in page, opened in the browser",
+    ),
+    (
+        "post",
+        "/{tenantId}/oauth2/v2.0/authorize",
+        "the sign-in page's form",
+    ),
+    (
+        "get",
+        "/oauth2/v2.0/authorize",
+        "the sign-in page without a tenant",
+    ),
+    (
+        "post",
+        "/oauth2/v2.0/authorize",
+        "its form without a tenant",
+    ),
+    (
+        "get",
+        "/{tenantId}/oauth2/v2.0/logout",
+        "end of a browser session",
+    ),
+    ("get", "/oauth2/v2.0/logout", "end of a browser session"),
+    ("get", "/devicelogin", "the device code verification page"),
+    ("post", "/devicelogin", "its form"),
+    // The module always names a tenant (`common` by default), so it never calls the unscoped twins.
+    (
+        "post",
+        "/oauth2/v2.0/devicecode",
+        "the module always names a tenant",
+    ),
+    (
+        "post",
+        "/oauth2/v2.0/revoke",
+        "the module always names a tenant",
     ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
@@ -2696,10 +2776,13 @@ fn every_rest_route_maps_to_a_command_in_the_documented_table() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Requests with a method that can change something but that change nothing: sign-in and the CSV export.
+/// Requests with a method that can change something but that change none of the tenant's data: sign-in (token,
+/// device code), sign-out (the revocation of the module's own refresh token) and the CSV export.
 const READING_POSTS: &[&str] = &[
     "/oauth2/v2.0/token",
     "/{tenantId}/oauth2/v2.0/token",
+    "/{tenantId}/oauth2/v2.0/devicecode",
+    "/{tenantId}/oauth2/v2.0/revoke",
     "/v1.0/subscriptions/exportUsers",
 ];
 
@@ -2832,5 +2915,282 @@ fn every_public_function_has_a_unit_test_file_and_every_output_type_a_view() {
             }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameter sets resolve, and the ways of signing in
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The set PowerShell's binder picks for a call that names exactly `bound` (PowerShell's
+/// src/System.Management.Automation/engine/CmdletParameterBinderController.cs): the sets that contain every bound
+/// parameter stay candidates; of those, the ones whose mandatory parameters are all bound can run; one such set is
+/// taken, and among several the default set wins if it is one of them; otherwise the call is ambiguous
+/// (AmbiguousParameterSet) or cannot run without prompting. `None` for those two.
+fn resolved_set(
+    sets: &BTreeMap<String, BTreeMap<String, Membership>>,
+    default_set: Option<&str>,
+    bound: &BTreeSet<String>,
+) -> Option<String> {
+    let complete: Vec<&String> = sets
+        .iter()
+        .filter(|(_, members)| bound.iter().all(|name| members.contains_key(name)))
+        .filter(|(_, members)| {
+            members
+                .iter()
+                .filter(|(_, m)| m.mandatory)
+                .all(|(name, _)| bound.contains(name))
+        })
+        .map(|(set, _)| set)
+        .collect();
+    match complete.as_slice() {
+        [only] => Some((*only).clone()),
+        several => default_set
+            .filter(|d| several.iter().any(|s| s.as_str() == *d))
+            .map(str::to_string),
+    }
+}
+
+/// Every parameter set of every public command can be reached: naming the mandatory parameters of a set (and
+/// nothing else) binds to that set, never to another one and never ambiguously. A set without mandatory
+/// parameters is reached by naming its own parameters only when it is the default set.
+#[test]
+fn every_parameter_set_is_reached_by_naming_its_mandatory_parameters() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for source in public_sources() {
+        for (name, function) in top_level_functions(&source) {
+            let metadata = function_metadata(&source, function);
+            let sets = effective_sets(&metadata);
+            if sets.len() < 2 {
+                continue;
+            }
+            let default_set = metadata.binding.default_set.as_deref();
+            for (set, members) in &sets {
+                let bound: BTreeSet<String> = members
+                    .iter()
+                    .filter(|(_, m)| m.mandatory)
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                if bound.is_empty() && Some(set.as_str()) != default_set {
+                    problems.push(format!(
+                        "{name} ({}): parameter set '{set}' has no mandatory parameter and is not the default set, \
+                         so no call can choose it",
+                        source.location(function)
+                    ));
+                    continue;
+                }
+                checked += 1;
+                let resolved = resolved_set(&sets, default_set, &bound);
+                if resolved.as_deref() != Some(set.as_str()) {
+                    problems.push(format!(
+                        "{name} ({}): naming {bound:?} should bind parameter set '{set}', PowerShell's rules give {}",
+                        source.location(function),
+                        resolved
+                            .map(|r| format!("'{r}'"))
+                            .unwrap_or_else(|| "an ambiguous or incomplete call".to_string())
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "expected parameter sets to check, found {checked}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Connect-MSCommerce's ways of signing in, as docs/POWERSHELL.md describes them: (set, its mandatory
+/// parameters). The default set is the browser sign-in, which needs none.
+const SIGN_IN_SETS: &[(&str, &[&str])] = &[
+    ("Interactive", &[]),
+    ("Credential", &["Credential"]),
+    ("DeviceCode", &["UseDeviceCode"]),
+    ("ClientSecret", &["ClientId", "ClientSecret", "TenantId"]),
+    ("Certificate", &["Certificate", "ClientId", "TenantId"]),
+    (
+        "CertificateThumbprint",
+        &["CertificateThumbprint", "ClientId", "TenantId"],
+    ),
+    ("AccessToken", &["AccessToken"]),
+];
+
+fn module_text(relative: &str) -> String {
+    let path = module_dir().join(relative);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn connect_offers_every_sign_in_with_its_own_parameter_set() {
+    let sources = public_sources();
+    let source = sources
+        .iter()
+        .find(|s| file_stem(s) == "Connect-MSCommerce")
+        .expect("Public/Connect-MSCommerce.ps1");
+    let (_, function) = top_level_functions(source)
+        .into_iter()
+        .find(|(name, _)| name == "Connect-MSCommerce")
+        .expect("function Connect-MSCommerce");
+    let metadata = function_metadata(source, function);
+    let sets = effective_sets(&metadata);
+    let mut problems = Vec::new();
+
+    if metadata.binding.default_set.as_deref() != Some("Interactive") {
+        problems.push(format!(
+            "the default set must be 'Interactive' (the browser sign-in), found {:?}",
+            metadata.binding.default_set
+        ));
+    }
+    let wanted: BTreeSet<&str> = SIGN_IN_SETS.iter().map(|(set, _)| *set).collect();
+    let found: BTreeSet<&str> = sets.keys().map(String::as_str).collect();
+    if wanted != found {
+        problems.push(format!(
+            "parameter sets: expected {wanted:?}, found {found:?}"
+        ));
+    }
+    for (set, mandatory) in SIGN_IN_SETS {
+        let Some(members) = sets.get(*set) else {
+            continue;
+        };
+        let declared: BTreeSet<&str> = members
+            .iter()
+            .filter(|(_, m)| m.mandatory)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let expected: BTreeSet<&str> = mandatory.iter().copied().collect();
+        if declared != expected {
+            problems.push(format!(
+                "parameter set '{set}': mandatory parameters {declared:?}, expected {expected:?}"
+            ));
+        }
+    }
+    let type_of = |name: &str| {
+        metadata
+            .parameters
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.type_name.clone())
+            .map(|t| t.to_ascii_lowercase())
+    };
+    for (name, types) in [
+        ("UseDeviceCode", &["switch", "switchparameter"][..]),
+        (
+            "Certificate",
+            &["system.security.cryptography.x509certificates.x509certificate2"][..],
+        ),
+        ("CertificateThumbprint", &["string"][..]),
+        ("TenantId", &["string"][..]),
+        ("RedirectUri", &["uri", "system.uri"][..]),
+    ] {
+        match type_of(name) {
+            Some(t) if types.contains(&t.as_str()) => {}
+            other => problems.push(format!(
+                "-{name} must be of type {types:?}, found {other:?}"
+            )),
+        }
+    }
+
+    // What the sign-ins rely on, in the helpers that carry them out.
+    let browser = module_text("Private/Invoke-MSCommerceBrowserSignIn.ps1");
+    for needle in [
+        "Test-MSCommerceNonInteractive",
+        "Test-MSCommerceBrowserAvailable",
+        "-UseDeviceCode",
+        "-Credential",
+        "-Certificate",
+        "code_challenge_method",
+        "Receive-MSCommerceAuthorizationResponse",
+    ] {
+        if !browser.contains(needle) {
+            problems.push(format!(
+                "Private/Invoke-MSCommerceBrowserSignIn.ps1 does not mention {needle}"
+            ));
+        }
+    }
+    let pkce = module_text("Private/Get-MSCommercePkce.ps1");
+    if !pkce.contains("'S256'") || pkce.to_ascii_lowercase().contains("'plain'") {
+        problems.push("Get-MSCommercePkce must offer S256 and never 'plain'".to_string());
+    }
+    let opener = module_text("Private/Open-MSCommerceBrowser.ps1");
+    for needle in ["Start-Process", "'open'", "'xdg-open'"] {
+        if !opener.contains(needle) {
+            problems.push(format!(
+                "Private/Open-MSCommerceBrowser.ps1 does not use {needle}"
+            ));
+        }
+    }
+    let device = module_text("Private/Invoke-MSCommerceDeviceCodeSignIn.ps1");
+    for needle in [
+        "Write-Warning",
+        "'authorization_pending'",
+        "'slow_down'",
+        "'expired_token'",
+        "'access_denied'",
+    ] {
+        if !device.contains(needle) {
+            problems.push(format!(
+                "Private/Invoke-MSCommerceDeviceCodeSignIn.ps1 does not handle {needle}"
+            ));
+        }
+    }
+    let response = module_text("Private/Resolve-MSCommerceAuthorizationResponse.ps1");
+    if !response.contains("AuthorizationStateMismatch") {
+        problems.push("the browser's answer must be refused when its state differs".to_string());
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The refresh token lives in the module's session only: no line of the module that writes to a stream, the
+/// host, a file or a variable of the caller mentions it.
+#[test]
+fn the_refresh_token_is_never_written_out() {
+    const WRITERS: &[&str] = &[
+        "write-host",
+        "write-output",
+        "write-verbose",
+        "write-debug",
+        "write-information",
+        "write-warning",
+        "write-error",
+        "write-msCommercestatus",
+        "out-file",
+        "set-content",
+        "add-content",
+        "export-",
+        "psvariable.set",
+        "[io.file]",
+        "[system.io.file]",
+    ];
+    let mut problems = Vec::new();
+    let mut mentions = 0;
+    for path in powershell_files(&module_dir()) {
+        let source = Source::load(&path);
+        for (number, line) in source.text.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            if !lower.contains("refreshtoken") && !lower.contains("refresh_token") {
+                continue;
+            }
+            mentions += 1;
+            if lower.trim_start().starts_with('#') {
+                continue;
+            }
+            if let Some(writer) = WRITERS
+                .iter()
+                .find(|w| lower.contains(&w.to_ascii_lowercase()))
+            {
+                problems.push(format!(
+                    "{}:{}: `{}` writes the refresh token out ({writer})",
+                    source.name,
+                    number + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        mentions > 0,
+        "the module never mentions a refresh token; the check would be empty"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

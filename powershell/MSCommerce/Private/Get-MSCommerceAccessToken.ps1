@@ -5,8 +5,10 @@ function Get-MSCommerceAccessToken {
 
     .DESCRIPTION
         -Token when given (Microsoft's override, which needs no connection). Otherwise the token of the current
-        connection; when it expires within two minutes and the connection was made with a grant that needs no
-        person (-Credential or -ClientId/-ClientSecret/-TenantId), a new token is requested first. Without a
+        connection; when it expires within two minutes and the connection can renew it, a new token is
+        requested first: with the refresh token for a browser or device code sign-in (the answer's new refresh
+        token replaces the old one, which the service has spent: refresh tokens rotate), or by repeating the
+        grant for -Credential, -ClientSecret and -Certificate (a new client assertion each time). Without a
         connection it throws Microsoft's message "You must call the Connect-MSCommerce cmdlet before calling any
         other cmdlets" as a terminating ErrorRecord 'NotConnected' (category AuthenticationError).
 
@@ -50,6 +52,15 @@ function Get-MSCommerceAccessToken {
         $renewed = Request-MSCommerceToken -BaseUri $connection.Uri @tokenRequest
         $connection.AccessToken = $renewed.AccessToken
         $connection.ExpiresOn = $renewed.ExpiresOn
+        if ($tokenRequest.GrantType -eq 'refresh_token') {
+            if ([string]::IsNullOrEmpty($renewed.RefreshToken)) {
+                # Without a new refresh token the spent one cannot renew again: the token lives until it expires.
+                $connection.TokenRequest = $null
+            }
+            else {
+                $tokenRequest.RefreshToken = $renewed.RefreshToken
+            }
+        }
     }
     return $connection.AccessToken
 }

@@ -83,6 +83,11 @@ function New-MSCommerceHttpErrorRecord {
             $parsed = ConvertFrom-Json -InputObject $Body -ErrorAction Stop
             $errorCode = [string]$parsed.errorCode
             $reason = [string]$parsed.reason
+            # The OAuth endpoints answer RFC 6749's {"error","error_description"}, as Entra does.
+            if ([string]::IsNullOrEmpty($errorCode)) {
+                $errorCode = [string]$parsed.error
+                $reason = [string]$parsed.error_description
+            }
         }
         catch {
             Write-Debug -Message "The error body is not JSON: $($_.Exception.Message)"
