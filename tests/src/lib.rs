@@ -5,11 +5,14 @@
 //! - [`http`]: requests and answers;
 //! - [`fixtures`]: the administrator, tenants, users, apps and their tokens;
 //! - [`smtp`]: a real SMTP server on loopback;
+//! - [`msal`]: MSAL for Python, Microsoft's authentication library, against the server over HTTPS;
 //! - [`tls`]: a test certificate authority and server certificate, for HTTPS;
 //! - [`postgres`]: a throwaway PostgreSQL database per server, when `MSCOMMERCE_TEST_POSTGRES_URL` is set.
 
 pub mod fixtures;
 pub mod http;
+pub mod msal;
+pub mod python;
 pub mod server;
 pub mod smtp;
 pub mod tls;

@@ -15,31 +15,6 @@ pub struct SmtpServer {
     _dir: TempDir,
 }
 
-/// Installs aiosmtpd from PyPI when this machine lacks it (once per test process).
-fn ensure_aiosmtpd() {
-    static READY: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    READY.get_or_init(|| {
-        let present = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !present {
-            let status = Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "aiosmtpd",
-                ])
-                .status()
-                .expect("python3 runs");
-            assert!(status.success(), "installing aiosmtpd from PyPI failed");
-        }
-    });
-}
-
 impl SmtpServer {
     /// A port for a server that will start later (to test delivery while it is down).
     pub fn reserve_port() -> u16 {
@@ -47,7 +22,7 @@ impl SmtpServer {
     }
 
     pub async fn start(port: u16) -> SmtpServer {
-        ensure_aiosmtpd();
+        crate::python::ensure_module("aiosmtpd", "aiosmtpd");
         let dir = TempDir::new();
         // aiosmtpd creates the Maildir itself and refuses one that exists without its subfolders.
         let maildir = dir.0.join("maildir");

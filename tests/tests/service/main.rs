@@ -11,6 +11,7 @@ mod escalation;
 mod https;
 mod keys;
 mod lifecycle;
+mod msal;
 mod operations;
 mod persistence;
 mod policies;
