@@ -45,6 +45,22 @@ impl Answer {
 }
 
 impl Server {
+    /// A document anyone may read (discovery, keys, health): GET `path` (or a whole URL), answered as JSON.
+    pub async fn public_json(&self, path_or_url: &str) -> Value {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.base)
+        };
+        let response = self.http.get(&url).send().await.expect("request");
+        assert!(
+            response.status().is_success(),
+            "GET {url}: {}",
+            response.status()
+        );
+        response.json().await.expect("JSON")
+    }
+
     pub async fn token_request(&self, path: &str, form: &[(&str, &str)]) -> Answer {
         let response = self
             .http

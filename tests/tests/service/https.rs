@@ -57,15 +57,9 @@ async fn https_serves_http2_and_http1_as_alpn_chooses() {
         .get(&format!("/v1.0/policies/{POLICY}/products"), &token)
         .await;
     products.expect(200, None);
-    let discovery: serde_json::Value = server
-        .http
-        .get(format!("{}/.well-known/openid-configuration", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = server
+        .public_json("/.well-known/openid-configuration")
+        .await;
     assert_eq!(discovery["issuer"], server.base, "{discovery}");
 
     // A client that does not trust the certificate is refused by the handshake, and it is counted.

@@ -127,15 +127,7 @@ async fn a_wrong_or_missing_kek_fails_the_start_with_a_message() {
 
 /// The kids the JWKS publishes.
 async fn published(server: &Server) -> Vec<String> {
-    let jwks: serde_json::Value = server
-        .http
-        .get(format!("{}/discovery/v2.0/keys", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = server.public_json("/discovery/v2.0/keys").await;
     jwks["keys"]
         .as_array()
         .unwrap()

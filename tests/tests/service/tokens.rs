@@ -237,15 +237,9 @@ async fn discovery_and_jwks_publish_the_signing_key() {
         discovery["token_endpoint"],
         format!("{}/oauth2/v2.0/token", server.base)
     );
-    let jwks: Value = server
-        .http
-        .get(discovery["jwks_uri"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = server
+        .public_json(discovery["jwks_uri"].as_str().unwrap())
+        .await;
     let key = &jwks["keys"][0];
     assert_eq!(
         (
