@@ -11,6 +11,7 @@
 
 mod audit;
 mod changes;
+mod credentials;
 mod directory;
 mod licenses;
 mod migrate;
@@ -28,6 +29,7 @@ use async_trait::async_trait;
 
 pub use audit::AuditStore;
 pub use changes::{ChangeFeed, ChangeNotice};
+pub use credentials::CredentialStore;
 
 /// How often a SQLite store's change feed reads the changes of users and apps (see [`ChangeFeed`]): the longest a
 /// change made by the admin command line takes to reach the serving process.
@@ -117,6 +119,7 @@ impl From<mscommerce_domain::UpnDomainNotInTenant> for StoreError {
 #[async_trait]
 pub trait Store:
     DirectoryStore
+    + CredentialStore
     + PolicyStore
     + AuditStore
     + SubscriptionStore
