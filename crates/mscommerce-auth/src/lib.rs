@@ -9,7 +9,7 @@ mod sealed;
 mod secrets;
 mod verify;
 
-pub use claims::{AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
+pub use claims::{tenant_issuer, AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
 pub use hasher::{Hasher, HasherBusy, HASHING_WAIT};
 pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
 pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};
