@@ -1,7 +1,9 @@
 //! Tokens for mscommerce. The built-in issuer signs JWTs shaped like Microsoft Entra ID access tokens with an
 //! Ed25519 key; the verifier checks them and turns their claims into a [`Principal`](mscommerce_domain::Principal).
-//! Passwords and client secrets are kept only as Argon2id hashes.
+//! Passwords and client secrets are kept only as Argon2id hashes. Apps may instead sign client assertions with a
+//! certificate's key ([`assertion`]).
 
+pub mod assertion;
 mod claims;
 mod hasher;
 mod keys;

@@ -124,15 +124,18 @@ impl CredentialStore for SqlStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((tenant_id, display_name)) = app else {
-            return Err(StoreError::NotFound(format!("There is no app {client_id}.")));
+            return Err(StoreError::NotFound(format!(
+                "There is no app {client_id}."
+            )));
         };
-        let removed = sqlx::query("DELETE FROM app_certificates WHERE client_id = $1 AND key_id = $2")
-            .bind(client_id.to_string())
-            .bind(key_id.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            > 0;
+        let removed =
+            sqlx::query("DELETE FROM app_certificates WHERE client_id = $1 AND key_id = $2")
+                .bind(client_id.to_string())
+                .bind(key_id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
         if removed {
             insert_audit(
                 &mut tx,
