@@ -13,8 +13,7 @@ use serde::Deserialize;
 use x509_cert::der::Decode;
 use x509_cert::Certificate;
 
-/// The `client_assertion_type` of a JWT client assertion (RFC 7523 section 2.2).
-pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub use mscommerce_domain::JWT_BEARER_ASSERTION;
 
 /// The longest an assertion may live, from its `nbf` (or `iat`) to its `exp`: Entra's limit, and what keeps the
 /// table of assertions already seen short.
