@@ -70,6 +70,8 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             "GET",
             "/.well-known/openid-configuration"
             | "/discovery/v2.0/keys"
+            | "/{tenantId}/v2.0/.well-known/openid-configuration"
+            | "/{tenantId}/discovery/v2.0/keys"
             | "/healthz"
             | "/readyz"
             | "/metrics"

@@ -180,6 +180,11 @@ fn routes(body_limit_bytes: usize) -> Routes {
         )
         .route("/.well-known/openid-configuration", get(token::discovery))
         .route("/discovery/v2.0/keys", get(token::jwks))
+        .route(
+            "/{tenantId}/v2.0/.well-known/openid-configuration",
+            get(token::tenant_discovery),
+        )
+        .route("/{tenantId}/discovery/v2.0/keys", get(token::tenant_jwks))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -255,6 +260,7 @@ mod tests {
                 request_timeout: Duration::from_secs(5),
                 body_limit_bytes: 64 * 1024,
                 trust_forwarded_for: false,
+                password_grant_enabled: true,
             },
             metrics: Metrics::default(),
             started: Instant::now(),

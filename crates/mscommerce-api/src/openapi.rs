@@ -62,6 +62,8 @@ use crate::handlers::{
         token::tenant_token,
         token::discovery,
         token::jwks,
+        token::tenant_discovery,
+        token::tenant_jwks,
         ops::healthz,
         ops::readyz,
         ops::metrics,
