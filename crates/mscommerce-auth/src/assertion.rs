@@ -55,13 +55,18 @@ pub struct CertificateInfo {
 impl CertificateInfo {
     /// The SHA-1 thumbprint in hexadecimal capitals, as Windows and the Azure portal show it.
     pub fn thumbprint_hex(&self) -> String {
-        URL_SAFE_NO_PAD
-            .decode(&self.thumbprint_sha1)
-            .unwrap_or_default()
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect()
+        thumbprint_hex(&self.thumbprint_sha1)
     }
+}
+
+/// A base64url thumbprint (as stored, and as `x5t` carries it) in hexadecimal capitals.
+pub fn thumbprint_hex(base64url: &str) -> String {
+    URL_SAFE_NO_PAD
+        .decode(base64url)
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 /// Why a certificate file was not accepted.
