@@ -14,7 +14,7 @@ use mscommerce_auth::assertion::{read_assertion_header, read_certificate, verify
 use mscommerce_auth::{tenant_issuer, unix_now, Jwks, TokenSubject, ALGORITHM};
 use mscommerce_domain::{
     client_authentication, decode_basic_credentials, password_grant_allowed, retry_after_seconds,
-    ClientAuthentication, PresentedClient, TenantId, TenantSegment, REFUSAL_PAUSE,
+    ClientAuthentication, PresentedClient, TenantId, REFUSAL_PAUSE,
 };
 use mscommerce_store::App;
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
 use crate::sign_in_guard::{Attempt, ClientAddress, Signer};
 use crate::state::AppState;
+use crate::tenants::tenant_constraint;
 use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 
 /// Scopes that OAuth2 libraries add on their own and that grant nothing here.
@@ -85,29 +86,6 @@ fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
         ));
     }
     Ok(ours)
-}
-
-/// The tenant a `{tenantId}` path segment names: a tenant ID or one of the tenant's domain names (`Some`), or
-/// any tenant (`None`: `common`, `organizations`, or no segment). Every tenant-scoped endpoint resolves its segment
-/// here. A tenant that does not exist is `invalid_request`, as Entra answers AADSTS90002.
-pub(crate) async fn tenant_constraint(
-    state: &AppState,
-    tenant: Option<&str>,
-) -> ApiResult<Option<TenantId>> {
-    let Some(segment) = tenant else {
-        return Ok(None);
-    };
-    let found = match TenantSegment::parse(segment).map_err(|e| invalid_request(e.to_string()))? {
-        TenantSegment::AnyTenant => return Ok(None),
-        TenantSegment::Id(id) => state.store.tenant(id).await?.map(|t| t.id),
-        TenantSegment::Domain(domain) => state.store.tenant_by_domain(domain.as_str()).await?,
-    };
-    found.map(Some).ok_or_else(|| {
-        invalid_request(format!(
-            "Tenant '{segment}' not found: no organization here has this ID or domain name. Check the tenant ID \
-             or domain name, or use 'organizations'."
-        ))
-    })
 }
 
 /// Judges a sign-in before any secret is checked: refused (429 with `Retry-After`) while its account at that
