@@ -322,8 +322,9 @@ impl TokenVerifier {
             .and_then(|rest| rest.strip_prefix('/'))
             .and_then(|rest| rest.strip_suffix("/v2.0"))
             .and_then(|tenant| Uuid::parse_str(tenant).ok());
-        match (named_tenant, Uuid::parse_str(&claims.tid)) {
-            (Some(named), Ok(tid)) if named == tid => Ok(()),
+        let tid = claim_uuid("tid", &claims.tid)?;
+        match named_tenant {
+            Some(named) if named == tid => Ok(()),
             _ => Err(TokenError::InvalidIssuer(self.issuer.clone())),
         }
     }
