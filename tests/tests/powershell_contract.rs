@@ -2546,6 +2546,31 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "/discovery/v2.0/keys",
         "the token signing keys, read by token verifiers",
     ),
+    (
+        "get",
+        "/{tenantId}/v2.0/.well-known/openid-configuration",
+        "a tenant's discovery document, read by OAuth libraries (MSAL)",
+    ),
+    (
+        "get",
+        "/{tenantId}/discovery/v2.0/keys",
+        "the token signing keys under a tenant's path, read by token verifiers",
+    ),
+    (
+        "get",
+        "/v1.0/applications/{appId}/credentials",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
+    (
+        "post",
+        "/v1.0/applications/{appId}/credentials",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
+    (
+        "delete",
+        "/v1.0/applications/{appId}/credentials/{keyId}",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),
