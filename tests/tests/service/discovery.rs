@@ -258,7 +258,7 @@ async fn tokens_carry_their_tenants_issuer_and_the_old_issuer_still_works() {
     }
 }
 
-fn password_form<'a>(password: &'a str) -> [(&'a str, &'a str); 3] {
+fn password_form(password: &str) -> [(&str, &str); 3] {
     [
         ("grant_type", "password"),
         ("username", ADMIN_UPN),

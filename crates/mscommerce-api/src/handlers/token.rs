@@ -285,7 +285,7 @@ async fn assertion_client(
         let Some(app) = state.store.app(id).await? else {
             return Ok(None);
         };
-        if !tenant.is_none_or(|t| t == app.tenant_id) {
+        if tenant.is_some_and(|t| t != app.tenant_id) {
             return Ok(None);
         }
         let Some(stored) = state
