@@ -740,3 +740,145 @@ async fn credentials_are_managed_by_global_administrators_through_rest() {
         events.text
     );
 }
+
+/// MSAL for Python (PyPI `msal`), a client no one here wrote, signing in as an app through its own discovery of the
+/// authority: with a secret, with a certificate's SHA-1 thumbprint (RS256, `x5t`), and with the public certificate
+/// (PS256, `x5t#S256`). MSAL accepts only `https://` authorities, so the service's public URL is an https name and
+/// MSAL's HTTP client sends each request to the plain listener under test instead (the transport, not what MSAL
+/// sends, is what differs).
+const MSAL_CLIENT: &str = r#"
+import json, sys
+import msal, requests
+
+public, listener, client, secret, key_file, cert_file, thumbprint, authority = sys.argv[1:9]
+
+class ToListener:
+    def __init__(self):
+        self.session = requests.Session()
+    def get(self, url, **kw):
+        return self.session.get(url.replace(public, listener), **kw)
+    def post(self, url, **kw):
+        return self.session.post(url.replace(public, listener), **kw)
+    def close(self):
+        self.session.close()
+
+key, cert = open(key_file).read(), open(cert_file).read()
+credentials = {
+    "secret": secret,
+    "thumbprint": {"private_key": key, "thumbprint": thumbprint},
+    "public_certificate": {"private_key": key, "public_certificate": cert},
+}
+for name, credential in credentials.items():
+    app = msal.ConfidentialClientApplication(
+        client, client_credential=credential, authority=authority,
+        http_client=ToListener(), instance_discovery=False)
+    result = app.acquire_token_for_client(scopes=["aeb86249-8ea3-49e2-900b-54cc8e308f85/.default"])
+    print(json.dumps({"credential": name, "result": result}))
+"#;
+
+/// Installs MSAL for Python from PyPI when this machine lacks it (once per test process).
+fn ensure_msal() {
+    static READY: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    READY.get_or_init(|| {
+        let present = Command::new("python3")
+            .args(["-c", "import msal, jwt, cryptography, requests"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !present {
+            let status = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "msal>=1.31",
+                ])
+                .status()
+                .expect("python3 runs");
+            assert!(status.success(), "installing msal from PyPI failed");
+        }
+    });
+}
+
+#[tokio::test]
+async fn msal_for_python_signs_in_with_a_secret_and_a_certificate() {
+    ensure_msal();
+    const PUBLIC: &str = "https://mscommerce.test";
+    let server = Server::start_with(&[("MSCOMMERCE_PUBLIC_URL", PUBLIC)]).await;
+    let tenant = server.first_tenant();
+    let (client_id, secret) =
+        server.create_app(&tenant, "MSAL", &["Policy.Read.AllowSelfServicePurchase"]);
+    let cert = certificate(&server.dir.0, "msal", None);
+    server.cli_ok(&[
+        "app",
+        "credential",
+        "add",
+        "--app",
+        &client_id,
+        "--certificate",
+        cert.path.to_str().unwrap(),
+    ]);
+    let key = cert.path.with_file_name("key.pem");
+    for authority in [
+        format!("{PUBLIC}/{tenant}"),
+        format!("{PUBLIC}/contoso.onmicrosoft.com"),
+        format!("{PUBLIC}/organizations"),
+    ] {
+        let output = Command::new("python3")
+            .args(["-c", MSAL_CLIENT, PUBLIC, &server.base, &client_id, &secret])
+            .arg(&key)
+            .arg(&cert.path)
+            .args([&cert.thumbprint_hex(), &authority])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "MSAL for {authority}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let lines: Vec<Value> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        for line in lines {
+            let result = &line["result"];
+            let token = result["access_token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{authority} {}: {result}", line["credential"]));
+            let claims = claims_of(token);
+            assert_eq!(claims["appid"], client_id.as_str());
+            assert_eq!(claims["iss"], format!("{PUBLIC}/{tenant}/v2.0"));
+            server.get("/v1.0/policies", token).await.expect(200, None);
+        }
+    }
+
+    // A key that is not the certificate's: MSAL's assertion is refused, and MSAL reports the refusal.
+    let stranger = certificate(&server.dir.0, "stranger", None);
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            MSAL_CLIENT,
+            PUBLIC,
+            &server.base,
+            &client_id,
+            "wrong-secret",
+        ])
+        .arg(stranger.path.with_file_name("key.pem"))
+        .arg(&cert.path)
+        .args([&cert.thumbprint_hex(), &format!("{PUBLIC}/{tenant}")])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let refusals: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(refusals.len(), 3, "{stdout}");
+    for refusal in refusals {
+        assert_eq!(refusal["result"]["error"], "invalid_client", "{refusal}");
+        assert!(refusal["result"].get("access_token").is_none());
+    }
+}
