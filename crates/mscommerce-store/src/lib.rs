@@ -3,9 +3,9 @@
 //!
 //! Every write that changes state writes its audit event in the same transaction.
 //!
-//! The map of the crate: each area's trait is in a file of its own (`directory.rs`, `policies.rs`, `audit.rs`,
-//! `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `changes.rs`), and its SQL in the file of the same name under
-//! `sql/`. That SQL is written once for both backends: `sqlite.rs` and `postgres.rs` each compile the `sql` module
+//! The map of the crate: each area's trait is in a file of its own (`directory.rs`, `credentials.rs`,
+//! `policies.rs`, `audit.rs`, `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `changes.rs`), and its SQL in the file
+//! of the same name under `sql/`. That SQL is written once for both backends: `sqlite.rs` and `postgres.rs` each compile the `sql` module
 //! against their own driver and name what differs between them (row locks, how a write begins, advisory locks,
 //! notifications, connecting, the schema check, backups).
 
