@@ -2626,6 +2626,21 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "/oauth2/v2.0/revoke",
         "the module always names a tenant",
     ),
+    (
+        "get",
+        "/v1.0/applications/{appId}/credentials",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
+    (
+        "post",
+        "/v1.0/applications/{appId}/credentials",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
+    (
+        "delete",
+        "/v1.0/applications/{appId}/credentials/{keyId}",
+        "apps' certificate credentials, managed by automation or `mscommerce app credential`",
+    ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),

@@ -46,6 +46,9 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("POST", "/users") | ("PATCH", "/users/{userId}") => Requires(ManageUsers),
         ("GET", "/domains") | ("GET", "/domains/{domainId}") => Requires(ReadUsers),
         ("POST", "/domains") => Requires(ManageDomains),
+        ("GET", "/applications/{appId}/credentials")
+        | ("POST", "/applications/{appId}/credentials")
+        | ("DELETE", "/applications/{appId}/credentials/{keyId}") => Requires(ManageAppCredentials),
         // A user asks about itself; asking about another needs ReadPolicy (the handler checks).
         ("GET", "/acquisitionDecisions") => SignedIn,
         ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,
@@ -70,6 +73,8 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             "GET",
             "/.well-known/openid-configuration"
             | "/discovery/v2.0/keys"
+            | "/{tenantId}/v2.0/.well-known/openid-configuration"
+            | "/{tenantId}/discovery/v2.0/keys"
             | "/healthz"
             | "/readyz"
             | "/metrics"

@@ -19,11 +19,12 @@ mod response;
 mod sign_in_guard;
 mod state;
 mod subscriptions;
+mod tenants;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 
 pub use directory_cache::DirectoryCache;
@@ -36,7 +37,9 @@ pub use sign_in_guard::SignInGuard;
 pub use state::{ApiSettings, AppState, Services};
 
 use handlers::subscriptions::{assignments, billing, read};
-use handlers::{acquisition, audit, domains, licenses, ops, policies, takeover, token, users};
+use handlers::{
+    acquisition, audit, credentials, domains, licenses, ops, policies, takeover, token, users,
+};
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
 struct Routes {
@@ -106,6 +109,14 @@ fn own(routes: Routes) -> Routes {
             get(domains::list_domains).post(domains::add_domain),
         )
         .route("/v1.0/domains/{domainId}", get(domains::get_domain))
+        .route(
+            "/v1.0/applications/{appId}/credentials",
+            get(credentials::list_credentials).post(credentials::add_credential),
+        )
+        .route(
+            "/v1.0/applications/{appId}/credentials/{keyId}",
+            delete(credentials::remove_credential),
+        )
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
             "/v1.0/me/subscriptions",
@@ -180,6 +191,11 @@ fn routes(body_limit_bytes: usize) -> Routes {
         )
         .route("/.well-known/openid-configuration", get(token::discovery))
         .route("/discovery/v2.0/keys", get(token::jwks))
+        .route(
+            "/{tenantId}/v2.0/.well-known/openid-configuration",
+            get(token::tenant_discovery),
+        )
+        .route("/{tenantId}/discovery/v2.0/keys", get(token::tenant_jwks))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -255,6 +271,7 @@ mod tests {
                 request_timeout: Duration::from_secs(5),
                 body_limit_bytes: 64 * 1024,
                 trust_forwarded_for: false,
+                password_grant_enabled: true,
             },
             metrics: Metrics::default(),
             started: Instant::now(),

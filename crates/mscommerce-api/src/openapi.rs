@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
-    acquisition, audit, domains, licenses, ops, policies, takeover, token, users,
+    acquisition, audit, credentials, domains, licenses, ops, policies, takeover, token, users,
 };
 
 #[derive(OpenApi)]
@@ -43,6 +43,9 @@ use crate::handlers::{
         domains::list_domains,
         domains::get_domain,
         domains::add_domain,
+        credentials::list_credentials,
+        credentials::add_credential,
+        credentials::remove_credential,
         acquisition::decision,
         acquisition::acquire,
         read::my_subscriptions,
@@ -62,6 +65,8 @@ use crate::handlers::{
         token::tenant_token,
         token::discovery,
         token::jwks,
+        token::tenant_discovery,
+        token::tenant_jwks,
         ops::healthz,
         ops::readyz,
         ops::metrics,

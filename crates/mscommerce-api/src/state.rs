@@ -24,6 +24,8 @@ pub struct ApiSettings {
     /// A proxy in front of the service appends the client's address to `X-Forwarded-For`: sign-in counts
     /// failures by that address instead of the connection's.
     pub trust_forwarded_for: bool,
+    /// Whether users may sign in with the password grant, unless their tenant chose otherwise.
+    pub password_grant_enabled: bool,
 }
 
 pub struct Services {

@@ -71,11 +71,18 @@ pub enum TokenSubject {
     },
 }
 
+/// The issuer of a tenant's tokens, shaped like Entra's: `{base}/{tenantId}/v2.0`, where `base` is the service's
+/// own issuer (its public URL).
+pub fn tenant_issuer(base: &str, tenant_id: mscommerce_domain::TenantId) -> String {
+    format!("{base}/{tenant_id}/v2.0")
+}
+
 /// Signs tokens with the key whose turn it is. The keys can be replaced while the service runs (a rotation); a
 /// token is signed by the newest key whose activation has come at the token's `iat`, so every replica switches
 /// to a rotated key at the same moment, whenever it loaded it.
 #[derive(Debug)]
 pub struct TokenIssuer {
+    /// The service's issuer (its public URL). Tokens carry their tenant's issuer, [`tenant_issuer`] of this.
     pub issuer: String,
     pub audience: String,
     /// Seconds from a token's `iat` to its `exp`.
@@ -156,6 +163,7 @@ impl TokenIssuer {
                 role_ids,
                 client_id,
             } => {
+                claims.iss = tenant_issuer(&self.issuer, *tenant_id);
                 claims.tid = tenant_id.to_string();
                 claims.oid = object_id.to_string();
                 claims.idtyp = "user".into();
@@ -172,6 +180,7 @@ impl TokenIssuer {
                 display_name,
                 permissions,
             } => {
+                claims.iss = tenant_issuer(&self.issuer, *tenant_id);
                 claims.tid = tenant_id.to_string();
                 claims.oid = object_id.to_string();
                 claims.idtyp = "app".into();

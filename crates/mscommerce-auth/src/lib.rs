@@ -1,7 +1,9 @@
 //! Tokens for mscommerce. The built-in issuer signs JWTs shaped like Microsoft Entra ID access tokens with an
 //! Ed25519 key; the verifier checks them and turns their claims into a [`Principal`](mscommerce_domain::Principal).
-//! Passwords and client secrets are kept only as Argon2id hashes.
+//! Passwords and client secrets are kept only as Argon2id hashes. Apps may instead sign client assertions with a
+//! certificate's key ([`assertion`]).
 
+pub mod assertion;
 mod claims;
 mod hasher;
 mod keys;
@@ -9,7 +11,7 @@ mod sealed;
 mod secrets;
 mod verify;
 
-pub use claims::{AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
+pub use claims::{tenant_issuer, AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
 pub use hasher::{Hasher, HasherBusy, HASHING_WAIT};
 pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
 pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};

@@ -36,7 +36,8 @@ pub enum TokenError {
     #[error("The access token is for another audience; this service accepts tokens for '{0}'.")]
     InvalidAudience(String),
     #[error(
-        "The access token was issued by another issuer; this service accepts tokens from '{0}'."
+        "The access token was issued by another issuer; this service accepts tokens from '{0}/{{tenantId}}/v2.0' \
+         (the token's own tenant) or '{0}'."
     )]
     InvalidIssuer(String),
     #[error("The access token's claims are incomplete: {0}.")]
@@ -177,7 +178,8 @@ impl TokenVerifier {
     ) -> TokenVerifier {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_audience(&[audience]);
-        validation.set_issuer(&[issuer]);
+        // The issuer is checked after decoding, against the token's own tenant (see `check_issuer`): the
+        // library can only compare it with a fixed list.
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud"]);
         validation.validate_nbf = true;
         validation.leeway = leeway;
@@ -287,7 +289,7 @@ impl TokenVerifier {
             .decoding
             .get(&kid)
             .ok_or(TokenError::UnknownKey(kid))?;
-        jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.into_kind() {
                 ErrorKind::InvalidSignature => TokenError::InvalidSignature,
@@ -303,7 +305,28 @@ impl TokenVerifier {
                     TokenError::InvalidClaims(format!("the claims do not read: {e}"))
                 }
                 other => TokenError::Malformed(format!("{other:?}")),
-            })
+            })?;
+        self.check_issuer(&claims)?;
+        Ok(claims)
+    }
+
+    /// A token names this service as its issuer, or its own tenant's issuer (`{issuer}/{tid}/v2.0`, as Entra's
+    /// tokens do): a tenant's issuer on a token of another tenant is refused.
+    fn check_issuer(&self, claims: &AccessClaims) -> Result<(), TokenError> {
+        if claims.iss == self.issuer {
+            return Ok(());
+        }
+        let named_tenant = claims
+            .iss
+            .strip_prefix(self.issuer.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.strip_suffix("/v2.0"))
+            .and_then(|tenant| Uuid::parse_str(tenant).ok());
+        let tid = claim_uuid("tid", &claims.tid)?;
+        match named_tenant {
+            Some(named) if named == tid => Ok(()),
+            _ => Err(TokenError::InvalidIssuer(self.issuer.clone())),
+        }
     }
 }
 
@@ -644,5 +667,44 @@ mod tests {
             verifier.verify("abc"),
             Err(TokenError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_token_names_its_own_tenants_issuer_or_the_services() {
+        let issuer = issuer();
+        let verifier = TokenVerifier::new(
+            "http://issuer",
+            "aud",
+            std::slice::from_ref(&issuer.signing_key(0)),
+        );
+        let now = unix_now();
+        let claims = issuer.claims_for(&reader(), now);
+        assert_eq!(claims.iss, format!("http://issuer/{}/v2.0", claims.tid));
+        verifier.verify(&issuer.sign(&claims)).unwrap();
+
+        // Tokens issued before issuers were per tenant carry the service's issuer, and keep working.
+        let mut old = issuer.claims_for(&reader(), now);
+        old.iss = "http://issuer".into();
+        verifier.verify(&issuer.sign(&old)).unwrap();
+
+        let other_tenant = mscommerce_domain::TenantId::generate();
+        for iss in [
+            format!("http://issuer/{other_tenant}/v2.0"),
+            format!("http://issuer/{}", claims.tid),
+            format!("http://issuer.example/{}/v2.0", claims.tid),
+            format!("http://issuer/{}/v2.0/", claims.tid),
+            "http://issuer/common/v2.0".to_string(),
+            "http://elsewhere".to_string(),
+        ] {
+            let mut forged = issuer.claims_for(&reader(), now);
+            forged.iss = iss.clone();
+            assert!(
+                matches!(
+                    verifier.verify(&issuer.sign(&forged)),
+                    Err(TokenError::InvalidIssuer(_))
+                ),
+                "{iss} was accepted"
+            );
+        }
     }
 }

@@ -126,6 +126,8 @@ pub enum Operation {
     AssignLicenses,
     /// Add domains to the tenant (listing them is [`Operation::ReadUsers`]).
     ManageDomains,
+    /// List, add and remove the certificate credentials of the tenant's apps.
+    ManageAppCredentials,
 }
 
 impl Operation {
@@ -163,6 +165,7 @@ impl Operation {
                 &[],
             ),
             Operation::ManageDomains => (&[GlobalAdministrator], &[]),
+            Operation::ManageAppCredentials => (&[GlobalAdministrator], &[]),
         }
     }
 
@@ -449,6 +452,18 @@ mod tests {
             );
         }
         assert!(!app(&AppPermission::ALL).may(Operation::ManageDomains));
+    }
+
+    #[test]
+    fn app_credentials_are_managed_by_global_administrators_only() {
+        for role in DirectoryRole::ALL {
+            assert_eq!(
+                user(&[role]).may(Operation::ManageAppCredentials),
+                role == DirectoryRole::GlobalAdministrator,
+                "{role:?}"
+            );
+        }
+        assert!(!app(&AppPermission::ALL).may(Operation::ManageAppCredentials));
     }
 
     #[test]

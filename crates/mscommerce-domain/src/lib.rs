@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acquisition;
 pub mod catalog;
+pub mod client_auth;
 pub mod domains;
 pub mod ids;
 pub mod key_rotation;
@@ -21,6 +22,10 @@ pub use access::{
 };
 pub use acquisition::{decide, Acquirer, AcquisitionKind, Decision, Refusal};
 pub use catalog::{Catalog, CatalogError, Money, OfferType, Product};
+pub use client_auth::{
+    client_authentication, decode_basic_credentials, password_grant_allowed, ClientAuthError,
+    ClientAuthentication, NotATenant, PresentedClient, TenantSegment, JWT_BEARER_ASSERTION,
+};
 pub use domains::{check_upn_domain, DomainName, DomainNameError, UpnDomainNotInTenant};
 pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{

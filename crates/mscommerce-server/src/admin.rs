@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use mscommerce_auth::{generate_secret, hash_secret, SigningKey, ALGORITHM};
+use mscommerce_auth::assertion::{read_certificate, thumbprint_hex};
+use mscommerce_auth::{generate_secret, hash_secret, unix_now, SigningKey, ALGORITHM};
 use mscommerce_domain::key_rotation::{key_states, KeyState};
 use mscommerce_domain::TenantId;
 use mscommerce_domain::{check_new_password, AppPermission, DirectoryRole, DomainName};
 use mscommerce_store::{
-    AuditActor, NewApp, NewSigningKey, NewTenant, NewUser, SigningKeyRecord, SqliteStore, Store,
-    TenantDomain, UserType,
+    AppCertificate, AuditActor, NewApp, NewAppCertificate, NewSigningKey, NewTenant, NewUser,
+    SigningKeyRecord, SqliteStore, Store, TenantDomain, UserType,
 };
 use uuid::Uuid;
 
@@ -37,6 +38,23 @@ pub enum TenantCommand {
     /// A tenant's domains: its users' sign-in names are in them.
     #[command(subcommand)]
     Domain(DomainCommand),
+    /// Change a tenant's settings.
+    Set {
+        #[arg(long)]
+        tenant: TenantId,
+        /// Whether the tenant's users may sign in with the password grant: `on`, `off`, or `default` (follow the
+        /// service's password_grant_enabled setting).
+        #[arg(long, value_enum)]
+        password_grant: Switch,
+    },
+}
+
+/// A tenant's choice about a feature, or none.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+    Default,
 }
 
 #[derive(Subcommand)]
@@ -136,6 +154,37 @@ pub enum AppCommand {
         #[arg(long = "permission", required = true)]
         permissions: Vec<String>,
     },
+    /// An app's certificate credentials (it signs client assertions with the certificate's private key).
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CredentialCommand {
+    /// Give an app a certificate (PEM or DER; the public certificate only); prints its key ID, thumbprint and
+    /// expiry.
+    Add {
+        /// The app's client ID.
+        #[arg(long)]
+        app: Uuid,
+        #[arg(long)]
+        certificate: std::path::PathBuf,
+        /// A name for the credential; the certificate's subject when not given.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List an app's credentials: key ID, type, SHA-1 thumbprint, name, start and expiry (no secrets).
+    List {
+        #[arg(long)]
+        app: Uuid,
+    },
+    /// Remove one of an app's credentials.
+    Remove {
+        #[arg(long)]
+        app: Uuid,
+        #[arg(long)]
+        key_id: Uuid,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,6 +259,26 @@ pub async fn tenant(settings: &Settings, command: TenantCommand) -> Result<()> {
         TenantCommand::Domain(DomainCommand::Add { tenant, domain }) => {
             let added = store.add_tenant_domain(tenant, domain, &operator()).await?;
             print_domain(&added);
+        }
+        TenantCommand::Set {
+            tenant,
+            password_grant,
+        } => {
+            let choice = match password_grant {
+                Switch::On => Some(true),
+                Switch::Off => Some(false),
+                Switch::Default => None,
+            };
+            store
+                .set_tenant_password_grant(tenant, choice, &operator())
+                .await?;
+            let shown = match choice {
+                Some(true) => "on",
+                Some(false) => "off",
+                None if settings.password_grant_enabled => "default (on: password_grant_enabled)",
+                None => "default (off: password_grant_enabled)",
+            };
+            println!("{tenant}\tpassword grant {shown}");
         }
         TenantCommand::Domain(DomainCommand::List { tenant }) => {
             if store.tenant(tenant).await?.is_none() {
@@ -381,11 +450,14 @@ async fn create_user(settings: &Settings, args: CreateUser) -> Result<()> {
 }
 
 pub async fn app(settings: &Settings, command: AppCommand) -> Result<()> {
-    let AppCommand::Create {
-        tenant,
-        name,
-        permissions,
-    } = command;
+    let (tenant, name, permissions) = match command {
+        AppCommand::Create {
+            tenant,
+            name,
+            permissions,
+        } => (tenant, name, permissions),
+        AppCommand::Credential(command) => return credential(settings, command).await,
+    };
     if name.trim().is_empty() {
         bail!("--name must not be empty");
     }
@@ -406,6 +478,83 @@ pub async fn app(settings: &Settings, command: AppCommand) -> Result<()> {
     println!("client_id: {}", app.client_id);
     println!("client_secret: {secret}");
     println!("(the secret is shown only now; it is stored as a hash)");
+    Ok(())
+}
+
+/// One line of `app credential list`: key ID, type, SHA-1 thumbprint (hex, as Windows shows it), name, start,
+/// expiry.
+fn print_credential(certificate: &AppCertificate) {
+    let thumbprint = thumbprint_hex(&certificate.thumbprint_sha1);
+    println!(
+        "{}\tcertificate\t{thumbprint}\t{}\t{}\t{}",
+        certificate.key_id,
+        certificate.display_name,
+        rfc3339(certificate.not_before.timestamp()),
+        rfc3339(certificate.not_after.timestamp()),
+    );
+}
+
+async fn credential(settings: &Settings, command: CredentialCommand) -> Result<()> {
+    let store = open_store(settings).await?;
+    match command {
+        CredentialCommand::Add {
+            app,
+            certificate,
+            display_name,
+        } => {
+            let bytes = std::fs::read(&certificate)
+                .with_context(|| format!("--certificate {}", certificate.display()))?;
+            let info = read_certificate(&bytes)
+                .with_context(|| format!("--certificate {}", certificate.display()))?;
+            if info.not_after < unix_now() {
+                bail!(
+                    "--certificate {}: the certificate expired on {}; give one that is still valid",
+                    certificate.display(),
+                    rfc3339(info.not_after)
+                );
+            }
+            let time = |seconds: i64| {
+                chrono::DateTime::from_timestamp(seconds, 0)
+                    .context("a certificate date out of range")
+            };
+            let added = store
+                .add_app_certificate(
+                    NewAppCertificate {
+                        client_id: app,
+                        not_before: time(info.not_before)?,
+                        not_after: time(info.not_after)?,
+                        display_name: display_name.unwrap_or_else(|| info.subject.clone()),
+                        thumbprint_sha1: info.thumbprint_sha1.clone(),
+                        thumbprint_sha256: info.thumbprint_sha256.clone(),
+                        der: info.der.clone(),
+                    },
+                    &operator(),
+                )
+                .await?;
+            println!("key_id: {}", added.key_id);
+            println!("thumbprint: {}", info.thumbprint_hex());
+            println!("expires: {}", rfc3339(info.not_after));
+        }
+        CredentialCommand::List { app } => {
+            if store.app(app).await?.is_none() {
+                bail!("--app {app}: no app has this client ID");
+            }
+            store
+                .app_certificates(app)
+                .await?
+                .iter()
+                .for_each(print_credential);
+        }
+        CredentialCommand::Remove { app, key_id } => {
+            if !store
+                .remove_app_certificate(app, key_id, &operator())
+                .await?
+            {
+                bail!("--key-id {key_id}: the app {app} has no credential with this key ID");
+            }
+            println!("Removed the credential {key_id} of the app {app}.");
+        }
+    }
     Ok(())
 }
 

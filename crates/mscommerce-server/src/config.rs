@@ -142,6 +142,9 @@ pub struct Settings {
     /// for the sign-in back-off. Off by default, because a client talking to the service directly can write the
     /// header itself.
     pub trust_forwarded_for: bool,
+    /// Users may sign in with the password grant (scripts with `-Credential`). A tenant can choose otherwise
+    /// (`mscommerce tenant set --password-grant on|off`); off, the token endpoint answers `unauthorized_client`.
+    pub password_grant_enabled: bool,
     /// The `aud` of tokens this service issues and accepts.
     pub audience: String,
     /// A catalog file to use instead of the one built in.
@@ -212,6 +215,7 @@ impl Default for Settings {
             keep_alive_timeout_seconds: 60,
             max_connections: 10_000,
             trust_forwarded_for: false,
+            password_grant_enabled: true,
             audience: mscommerce_auth::DEFAULT_AUDIENCE.into(),
             catalog_path: None,
             bootstrap_tenant_name: "Contoso".into(),

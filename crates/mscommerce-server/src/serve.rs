@@ -298,6 +298,7 @@ pub async fn run(settings: Settings) -> Result<()> {
             request_timeout: Duration::from_secs(settings.request_timeout_seconds),
             body_limit_bytes: settings.body_limit_bytes,
             trust_forwarded_for: settings.trust_forwarded_for,
+            password_grant_enabled: settings.password_grant_enabled,
         },
         metrics: Metrics::default(),
         started,

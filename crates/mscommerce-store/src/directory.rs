@@ -38,6 +38,20 @@ pub trait DirectoryStore {
         actor: &AuditActor,
     ) -> StoreResult<TenantDomain>;
 
+    /// The tenant that owns the domain (compared without case), if any: how a domain name in a sign-in path
+    /// names its tenant.
+    async fn tenant_by_domain(&self, domain: &str) -> StoreResult<Option<TenantId>>;
+    /// The tenant's own choice about the password grant: `None` follows the service's setting.
+    async fn tenant_password_grant(&self, tenant_id: TenantId) -> StoreResult<Option<bool>>;
+    /// Sets (or, with `None`, clears) the tenant's choice about the password grant, audited
+    /// (`TenantSettingChanged`). Fails with [`crate::StoreError::NotFound`] when the tenant does not exist.
+    async fn set_tenant_password_grant(
+        &self,
+        tenant_id: TenantId,
+        enabled: Option<bool>,
+        actor: &AuditActor,
+    ) -> StoreResult<()>;
+
     /// Fails with [`crate::StoreError::Rule`] `UpnDomainNotInTenant` (400) unless the sign-in name is in one of the
     /// tenant's domains (checked in the write transaction, by the domain's `check_upn_domain`), with
     /// [`crate::StoreError::Conflict`] when the sign-in name is taken (which the domain rule confines to the

@@ -3,14 +3,15 @@
 //!
 //! Every write that changes state writes its audit event in the same transaction.
 //!
-//! The map of the crate: each area's trait is in a file of its own (`directory.rs`, `policies.rs`, `audit.rs`,
-//! `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `changes.rs`), and its SQL in the file of the same name under
-//! `sql/`. That SQL is written once for both backends: `sqlite.rs` and `postgres.rs` each compile the `sql` module
+//! The map of the crate: each area's trait is in a file of its own (`directory.rs`, `credentials.rs`,
+//! `policies.rs`, `audit.rs`, `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `changes.rs`), and its SQL in the file
+//! of the same name under `sql/`. That SQL is written once for both backends: `sqlite.rs` and `postgres.rs` each compile the `sql` module
 //! against their own driver and name what differs between them (row locks, how a write begins, advisory locks,
 //! notifications, connecting, the schema check, backups).
 
 mod audit;
 mod changes;
+mod credentials;
 mod directory;
 mod licenses;
 mod migrate;
@@ -28,6 +29,7 @@ use async_trait::async_trait;
 
 pub use audit::AuditStore;
 pub use changes::{ChangeFeed, ChangeNotice};
+pub use credentials::CredentialStore;
 
 /// How often a SQLite store's change feed reads the changes of users and apps (see [`ChangeFeed`]): the longest a
 /// change made by the admin command line takes to reach the serving process.
@@ -117,6 +119,7 @@ impl From<mscommerce_domain::UpnDomainNotInTenant> for StoreError {
 #[async_trait]
 pub trait Store:
     DirectoryStore
+    + CredentialStore
     + PolicyStore
     + AuditStore
     + SubscriptionStore

@@ -103,6 +103,34 @@ pub struct App {
     pub created_at: DateTime<Utc>,
 }
 
+/// A certificate to give an app: what the API or the command line read from the certificate file.
+#[derive(Debug, Clone)]
+pub struct NewAppCertificate {
+    pub client_id: Uuid,
+    /// base64url SHA-1 of the DER (a JWS `x5t`).
+    pub thumbprint_sha1: String,
+    /// base64url SHA-256 of the DER (a JWS `x5t#S256`).
+    pub thumbprint_sha256: String,
+    pub der: Vec<u8>,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub display_name: String,
+}
+
+/// A certificate an app signs its client assertions with. Only the public certificate is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppCertificate {
+    pub key_id: Uuid,
+    pub client_id: Uuid,
+    pub thumbprint_sha1: String,
+    pub thumbprint_sha256: String,
+    pub der: Vec<u8>,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub display_name: String,
+    pub added_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSigningKey {
     pub kid: String,
@@ -253,6 +281,9 @@ pub mod actions {
     pub const DOMAIN_ADDED: &str = "DomainAdded";
     pub const USER_CREATED: &str = "UserCreated";
     pub const APP_CREATED: &str = "AppCreated";
+    pub const APP_CREDENTIAL_ADDED: &str = "AppCredentialAdded";
+    pub const APP_CREDENTIAL_REMOVED: &str = "AppCredentialRemoved";
+    pub const TENANT_SETTING_CHANGED: &str = "TenantSettingChanged";
     pub const USER_UPDATED: &str = "UserUpdated";
     pub const SUBSCRIPTION_CREATED: &str = "SubscriptionCreated";
     pub const ACQUISITION_REFUSED: &str = "AcquisitionRefused";

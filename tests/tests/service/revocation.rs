@@ -210,7 +210,10 @@ async fn a_signed_token_of_an_unknown_tenant_is_refused() {
     let server = Server::start().await;
     let admin = server.admin_token().await;
     let mut claims = claims_of(&admin);
-    claims["tid"] = json!(uuid::Uuid::new_v4().to_string());
+    let unknown = uuid::Uuid::new_v4();
+    claims["tid"] = json!(unknown.to_string());
+    // The issuer of that tenant, as the service would have written it.
+    claims["iss"] = json!(format!("{}/{unknown}/v2.0", server.base));
     let (kid, pkcs8) = server.signing_key().await;
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
     header.kid = Some(kid);

@@ -22,7 +22,7 @@ async fn user_and_app_tokens_are_shaped_like_entra_tokens() {
     let claims = claims_of(&token);
     assert_eq!(claims["tid"], tenant.as_str());
     assert_eq!(claims["aud"], AUDIENCE);
-    assert_eq!(claims["iss"], server.base.as_str());
+    assert_eq!(claims["iss"], format!("{}/{tenant}/v2.0", server.base));
     assert_eq!(claims["upn"], ADMIN_UPN);
     assert_eq!(
         claims["wids"],

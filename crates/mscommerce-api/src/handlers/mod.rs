@@ -4,6 +4,7 @@
 
 pub mod acquisition;
 pub mod audit;
+pub mod credentials;
 pub mod domains;
 pub mod licenses;
 pub mod ops;

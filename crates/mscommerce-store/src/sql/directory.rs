@@ -367,6 +367,69 @@ impl DirectoryStore for SqlStore {
         Ok(added)
     }
 
+    async fn tenant_by_domain(&self, domain: &str) -> StoreResult<Option<TenantId>> {
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT tenant_id FROM tenant_domains WHERE domain = $1")
+                .bind(domain.to_lowercase())
+                .fetch_optional(&self.read)
+                .await?;
+        owner
+            .map(|id| crate::text::parse_uuid(&id).map(TenantId))
+            .transpose()
+    }
+
+    async fn tenant_password_grant(&self, tenant_id: TenantId) -> StoreResult<Option<bool>> {
+        let setting: Option<Option<bool>> =
+            sqlx::query_scalar("SELECT password_grant_enabled FROM tenants WHERE id = $1")
+                .bind(tenant_id.to_string())
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(setting.flatten())
+    }
+
+    async fn set_tenant_password_grant(
+        &self,
+        tenant_id: TenantId,
+        enabled: Option<bool>,
+        actor: &AuditActor,
+    ) -> StoreResult<()> {
+        let mut tx = begin_write(&self.write).await?;
+        ensure_tenant(&mut tx, tenant_id).await?;
+        let old: Option<bool> =
+            sqlx::query_scalar("SELECT password_grant_enabled FROM tenants WHERE id = $1")
+                .bind(tenant_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE tenants SET password_grant_enabled = $1 WHERE id = $2")
+            .bind(enabled)
+            .bind(tenant_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let shown = |value: Option<bool>| match value {
+            None => "passwordGrant=default".to_string(),
+            Some(true) => "passwordGrant=on".to_string(),
+            Some(false) => "passwordGrant=off".to_string(),
+        };
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id,
+                action: actions::TENANT_SETTING_CHANGED,
+                actor,
+                target_type: "Tenant",
+                target_id: tenant_id.to_string(),
+                target_name: tenant_id.to_string(),
+                policy_id: None,
+                old_value: Some(shown(old)),
+                new_value: Some(shown(enabled)),
+                at: now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_first_tenant(
         &self,
         tenant: NewTenant,

@@ -15,6 +15,7 @@
 //! Compiled twice, the text is one copy and each copy type-checks against its own driver.
 
 mod audit;
+mod credentials;
 mod directory;
 mod licenses;
 mod outbox;

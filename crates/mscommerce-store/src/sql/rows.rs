@@ -184,3 +184,21 @@ pub(super) fn message(row: &DbRow) -> StoreResult<OutboxMessage> {
         attempts: row.try_get("attempts")?,
     })
 }
+
+pub(super) fn app_certificate(row: &DbRow) -> StoreResult<AppCertificate> {
+    use base64::Engine;
+    let der = row.try_get::<String, _>("certificate")?;
+    Ok(AppCertificate {
+        key_id: id_column(row, "key_id")?,
+        client_id: id_column(row, "client_id")?,
+        thumbprint_sha1: row.try_get("thumbprint_sha1")?,
+        thumbprint_sha256: row.try_get("thumbprint_sha256")?,
+        der: base64::engine::general_purpose::STANDARD
+            .decode(&der)
+            .map_err(|_| corrupt("a base64 certificate", &der))?,
+        not_before: time_column(row, "not_before")?,
+        not_after: time_column(row, "not_after")?,
+        display_name: row.try_get("display_name")?,
+        added_at: time_column(row, "added_at")?,
+    })
+}

@@ -127,6 +127,7 @@ macro_rules! on_every_backend {
 }
 
 mod changes;
+mod credentials;
 mod directory;
 mod licenses;
 mod lifecycle;
