@@ -5,6 +5,7 @@ pub mod access;
 pub mod acquisition;
 pub mod catalog;
 pub mod domains;
+pub mod grants;
 pub mod ids;
 pub mod key_rotation;
 pub mod lifecycle;
