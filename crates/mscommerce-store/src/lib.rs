@@ -12,6 +12,7 @@
 mod audit;
 mod changes;
 mod directory;
+mod grants;
 mod licenses;
 mod migrate;
 mod outbox;
@@ -33,6 +34,7 @@ pub use changes::{ChangeFeed, ChangeNotice};
 /// change made by the admin command line takes to reach the serving process.
 pub const DIRECTORY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub use directory::DirectoryStore;
+pub use grants::GrantStore;
 pub use licenses::LicenseStore;
 pub use migrate::MigrationError;
 pub use outbox::OutboxStore;
@@ -122,6 +124,7 @@ pub trait Store:
     + SubscriptionStore
     + LicenseStore
     + OutboxStore
+    + GrantStore
     + ChangeFeed
     + Send
     + Sync

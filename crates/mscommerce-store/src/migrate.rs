@@ -43,6 +43,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "directory_changes",
         sql: include_str!("../migrations/sqlite/0006_directory_changes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "sign_in_grants",
+        sql: include_str!("../migrations/sqlite/0007_sign_in_grants.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -75,6 +80,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "directory_changes",
         sql: include_str!("../migrations/postgres/0006_directory_changes.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "sign_in_grants",
+        sql: include_str!("../migrations/postgres/0007_sign_in_grants.sql"),
     },
 ];
 

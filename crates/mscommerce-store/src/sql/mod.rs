@@ -16,6 +16,7 @@
 
 mod audit;
 mod directory;
+mod grants;
 mod licenses;
 mod outbox;
 mod policies;
