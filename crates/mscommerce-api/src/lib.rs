@@ -19,6 +19,7 @@ mod response;
 mod sign_in_guard;
 mod state;
 mod subscriptions;
+mod user_sign_in;
 mod views;
 
 use axum::extract::DefaultBodyLimit;
