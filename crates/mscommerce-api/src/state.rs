@@ -24,6 +24,26 @@ pub struct ApiSettings {
     /// A proxy in front of the service appends the client's address to `X-Forwarded-For`: sign-in counts
     /// failures by that address instead of the connection's.
     pub trust_forwarded_for: bool,
+    pub grants: GrantLifetimes,
+}
+
+/// How long the grants of people's sign-ins live.
+#[derive(Debug, Clone, Copy)]
+pub struct GrantLifetimes {
+    pub authorization_code_lifetime_seconds: u64,
+    pub device_code_lifetime_seconds: u64,
+    pub refresh_token_lifetime_days: u64,
+}
+
+impl Default for GrantLifetimes {
+    fn default() -> Self {
+        use mscommerce_domain::grants::*;
+        GrantLifetimes {
+            authorization_code_lifetime_seconds: AUTHORIZATION_CODE_LIFETIME_SECONDS,
+            device_code_lifetime_seconds: DEVICE_CODE_LIFETIME_SECONDS,
+            refresh_token_lifetime_days: REFRESH_TOKEN_LIFETIME_DAYS,
+        }
+    }
 }
 
 pub struct Services {

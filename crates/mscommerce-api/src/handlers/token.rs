@@ -11,15 +11,20 @@ use mscommerce_auth::{unix_now, Jwks, TokenSubject, ALGORITHM};
 use mscommerce_domain::TenantId;
 use uuid::Uuid;
 
+use super::grants;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
 use crate::sign_in_guard::{ClientAddress, Signer};
-use crate::user_sign_in::{begin_attempt, check_password, finish_attempt, user_subject};
 use crate::state::AppState;
+use crate::user_sign_in::{begin_attempt, check_password, finish_attempt, user_subject};
 use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 
 /// Scopes that OAuth2 libraries add on their own and that grant nothing here.
 const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
+const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+const SUPPORTED_GRANTS: &str =
+    "client_credentials, password, authorization_code, refresh_token or \
+                                urn:ietf:params:oauth:grant-type:device_code";
 const BAD_CLIENT: &str = "The client ID is unknown or the client secret is wrong.";
 
 pub(crate) fn invalid_request(description: impl Into<String>) -> ApiError {
@@ -30,7 +35,11 @@ fn invalid_client() -> ApiError {
     ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", BAD_CLIENT)
 }
 
-pub(crate) fn required<'a>(value: &'a Option<String>, name: &str, grant: &str) -> ApiResult<&'a str> {
+pub(crate) fn required<'a>(
+    value: &'a Option<String>,
+    name: &str,
+    grant: &str,
+) -> ApiResult<&'a str> {
     value
         .as_deref()
         .filter(|v| !v.is_empty())
@@ -158,31 +167,42 @@ async fn issue_token(
     })?;
 
     let tenant = tenant_constraint(tenant)?;
-    let scope = check_scope(state, form.scope.as_deref())?;
-    let subject = match form.grant_type.as_deref() {
-        Some("password") => password_subject(state, &form, tenant, address).await?,
-        Some("client_credentials") => client_subject(state, &form, tenant, address).await?,
+    let token = match form.grant_type.as_deref() {
+        Some("authorization_code") => {
+            grants::authorization_code_grant(state, &form, tenant).await?
+        }
+        Some(DEVICE_CODE_GRANT) => grants::device_code_grant(state, &form).await?,
+        Some("refresh_token") => grants::refresh_token_grant(state, &form, tenant).await?,
+        Some("password") | Some("client_credentials") => {
+            let scope = check_scope(state, form.scope.as_deref())?;
+            let subject = if form.grant_type.as_deref() == Some("password") {
+                password_subject(state, &form, tenant, address).await?
+            } else {
+                client_subject(state, &form, tenant, address).await?
+            };
+            TokenResponse {
+                token_type: "Bearer",
+                access_token: state.issuer.issue(&subject, unix_now()),
+                expires_in: state.issuer.lifetime_seconds,
+                ext_expires_in: state.issuer.lifetime_seconds,
+                scope,
+                refresh_token: None,
+                id_token: None,
+                client_info: None,
+            }
+        }
         Some(other) => {
             return Err(ApiError::oauth(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                format!(
-                "The grant type '{other}' is not supported; use client_credentials or password."
-            ),
+                format!("The grant type '{other}' is not supported; use {SUPPORTED_GRANTS}."),
             ))
         }
         None => {
-            return Err(invalid_request(
-                "The parameter 'grant_type' is required (client_credentials or password).",
-            ))
+            return Err(invalid_request(format!(
+                "The parameter 'grant_type' is required ({SUPPORTED_GRANTS})."
+            )))
         }
-    };
-    let token = TokenResponse {
-        token_type: "Bearer",
-        access_token: state.issuer.issue(&subject, unix_now()),
-        expires_in: state.issuer.lifetime_seconds,
-        ext_expires_in: state.issuer.lifetime_seconds,
-        scope,
     };
     let mut response = Json(token).into_response();
     response
@@ -191,7 +211,8 @@ async fn issue_token(
     Ok(response)
 }
 
-/// Get an access token (OAuth2 `client_credentials` or `password` grant).
+/// Get an access token: OAuth2 `client_credentials`, `password`, `authorization_code` (PKCE), `refresh_token`
+/// or the device code grant.
 #[utoipa::path(
     post,
     path = "/oauth2/v2.0/token",

@@ -109,18 +109,24 @@ impl GrantStore for SqlStore {
         user_code: &str,
         decision: DeviceDecision,
     ) -> StoreResult<bool> {
-        let (status, user_id) = match decision {
-            DeviceDecision::Approve(_, user_id) => ("approved", Some(user_id.to_string())),
-            DeviceDecision::Deny => ("denied", None),
+        let (status, tenant_id, user_id) = match decision {
+            DeviceDecision::Approve(tenant_id, user_id) => (
+                "approved",
+                Some(tenant_id.to_string()),
+                Some(user_id.to_string()),
+            ),
+            DeviceDecision::Deny => ("denied", None, None),
         };
+        // A code asked for at `common` takes the tenant of the user who approves it.
         let done = sqlx::query(
-            "UPDATE device_codes SET status = $1, user_id = $2 WHERE user_code = $3 AND status = 'pending' \
-             AND expires_at > $4",
+            "UPDATE device_codes SET status = $1, user_id = $2, tenant_id = COALESCE(tenant_id, $5) \
+             WHERE user_code = $3 AND status = 'pending' AND expires_at > $4",
         )
         .bind(status)
         .bind(user_id)
         .bind(user_code)
         .bind(timestamp(now()))
+        .bind(tenant_id)
         .execute(&self.write)
         .await?;
         Ok(done.rows_affected() == 1)
