@@ -8,6 +8,7 @@ mod audit;
 mod connections;
 mod domains;
 mod escalation;
+mod flows;
 mod keys;
 mod lifecycle;
 mod operations;
