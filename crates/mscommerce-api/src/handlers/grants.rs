@@ -177,10 +177,10 @@ fn validate(
     state: &AppState,
     tenant: Option<&str>,
     request: &AuthorizeRequest,
-) -> Result<(Validated, String, Option<TenantId>), Response> {
+) -> Result<(Validated, String, Option<TenantId>), Box<Response>> {
     let client_id = request.client_id.as_deref().unwrap_or_default();
     let Some(client) = public_client(client_id) else {
-        return Err(pages::message(
+        return Err(Box::new(pages::message(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
             &format!(
@@ -188,11 +188,11 @@ fn validate(
                  Microsoft's MSCommerce module ({}) signs in here.",
                 grants::MSCOMMERCE_MODULE_CLIENT_ID
             ),
-        ));
+        )));
     };
     let redirect_uri = request.redirect_uri.clone().unwrap_or_default();
     if !client.allows_redirect(&redirect_uri) {
-        return Err(pages::message(
+        return Err(Box::new(pages::message(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
             &format!(
@@ -200,7 +200,7 @@ fn validate(
                  it must be http://localhost/m365/commerce, or http://localhost, http://127.0.0.1 or \
                  http://[::1] with any port and path."
             ),
-        ));
+        )));
     }
     let form_post = request.response_mode.as_deref() == Some("form_post");
     let target = Validated {
@@ -209,7 +209,8 @@ fn validate(
         form_post,
         state: request.state.clone(),
     };
-    let refuse = |error: &str, description: &str| Err(error_to_app(&target, error, description));
+    let refuse =
+        |error: &str, description: &str| Err(Box::new(error_to_app(&target, error, description)));
     match request.response_mode.as_deref() {
         None | Some("query") | Some("form_post") => {}
         Some(other) => {
@@ -325,7 +326,7 @@ fn sign_in_page(
 
 fn show_sign_in(state: &AppState, tenant: Option<&str>, request: AuthorizeRequest) -> Response {
     if let Err(page) = validate(state, tenant, &request) {
-        return page;
+        return *page;
     }
     let hint = request.login_hint.clone().unwrap_or_default();
     sign_in_page(state, StatusCode::OK, tenant, &request, &hint, None)
@@ -372,7 +373,7 @@ async fn submit_sign_in(
     };
     let (target, scope, tenant_id) = match validate(state, tenant, &form.request) {
         Ok(valid) => valid,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     if !pages::csrf_matches(headers, form.csrf_token.as_deref()) {
         return Ok(csrf_refused());
