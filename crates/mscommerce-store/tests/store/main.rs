@@ -128,6 +128,7 @@ macro_rules! on_every_backend {
 
 mod changes;
 mod directory;
+mod grants;
 mod licenses;
 mod lifecycle;
 mod outbox;
