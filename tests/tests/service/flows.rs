@@ -149,6 +149,7 @@ fn sign_in_form(page: &Page, username: &str, password: &str) -> Vec<(&'static st
         "scope",
         "state",
         "nonce",
+        "response_mode",
         "code_challenge",
         "code_challenge_method",
     ] {
@@ -682,5 +683,131 @@ async fn refresh_tokens_die_when_the_user_is_disabled_or_the_password_changes() 
         &refresh(&server, &refresh_token).await,
         400,
         "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn form_post_tenant_paths_and_prompt_none() {
+    let server = Server::start().await;
+    let tenant = server.first_tenant();
+
+    // form_post: a page whose form carries the code and state to the app, allowed by the CSP to post there.
+    let query = format!(
+        "{}&response_mode=form_post",
+        authorize_query(CHALLENGE, "S256", REDIRECT)
+    );
+    let form_page = get(&server, &format!("/{tenant}{query}")).await;
+    assert_eq!(form_page.status, 200, "{}", form_page.html);
+    let cookie = form_page.csrf_cookie();
+    let posted = post_form(
+        &server,
+        &format!("/{tenant}/oauth2/v2.0/authorize"),
+        Some(&cookie),
+        &sign_in_form(&form_page, ADMIN_UPN, ADMIN_PASSWORD),
+    )
+    .await;
+    assert_eq!(posted.status, 200, "{}", posted.html);
+    assert!(
+        posted.html.contains(&format!("action=\"{REDIRECT}\"")),
+        "{}",
+        posted.html
+    );
+    assert!(posted.html.contains("<button"), "works without script");
+    assert!(!posted.html.contains("<script"));
+    assert!(posted
+        .header("content-security-policy")
+        .contains("form-action 'self' http://127.0.0.1:8400"));
+    assert_eq!(posted.field("state").as_deref(), Some("state-123"));
+    let code = posted.field("code").expect("the code");
+
+    // The code is redeemed at the tenant's token endpoint, and not at another tenant's.
+    let other = server.create_tenant("Fabrikam");
+    let form = |code: &str| {
+        vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("client_id", MODULE.to_string()),
+            ("code", code.to_string()),
+            ("redirect_uri", REDIRECT.to_string()),
+            ("code_verifier", VERIFIER.to_string()),
+        ]
+    };
+    let pairs = |form: &[(&'static str, String)]| -> Vec<(&'static str, String)> { form.to_vec() };
+    let elsewhere = server
+        .http
+        .post(format!("{}/{other}/oauth2/v2.0/token", server.base))
+        .form(&pairs(&form(&code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 400);
+
+    let params = sign_in_for_code(&server, &format!("/{tenant}")).await;
+    let code = param(&params, "code").unwrap();
+    let here = server
+        .http
+        .post(format!("{}/{tenant}/oauth2/v2.0/token", server.base))
+        .form(&pairs(&form(&code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(here.status(), 200);
+
+    // A user of another tenant cannot sign in at this tenant's page: the answer of a wrong password.
+    let stranger = server.create_user(&other, "sam@fabrikam.onmicrosoft.com", &[]);
+    let form_page = get(
+        &server,
+        &format!("/{tenant}{}", authorize_query(CHALLENGE, "S256", REDIRECT)),
+    )
+    .await;
+    let cookie = form_page.csrf_cookie();
+    let refused = post_form(
+        &server,
+        &format!("/{tenant}/oauth2/v2.0/authorize"),
+        Some(&cookie),
+        &sign_in_form(&form_page, &stranger, USER_PASSWORD),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.html.contains("invalid username or password"));
+
+    // prompt=none: there is no session.
+    let none = get(
+        &server,
+        &format!(
+            "{}&prompt=none",
+            authorize_query(CHALLENGE, "S256", REDIRECT)
+        ),
+    )
+    .await;
+    assert_eq!(
+        param(&none.redirect_params(), "error").as_deref(),
+        Some("login_required")
+    );
+}
+
+#[tokio::test]
+async fn a_tenant_scoped_device_code_accepts_only_users_of_that_tenant() {
+    let server = Server::start().await;
+    let other = server.create_tenant("Fabrikam");
+    let started = server
+        .token_request(
+            &format!("/{other}/oauth2/v2.0/devicecode"),
+            &[("client_id", MODULE), ("scope", &scope())],
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    // The administrator of the first tenant signs in with the right password, and is refused.
+    let refused = verify_device(
+        &server,
+        started.json["user_code"].as_str().unwrap(),
+        "continue",
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.html);
+    assert!(refused.html.contains("invalid username or password"));
+    oauth_error(
+        &poll(&server, started.json["device_code"].as_str().unwrap()).await,
+        400,
+        "authorization_pending",
     );
 }
