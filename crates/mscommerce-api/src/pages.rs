@@ -150,7 +150,7 @@ pub(crate) fn sign_in(status: StatusCode, form: SignInForm<'_>) -> Response {
         body.push_str(&hidden(name, value));
     }
     body.push_str(&format!(
-        "<label for=\"username\">Email, phone, or Skype</label>\
+        "<label for=\"username\">User name (email address)</label>\
          <input type=\"email\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" required>\
          <label for=\"password\">Password</label>\
          <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">",

@@ -28,8 +28,6 @@ use mscommerce_store::{
     CodeRedemption, DeviceDecision, NewAuthorizationCode, NewDeviceCode, NewRefreshToken, Rotation,
     StoreError, User,
 };
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::token::{check_scope, invalid_request, required, tenant_constraint};
@@ -38,6 +36,10 @@ use crate::pages::{self, SignInForm};
 use crate::sign_in_guard::{ClientAddress, Signer};
 use crate::state::AppState;
 use crate::user_sign_in::{begin_attempt, check_password, user_subject, BAD_CREDENTIALS};
+use crate::views::grants::{
+    AuthorizeRequest, DeviceCodeRequest, DeviceCodeResponse, DeviceLoginQuery,
+    DeviceLoginSubmission, LogoutQuery, RevokeRequest, SignInSubmission,
+};
 use crate::views::token::{TokenRequest, TokenResponse};
 
 /// The scopes that shape the answer and are kept with a grant when asked for.
@@ -86,41 +88,6 @@ fn expired(at: chrono::DateTime<Utc>) -> bool {
 // ---------------------------------------------------------------------------------------------------------------
 // The authorization endpoint.
 
-/// An authorization request (query of GET, carried in the sign-in form's hidden fields on POST).
-#[derive(Debug, Default, Clone, Deserialize, IntoParams, ToSchema)]
-#[into_params(parameter_in = Query)]
-pub struct AuthorizeRequest {
-    /// Only `3d5cffa9-04da-4657-8cab-c7f074657cad` (Microsoft's MSCommerce module) in this version.
-    pub client_id: Option<String>,
-    /// `http://localhost/m365/commerce`, or `http://localhost`, `http://127.0.0.1`, `http://[::1]` with any
-    /// port and path.
-    pub redirect_uri: Option<String>,
-    /// `code`.
-    pub response_type: Option<String>,
-    pub scope: Option<String>,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
-    /// `query` (default) or `form_post`.
-    pub response_mode: Option<String>,
-    pub code_challenge: Option<String>,
-    /// `S256` (`plain` is refused).
-    pub code_challenge_method: Option<String>,
-    /// Pre-fills the user name.
-    pub login_hint: Option<String>,
-    /// Ignored, except `none`: answered `login_required`.
-    pub prompt: Option<String>,
-}
-
-/// The sign-in form's submission: the credentials, the CSRF token and the request carried along.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct SignInSubmission {
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub csrf_token: Option<String>,
-    #[serde(flatten)]
-    pub request: AuthorizeRequest,
-}
-
 /// An authorization request whose client and redirect URI are known good: from here on, errors go back to it.
 struct Validated {
     client: PublicClient,
@@ -143,10 +110,10 @@ fn answer_app(target: &Validated, mut fields: Vec<(&str, String)>) -> Response {
         );
     }
     let query = serde_urlencoded::to_string(&fields).unwrap_or_default();
-    let separator = if target.redirect_uri.contains('?') {
-        '&'
-    } else {
-        '?'
+    let separator = match (query.is_empty(), target.redirect_uri.contains('?')) {
+        (true, _) => "",
+        (false, true) => "&",
+        (false, false) => "?",
     };
     let location = format!("{}{separator}{query}", target.redirect_uri);
     let mut response = StatusCode::FOUND.into_response();
@@ -500,25 +467,6 @@ pub async fn tenant_sign_in(
 // ---------------------------------------------------------------------------------------------------------------
 // The device authorization grant.
 
-/// A device authorization request (RFC 8628 section 3.1).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct DeviceCodeRequest {
-    pub client_id: Option<String>,
-    pub scope: Option<String>,
-}
-
-/// The device authorization answer (RFC 8628 section 3.2).
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct DeviceCodeResponse {
-    pub device_code: String,
-    pub user_code: String,
-    pub verification_uri: String,
-    pub verification_uri_complete: String,
-    pub expires_in: i64,
-    pub interval: i64,
-    pub message: String,
-}
-
 async fn start_device_code(
     state: &AppState,
     tenant: Option<&str>,
@@ -607,25 +555,6 @@ pub async fn tenant_device_code(
     form: Result<Form<DeviceCodeRequest>, FormRejection>,
 ) -> ApiResult<Response> {
     start_device_code(&state, Some(&tenant), form).await
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DeviceLoginQuery {
-    /// Pre-fills the code (the `verification_uri_complete` link).
-    pub user_code: Option<String>,
-}
-
-/// The verification page's submissions: the code alone (first step), then the code with the credentials and the
-/// decision (`continue` or `deny`).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct DeviceLoginSubmission {
-    pub csrf_token: Option<String>,
-    pub user_code: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    /// `continue` (default) or `deny`.
-    pub decision: Option<String>,
 }
 
 const DEVICE_PATH: &str = "/devicelogin";
@@ -1116,18 +1045,6 @@ pub(crate) async fn refresh_token_grant(
 // ---------------------------------------------------------------------------------------------------------------
 // Sign-out.
 
-/// A revocation request (RFC 7009 section 2.1).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct RevokeRequest {
-    /// A refresh token.
-    pub token: Option<String>,
-    /// `refresh_token` (the only kind revoked; access tokens live out their hour). Accepted and not needed: the
-    /// token is looked up as a refresh token whatever the hint says (RFC 7009 section 2.1).
-    #[allow(dead_code)]
-    pub token_type_hint: Option<String>,
-    pub client_id: Option<String>,
-}
-
 async fn revoke_token(
     state: &AppState,
     form: Result<Form<RevokeRequest>, FormRejection>,
@@ -1184,14 +1101,6 @@ pub async fn tenant_revoke(
     form: Result<Form<RevokeRequest>, FormRejection>,
 ) -> ApiResult<Response> {
     revoke_token(&state, form).await
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LogoutQuery {
-    /// Followed only when it is a registered redirect URI of Microsoft's module.
-    pub post_logout_redirect_uri: Option<String>,
-    pub state: Option<String>,
 }
 
 fn end_session(query: LogoutQuery) -> Response {

@@ -5,6 +5,7 @@
 pub mod acquisition;
 pub mod audit;
 pub mod domains;
+pub mod grants;
 pub mod licenses;
 pub mod ops;
 pub mod policies;

@@ -11,6 +11,7 @@ on_every_backend!(
     a_reused_refresh_token_revokes_its_family,
     disabling_a_user_or_changing_the_password_revokes_its_refresh_tokens,
     expired_grants_are_deleted,
+    one_of_many_racing_redemptions_wins,
 );
 
 fn in_seconds(seconds: i64) -> chrono::DateTime<Utc> {
@@ -280,4 +281,61 @@ async fn expired_grants_are_deleted(f: &Fixture) {
     assert_eq!(f.store.delete_expired_grants(Utc::now()).await.unwrap(), 1);
     assert!(f.store.refresh_token("old").await.unwrap().is_none());
     assert!(f.store.refresh_token("new").await.unwrap().is_some());
+}
+
+async fn one_of_many_racing_redemptions_wins(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let alice = member(f, contoso, "alice@contoso.com").await;
+    f.store
+        .insert_authorization_code(NewAuthorizationCode {
+            digest: "raced".into(),
+            client_id: "client".into(),
+            redirect_uri: "http://127.0.0.1:1/cb".into(),
+            tenant_id: contoso,
+            user_id: alice.id,
+            scope: "aud/.default".into(),
+            nonce: None,
+            code_challenge: "challenge".into(),
+            expires_at: in_seconds(60),
+        })
+        .await
+        .unwrap();
+    let family = Uuid::new_v4();
+    f.store
+        .insert_refresh_token(refresh(&alice, "parent", family, None))
+        .await
+        .unwrap();
+    let other = f.another().await;
+    let racers = (0..8).map(|i| {
+        let store = if i % 2 == 0 {
+            Arc::clone(&f.store)
+        } else {
+            Arc::clone(&other)
+        };
+        let child = refresh(&alice, &format!("child-{i}"), family, None);
+        tokio::spawn(async move {
+            let redeemed = matches!(
+                store.redeem_authorization_code("raced").await.unwrap(),
+                CodeRedemption::Redeemed(_)
+            );
+            let rotated =
+                store.rotate_refresh_token("parent", child).await.unwrap() == Rotation::Rotated;
+            (redeemed, rotated)
+        })
+    });
+    let outcomes: Vec<(bool, bool)> = futures_util::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|(redeemed, _)| *redeemed).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|(_, rotated)| *rotated).count(),
+        1,
+        "{outcomes:?}"
+    );
 }
