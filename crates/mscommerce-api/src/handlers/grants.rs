@@ -15,9 +15,7 @@ use axum::{Form, Json};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, Utc};
-use mscommerce_auth::{
-    opaque_secret, pkce_matches, random_bytes, sha256_base64url, unix_now, TokenSubject,
-};
+use mscommerce_auth::{opaque_secret, pkce_matches, random_bytes, sha256_base64url, unix_now};
 use mscommerce_domain::grants::{
     self, device_code_message, judge_poll, normalize_user_code, public_client, scope_has,
     scope_within, user_code_from, PollAnswer, PublicClient, DEVICE_POLL_INTERVAL_SECONDS,
@@ -725,6 +723,14 @@ pub async fn device_login_submit(
 // ---------------------------------------------------------------------------------------------------------------
 // The token endpoint's grants for people.
 
+/// Where the refresh token of an answer comes from.
+enum RefreshFamily {
+    /// A new sign-in: a new family, begun by this authorization code (its digest), if any.
+    Begin { authorization_code: Option<String> },
+    /// A refresh: the presented token (its digest) is spent, and its successor joins its family.
+    Rotate { old_digest: String, family_id: Uuid },
+}
+
 /// The answer to a user's sign-in: the access token, and the refresh token, ID token and client info as asked.
 async fn user_tokens(
     state: &AppState,
@@ -733,46 +739,43 @@ async fn user_tokens(
     client_id: &str,
     scope: &str,
     nonce: Option<&str>,
-    family: Option<(Uuid, Option<String>)>,
+    family: RefreshFamily,
 ) -> ApiResult<TokenResponse> {
     let now = unix_now();
     let tenant_id = user.tenant_id;
     let user_id = user.id;
     let subject = user_subject(user, Some(client_id.to_string()));
-    let refresh_token = match family {
-        Some((family_id, authorization_code)) if scope_has(scope, OFFLINE_ACCESS) => {
-            let token = opaque_secret();
-            let days = state.settings.grants.refresh_token_lifetime_days as i64;
-            let new = NewRefreshToken {
-                digest: sha256_base64url(&token),
-                family_id,
-                client_id: client_id.to_string(),
-                tenant_id,
-                user_id,
-                scope: scope.to_string(),
-                authorization_code,
-                expires_at: Utc::now() + Duration::days(days),
-            };
-            Some((token, new))
-        }
-        _ => None,
-    };
-    let refresh = match refresh_token {
-        Some((token, new)) => {
-            if let Some(old) = form.refresh_token.as_deref() {
-                let rotation = state
-                    .store
-                    .rotate_refresh_token(&sha256_base64url(old), new)
-                    .await?;
+    let refresh = if scope_has(scope, OFFLINE_ACCESS) {
+        let token = opaque_secret();
+        let days = state.settings.grants.refresh_token_lifetime_days as i64;
+        let (family_id, authorization_code) = match &family {
+            RefreshFamily::Begin { authorization_code } => {
+                (Uuid::new_v4(), authorization_code.clone())
+            }
+            RefreshFamily::Rotate { family_id, .. } => (*family_id, None),
+        };
+        let new = NewRefreshToken {
+            digest: sha256_base64url(&token),
+            family_id,
+            client_id: client_id.to_string(),
+            tenant_id,
+            user_id,
+            scope: scope.to_string(),
+            authorization_code,
+            expires_at: Utc::now() + Duration::days(days),
+        };
+        match &family {
+            RefreshFamily::Rotate { old_digest, .. } => {
+                let rotation = state.store.rotate_refresh_token(old_digest, new).await?;
                 if rotation == Rotation::FamilyRevoked {
                     return Err(reused_refresh_token());
                 }
-            } else {
-                state.store.insert_refresh_token(new).await?;
             }
-            Some(token)
+            RefreshFamily::Begin { .. } => state.store.insert_refresh_token(new).await?,
         }
-        None => None,
+        Some(token)
+    } else {
+        None
     };
     let id_token = if scope_has(scope, OPENID) {
         state.issuer.issue_id_token(&subject, client_id, nonce, now)
@@ -780,11 +783,8 @@ async fn user_tokens(
         None
     };
     let client_info = (form.client_info.as_deref() == Some("1")).then(|| {
-        let TokenSubject::User { object_id, .. } = &subject else {
-            unreachable!("a user's subject")
-        };
         URL_SAFE_NO_PAD.encode(
-            serde_json::json!({"uid": object_id.to_string(), "utid": tenant_id.to_string()})
+            serde_json::json!({"uid": user_id.to_string(), "utid": tenant_id.to_string()})
                 .to_string(),
         )
     });
@@ -885,7 +885,9 @@ pub(crate) async fn authorization_code_grant(
         client.client_id,
         &stored.scope,
         stored.nonce.as_deref(),
-        Some((Uuid::new_v4(), Some(digest))),
+        RefreshFamily::Begin {
+            authorization_code: Some(digest),
+        },
     )
     .await
 }
@@ -975,7 +977,9 @@ pub(crate) async fn device_code_grant(
         client.client_id,
         &device.scope,
         None,
-        Some((Uuid::new_v4(), None)),
+        RefreshFamily::Begin {
+            authorization_code: None,
+        },
     )
     .await
 }
@@ -1033,7 +1037,10 @@ pub(crate) async fn refresh_token_grant(
         client.client_id,
         &stored.scope,
         None,
-        Some((stored.family_id, None)),
+        RefreshFamily::Rotate {
+            old_digest: stored.digest.clone(),
+            family_id: stored.family_id,
+        },
     )
     .await?;
     if !scope_has(&scope, OPENID) {
