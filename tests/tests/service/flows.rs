@@ -811,3 +811,43 @@ async fn a_tenant_scoped_device_code_accepts_only_users_of_that_tenant() {
         "authorization_pending",
     );
 }
+
+#[tokio::test]
+async fn wrong_user_codes_back_off_their_address() {
+    let server = Server::start_with(&[("MSCOMMERCE_TRUST_FORWARDED_FOR", "true")]).await;
+    let guess = |code: String, address: &'static str| {
+        let request = browser()
+            .post(format!("{}/devicelogin", server.base))
+            .header("cookie", "mscommerce_csrf=same-token")
+            .header("x-forwarded-for", address)
+            .form(&[
+                ("csrf_token", "same-token".to_string()),
+                ("user_code", code),
+            ]);
+        async move { page(request.send().await.unwrap()).await }
+    };
+    let mut refused = None;
+    for attempt in 0..40 {
+        // A different wrong code each time: only the address ties the guesses together.
+        let code = format!("BCDF-{}", ["GHJK", "GHJM", "GHJN", "GHJP"][attempt % 4])
+            + &"X".repeat(attempt / 4);
+        let answer = guess(code, "203.0.113.9").await;
+        if answer.status == 429 {
+            refused = Some((attempt, answer));
+            break;
+        }
+        assert_eq!(answer.status, 400, "{}", answer.html);
+    }
+    let (attempt, answer) = refused.expect("the address is backed off");
+    assert!(
+        attempt >= 30,
+        "30 free failures per address, refused after {attempt}"
+    );
+    assert!(
+        answer.html.contains("Too many failed sign-ins"),
+        "{}",
+        answer.html
+    );
+    // Another address is not.
+    assert_eq!(guess("BCDF-GHJK".into(), "198.51.100.20").await.status, 400);
+}
