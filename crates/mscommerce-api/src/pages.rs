@@ -1,6 +1,6 @@
 //! The HTML pages a person sees: the sign-in form, the device code form, the answers that carry a code back to an
-//! app (`form_post`), and the messages (errors, signed out). Server-rendered, without any script, so that they
-//! work in every browser; everything echoed is HTML-escaped here, in one place.
+//! app (`form_post`), and the messages (errors, signed out). Server-rendered, without script (but the
+//! `form_post` page's auto-submit, which its button stands in for), so that they work in every browser; everything echoed is HTML-escaped here, in one place.
 //!
 //! Every page is answered with the same protective headers: a content security policy that allows nothing but
 //! inline style and posting forms to this service (and, for `form_post`, to the app's loopback origin), no framing,
@@ -54,7 +54,13 @@ fn document(title: &str, body: &str) -> String {
     )
 }
 
-/// The protective headers of every page; `form_target` is the extra origin a `form_post` page submits to.
+/// The one script of any page: the `form_post` page submits itself. Allowed by its hash alone
+/// ([`AUTO_SUBMIT_HASH`], the base64 SHA-256 of exactly this text); without JavaScript the page's button does it.
+const AUTO_SUBMIT: &str = "document.forms[0].submit();";
+const AUTO_SUBMIT_HASH: &str = "sha256-8lDeP0UDwCO6/RhblgeH/ctdBzjVpJxrXizsnIk3cEQ=";
+
+/// The protective headers of every page; `form_target` is the extra origin a `form_post` page submits to (and
+/// that page alone may run its one script).
 fn with_headers(
     status: StatusCode,
     html: String,
@@ -63,12 +69,16 @@ fn with_headers(
 ) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    let form_action = match form_target {
-        Some(origin) => format!("'self' {origin}"),
-        None => "'self'".to_string(),
+    let (form_action, script) = match form_target {
+        Some(origin) => (
+            format!("'self' {origin}"),
+            format!("; script-src '{AUTO_SUBMIT_HASH}'"),
+        ),
+        None => ("'self'".to_string(), String::new()),
     };
     let policy = format!(
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self' 'unsafe-inline'{script}; form-action {form_action}; \
+         frame-ancestors 'none'"
     );
     let set = |headers: &mut HeaderMap, name, value: String| {
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -215,8 +225,8 @@ pub(crate) fn message(status: StatusCode, title: &str, text: &str) -> Response {
     )
 }
 
-/// The `form_post` answer (OAuth 2.0 Form Post Response Mode): a form that carries the parameters to the app. It
-/// has no script: the person submits it with its button (a browser without JavaScript needs nothing else).
+/// The `form_post` answer (OAuth 2.0 Form Post Response Mode): a form that carries the parameters to the app,
+/// submitted by its one script, or by the person with its button where JavaScript does not run.
 pub(crate) fn form_post(redirect_uri: &str, origin: &str, fields: &[(&str, &str)]) -> Response {
     let mut body = format!(
         "<p>Continue to finish signing in to the app.</p><form method=\"post\" action=\"{}\">",
@@ -226,6 +236,7 @@ pub(crate) fn form_post(redirect_uri: &str, origin: &str, fields: &[(&str, &str)
         body.push_str(&hidden(name, value));
     }
     body.push_str("<button type=\"submit\">Continue</button></form>");
+    body.push_str(&format!("<script>{AUTO_SUBMIT}</script>"));
     with_headers(
         StatusCode::OK,
         document("Signing in", &body),
@@ -247,6 +258,19 @@ mod tests {
         assert_eq!(
             hidden("state", "\"><x>"),
             "<input type=\"hidden\" name=\"state\" value=\"&quot;&gt;&lt;x&gt;\">"
+        );
+    }
+
+    #[test]
+    fn the_auto_submit_hash_is_the_scripts() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let digest = URL_SAFE_NO_PAD
+            .decode(mscommerce_auth::sha256_base64url(AUTO_SUBMIT))
+            .unwrap();
+        assert_eq!(
+            AUTO_SUBMIT_HASH,
+            format!("sha256-{}", STANDARD.encode(digest))
         );
     }
 
