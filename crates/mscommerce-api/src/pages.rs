@@ -1,6 +1,7 @@
 //! The HTML pages a person sees: the sign-in form, the device code form, the answers that carry a code back to an
 //! app (`form_post`), and the messages (errors, signed out). Server-rendered, without script (but the
-//! `form_post` page's auto-submit, which its button stands in for), so that they work in every browser; everything echoed is HTML-escaped here, in one place.
+//! `form_post` page's auto-submit, which its button stands in for), so that they work in every browser;
+//! everything echoed is HTML-escaped here, in one place.
 //!
 //! Every page is answered with the same protective headers: a content security policy that allows nothing but
 //! inline style and posting forms to this service (and, for `form_post`, to the app's loopback origin), no framing,
