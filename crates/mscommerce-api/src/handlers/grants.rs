@@ -896,6 +896,7 @@ pub(crate) async fn authorization_code_grant(
 pub(crate) async fn device_code_grant(
     state: &AppState,
     form: &TokenRequest,
+    tenant: Option<TenantId>,
 ) -> ApiResult<TokenResponse> {
     const GRANT: &str = "device_code";
     let device_code = required(&form.device_code, "device_code", GRANT)?;
@@ -908,6 +909,14 @@ pub(crate) async fn device_code_grant(
         .await?
         .filter(|d| d.client_id == client.client_id)
         .ok_or_else(|| oauth("invalid_grant", "The device code is not valid."))?;
+    // Polled at a tenant, the code must be that tenant's (a code asked for at `common` has its user's tenant once
+    // approved).
+    if tenant.is_some_and(|t| device.tenant_id.is_some_and(|own| own != t)) {
+        return Err(oauth(
+            "invalid_grant",
+            "The device code was issued for another tenant.",
+        ));
+    }
     let answer = judge_poll(
         device.status,
         device.expires_at.timestamp(),

@@ -171,7 +171,7 @@ async fn issue_token(
         Some("authorization_code") => {
             grants::authorization_code_grant(state, &form, tenant).await?
         }
-        Some(DEVICE_CODE_GRANT) => grants::device_code_grant(state, &form).await?,
+        Some(DEVICE_CODE_GRANT) => grants::device_code_grant(state, &form, tenant).await?,
         Some("refresh_token") => grants::refresh_token_grant(state, &form, tenant).await?,
         Some("password") | Some("client_credentials") => {
             let scope = check_scope(state, form.scope.as_deref())?;
