@@ -43,11 +43,17 @@ impl Server {
             .to_string());
         args["audience"] = json!(crate::AUDIENCE);
         let subcommand = subcommand.to_string();
+        let ca = self.tls.as_ref().expect("https").ca_cert.clone();
         let output = tokio::task::spawn_blocking(move || {
             Command::new("python3")
                 .arg(script())
                 .arg(&subcommand)
                 .arg(args.to_string())
+                // requests lets these variables override a session's own `verify` (which MSAL sets from its
+                // `verify` argument): point them at the test authority too, or a machine that sets them to the
+                // system's bundle refuses the test certificate.
+                .env("REQUESTS_CA_BUNDLE", &ca)
+                .env_remove("CURL_CA_BUNDLE")
                 .output()
                 .expect("python3 runs")
         })

@@ -69,6 +69,19 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             Requires(ReadSubscriptions)
         }
         ("POST", "/oauth2/v2.0/token") | ("POST", "/{tenantId}/oauth2/v2.0/token") => Public,
+        // A person signs in here: there is no bearer token yet.
+        (
+            "GET" | "POST",
+            "/oauth2/v2.0/authorize" | "/{tenantId}/oauth2/v2.0/authorize" | "/devicelogin",
+        ) => Public,
+        (
+            "POST",
+            "/oauth2/v2.0/devicecode"
+            | "/{tenantId}/oauth2/v2.0/devicecode"
+            | "/oauth2/v2.0/revoke"
+            | "/{tenantId}/oauth2/v2.0/revoke",
+        ) => Public,
+        ("GET", "/oauth2/v2.0/logout" | "/{tenantId}/oauth2/v2.0/logout") => Public,
         (
             "GET",
             "/.well-known/openid-configuration"

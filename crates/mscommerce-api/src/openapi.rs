@@ -13,7 +13,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
-    acquisition, audit, credentials, domains, licenses, ops, policies, takeover, token, users,
+    acquisition, audit, credentials, domains, grants, licenses, ops, policies, takeover, token,
+    users,
 };
 
 #[derive(OpenApi)]
@@ -64,6 +65,18 @@ use crate::handlers::{
         token::token,
         token::tenant_token,
         token::discovery,
+        grants::authorize,
+        grants::tenant_authorize,
+        grants::sign_in,
+        grants::tenant_sign_in,
+        grants::device_code,
+        grants::tenant_device_code,
+        grants::device_login,
+        grants::device_login_submit,
+        grants::revoke,
+        grants::tenant_revoke,
+        grants::logout,
+        grants::tenant_logout,
         token::jwks,
         token::tenant_discovery,
         token::tenant_jwks,

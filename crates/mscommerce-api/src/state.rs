@@ -26,6 +26,26 @@ pub struct ApiSettings {
     pub trust_forwarded_for: bool,
     /// Whether users may sign in with the password grant, unless their tenant chose otherwise.
     pub password_grant_enabled: bool,
+    pub grants: GrantLifetimes,
+}
+
+/// How long the grants of people's sign-ins live.
+#[derive(Debug, Clone, Copy)]
+pub struct GrantLifetimes {
+    pub authorization_code_lifetime_seconds: u64,
+    pub device_code_lifetime_seconds: u64,
+    pub refresh_token_lifetime_days: u64,
+}
+
+impl Default for GrantLifetimes {
+    fn default() -> Self {
+        use mscommerce_domain::grants::*;
+        GrantLifetimes {
+            authorization_code_lifetime_seconds: AUTHORIZATION_CODE_LIFETIME_SECONDS,
+            device_code_lifetime_seconds: DEVICE_CODE_LIFETIME_SECONDS,
+            refresh_token_lifetime_days: REFRESH_TOKEN_LIFETIME_DAYS,
+        }
+    }
 }
 
 pub struct Services {

@@ -50,6 +50,25 @@ pub struct AccessClaims {
     pub scp: Option<String>,
 }
 
+/// The claims of an OpenID Connect ID token (Core 1.0 section 2), shaped like Entra's v2 ID tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdClaims {
+    pub iss: String,
+    /// The client the person signed in to.
+    pub aud: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub sub: String,
+    pub oid: String,
+    pub tid: String,
+    pub preferred_username: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    pub ver: String,
+}
+
 /// Whom a token is for.
 #[derive(Debug, Clone)]
 pub enum TokenSubject {
@@ -171,6 +190,7 @@ impl TokenIssuer {
                 claims.name = Some(display_name.clone());
                 claims.wids = Some(role_ids.clone());
                 claims.azp = client_id.clone();
+                claims.appid = client_id.clone();
                 claims.scp = Some("LicenseManager.AccessAsUser".into());
             }
             TokenSubject::App {
@@ -205,5 +225,48 @@ impl TokenIssuer {
 
     pub fn issue(&self, subject: &TokenSubject, now: i64) -> String {
         self.sign(&self.claims_for(subject, now))
+    }
+
+    /// An ID token for a user's sign-in to `client_id`, signed like access tokens and with the same (tenant's)
+    /// issuer and lifetime; `None` for an app, which has no ID token.
+    pub fn issue_id_token(
+        &self,
+        subject: &TokenSubject,
+        client_id: &str,
+        nonce: Option<&str>,
+        now: i64,
+    ) -> Option<String> {
+        let TokenSubject::User {
+            tenant_id,
+            object_id,
+            upn,
+            display_name,
+            ..
+        } = subject
+        else {
+            return None;
+        };
+        let claims = IdClaims {
+            // The issuer of the tenant, as in its access tokens and its discovery document (MSAL compares them).
+            iss: tenant_issuer(&self.issuer, *tenant_id),
+            aud: client_id.to_string(),
+            iat: now,
+            nbf: now,
+            exp: now + self.lifetime_seconds,
+            sub: object_id.to_string(),
+            oid: object_id.to_string(),
+            tid: tenant_id.to_string(),
+            preferred_username: upn.clone(),
+            name: display_name.clone(),
+            nonce: nonce.map(str::to_string),
+            ver: "2.0".into(),
+        };
+        let key = self.signing_key(now);
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(key.kid.clone());
+        Some(
+            jsonwebtoken::encode(&header, &claims, &key.encoding)
+                .expect("an Ed25519 key from ring always signs"),
+        )
     }
 }

@@ -7,13 +7,17 @@ pub mod assertion;
 mod claims;
 mod hasher;
 mod keys;
+mod opaque;
 mod sealed;
 mod secrets;
 mod verify;
 
-pub use claims::{tenant_issuer, AccessClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS};
+pub use claims::{
+    tenant_issuer, AccessClaims, IdClaims, TokenIssuer, TokenSubject, TOKEN_LIFETIME_SECONDS,
+};
 pub use hasher::{Hasher, HasherBusy, HASHING_WAIT};
 pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
+pub use opaque::{opaque_secret, pkce_matches, random_bytes, sha256_base64url};
 pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};
 pub use secrets::{generate_secret, hash_secret, verify_secret, verify_secret_against_nothing};
 pub use verify::{TokenError, TokenVerifier, LEEWAY_SECONDS};

@@ -196,6 +196,12 @@ pub struct Settings {
     pub token_lifetime_seconds: u64,
     /// Clock skew tolerated on a token's `exp` and `nbf`, in seconds.
     pub token_leeway_seconds: u64,
+    /// How long a browser sign-in's one-time authorization code can be redeemed, in seconds.
+    pub authorization_code_lifetime_seconds: u64,
+    /// How long a device code waits for a person to sign in on the verification page, in seconds.
+    pub device_code_lifetime_seconds: u64,
+    /// How long a refresh token lives unused, in days (each use answers a new one).
+    pub refresh_token_lifetime_days: u64,
 }
 
 impl Default for Settings {
@@ -241,6 +247,10 @@ impl Default for Settings {
             signing_key_propagation_seconds: 600,
             token_lifetime_seconds: mscommerce_auth::TOKEN_LIFETIME_SECONDS as u64,
             token_leeway_seconds: mscommerce_auth::LEEWAY_SECONDS,
+            authorization_code_lifetime_seconds:
+                mscommerce_domain::grants::AUTHORIZATION_CODE_LIFETIME_SECONDS,
+            device_code_lifetime_seconds: mscommerce_domain::grants::DEVICE_CODE_LIFETIME_SECONDS,
+            refresh_token_lifetime_days: mscommerce_domain::grants::REFRESH_TOKEN_LIFETIME_DAYS,
         }
     }
 }
@@ -503,6 +513,24 @@ impl Settings {
             return Err(setting_error(
                 "token_lifetime_seconds",
                 "must be from 1 to 86400",
+            ));
+        }
+        if !(1..=600).contains(&self.authorization_code_lifetime_seconds) {
+            return Err(setting_error(
+                "authorization_code_lifetime_seconds",
+                "must be from 1 to 600 (a code is redeemed at once; RFC 6749 advises at most 10 minutes)",
+            ));
+        }
+        if !(1..=3600).contains(&self.device_code_lifetime_seconds) {
+            return Err(setting_error(
+                "device_code_lifetime_seconds",
+                "must be from 1 to 3600",
+            ));
+        }
+        if !(1..=365).contains(&self.refresh_token_lifetime_days) {
+            return Err(setting_error(
+                "refresh_token_lifetime_days",
+                "must be from 1 to 365",
             ));
         }
         if self.token_leeway_seconds > 600 {

@@ -72,6 +72,17 @@ impl Lifecycle {
             if let Err(e) = self.round().await {
                 tracing::warn!(error = %e, "the subscription lifecycle round failed; trying again later");
             }
+            // Sign-in grants past their lifetime answer nothing any more: their rows go an hour later (until then
+            // a late poll still hears `expired_token` rather than of an unknown code).
+            match self
+                .store
+                .delete_expired_grants(Utc::now() - chrono::Duration::hours(1))
+                .await
+            {
+                Ok(0) => {}
+                Ok(deleted) => tracing::debug!(deleted, "expired sign-in grants deleted"),
+                Err(e) => tracing::warn!(error = %e, "deleting expired sign-in grants failed"),
+            }
             tokio::select! {
                 _ = tokio::time::sleep(self.interval) => {}
                 _ = stop.changed() => {}

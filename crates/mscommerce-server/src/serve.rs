@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use mscommerce_api::{
-    ApiSettings, DirectoryCache, Metrics, PolicyCache, RenderedPolicies, Services, SignInGuard,
+    ApiSettings, DirectoryCache, GrantLifetimes, Metrics, PolicyCache, RenderedPolicies, Services,
+    SignInGuard,
 };
 use mscommerce_auth::{
     generate_secret, hash_secret, is_sealed, Hasher, ScheduledKey, SigningKey, TokenIssuer,
@@ -299,6 +300,11 @@ pub async fn run(settings: Settings) -> Result<()> {
             body_limit_bytes: settings.body_limit_bytes,
             trust_forwarded_for: settings.trust_forwarded_for,
             password_grant_enabled: settings.password_grant_enabled,
+            grants: GrantLifetimes {
+                authorization_code_lifetime_seconds: settings.authorization_code_lifetime_seconds,
+                device_code_lifetime_seconds: settings.device_code_lifetime_seconds,
+                refresh_token_lifetime_days: settings.refresh_token_lifetime_days,
+            },
         },
         metrics: Metrics::default(),
         started,

@@ -13,6 +13,7 @@ mod audit;
 mod changes;
 mod credentials;
 mod directory;
+mod grants;
 mod licenses;
 mod migrate;
 mod outbox;
@@ -35,6 +36,7 @@ pub use credentials::CredentialStore;
 /// change made by the admin command line takes to reach the serving process.
 pub const DIRECTORY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub use directory::DirectoryStore;
+pub use grants::GrantStore;
 pub use licenses::LicenseStore;
 pub use migrate::MigrationError;
 pub use outbox::OutboxStore;
@@ -125,6 +127,7 @@ pub trait Store:
     + SubscriptionStore
     + LicenseStore
     + OutboxStore
+    + GrantStore
     + ChangeFeed
     + Send
     + Sync

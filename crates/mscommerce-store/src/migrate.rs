@@ -44,6 +44,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0006_directory_changes.sql"),
     },
     Migration {
+        version: 7,
+        name: "sign_in_grants",
+        sql: include_str!("../migrations/sqlite/0007_sign_in_grants.sql"),
+    },
+    Migration {
         version: 8,
         name: "client_credentials",
         sql: include_str!("../migrations/sqlite/0008_client_credentials.sql"),
@@ -80,6 +85,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "directory_changes",
         sql: include_str!("../migrations/postgres/0006_directory_changes.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "sign_in_grants",
+        sql: include_str!("../migrations/postgres/0007_sign_in_grants.sql"),
     },
     Migration {
         version: 8,

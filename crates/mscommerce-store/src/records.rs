@@ -585,3 +585,109 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
 }
+
+/// A one-time authorization code about to be stored (its digest only).
+#[derive(Debug, Clone)]
+pub struct NewAuthorizationCode {
+    pub digest: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub scope: String,
+    pub nonce: Option<String>,
+    /// The PKCE S256 challenge (base64url).
+    pub code_challenge: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored authorization code.
+#[derive(Debug, Clone)]
+pub struct AuthorizationCode {
+    pub digest: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What redeeming an authorization code found.
+#[derive(Debug, Clone)]
+pub enum CodeRedemption {
+    /// Unused until now, and now used.
+    Redeemed(AuthorizationCode),
+    /// Used before: the refresh tokens issued from it are revoked now.
+    AlreadyUsed,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDeviceCode {
+    pub digest: String,
+    pub user_code: String,
+    pub client_id: String,
+    pub tenant_id: Option<TenantId>,
+    pub scope: String,
+    pub interval_seconds: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceCode {
+    pub digest: String,
+    pub user_code: String,
+    pub client_id: String,
+    pub tenant_id: Option<TenantId>,
+    pub scope: String,
+    pub status: mscommerce_domain::grants::DeviceCodeStatus,
+    pub user_id: Option<UserId>,
+    pub interval_seconds: i64,
+    pub last_polled_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A person's answer on the verification page.
+#[derive(Debug, Clone, Copy)]
+pub enum DeviceDecision {
+    Approve(TenantId, UserId),
+    Deny,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    pub digest: String,
+    pub family_id: Uuid,
+    pub client_id: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub scope: String,
+    /// The digest of the authorization code the family began with.
+    pub authorization_code: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshToken {
+    pub digest: String,
+    pub family_id: Uuid,
+    pub client_id: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub scope: String,
+    pub expires_at: DateTime<Utc>,
+    pub spent_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What exchanging a refresh token for its successor did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The old one is spent; the new one is stored.
+    Rotated,
+    /// The old one was spent or revoked already: its whole family is revoked now, and nothing was stored.
+    FamilyRevoked,
+}

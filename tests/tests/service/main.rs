@@ -10,6 +10,7 @@ mod connections;
 mod discovery;
 mod domains;
 mod escalation;
+mod flows;
 mod https;
 mod keys;
 mod lifecycle;

@@ -43,10 +43,14 @@ fn error_of(result: &Value) -> &str {
 async fn client_credentials_with_a_secret_and_with_a_certificate() {
     let server = Server::start_https().await;
     let tenant = server.first_tenant();
-    let (client_id, secret) = server.create_app(&tenant, "Provisioning", &["Policy.ReadWrite.All"]);
+    let (client_id, secret) = server.create_app(
+        &tenant,
+        "Provisioning",
+        &["Policy.ReadWrite.AllowSelfServicePurchase"],
+    );
 
-    // By the tenant's ID and by one of its domain names.
-    for authority_tenant in [tenant.as_str(), "contoso.onmicrosoft.com"] {
+    // By the tenant's ID, by one of its domain names, and as `organizations`.
+    for authority_tenant in [tenant.as_str(), "contoso.onmicrosoft.com", "organizations"] {
         let out = server
             .msal(
                 "client-secret",
@@ -87,15 +91,22 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
     ]);
     let thumbprint = sha1_thumbprint(&keys.server_cert);
     assert!(added.to_ascii_uppercase().contains(&thumbprint), "{added}");
-    let out = server
-        .msal(
-            "client-certificate",
-            json!({"tenant": tenant, "client_id": client_id, "thumbprint": thumbprint,
-                   "private_key": keys.server_key.display().to_string()}),
-        )
-        .await;
-    assert!(out["result"]["error"].is_null(), "{out}");
-    assert_eq!(accepted(&server, &out["result"]).await, 200, "{out}");
+    // MSAL names the certificate by its SHA-1 thumbprint (RS256, `x5t`), or, given the public certificate too,
+    // by its SHA-256 one (PS256, `x5t#S256`) (msal/oauth2cli/assertion.py, msal/application.py).
+    for public_certificate in [None, Some(keys.server_cert.display().to_string())] {
+        let out = server
+            .msal(
+                "client-certificate",
+                json!({"tenant": "contoso.onmicrosoft.com", "client_id": client_id, "thumbprint": thumbprint,
+                       "private_key": keys.server_key.display().to_string(),
+                       "public_certificate": public_certificate}),
+            )
+            .await;
+        assert!(out["result"]["error"].is_null(), "{out}");
+        assert_eq!(accepted(&server, &out["result"]).await, 200, "{out}");
+        let claims = claims_of(out["result"]["access_token"].as_str().unwrap());
+        assert_eq!(claims["appid"], client_id.as_str(), "{claims}");
+    }
 
     // Another key, whose certificate was never registered, is refused.
     let stranger = TestCertificates::generate(&server.dir.0.join("stranger"), "stranger");

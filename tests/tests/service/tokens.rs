@@ -138,9 +138,22 @@ async fn token_endpoint_refusals_follow_oauth2() {
         ),
         (
             "/oauth2/v2.0/token".into(),
-            vec![("grant_type", "authorization_code"), ("code", "x")],
+            vec![
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+                ),
+                ("assertion", "x"),
+            ],
             400,
             "unsupported_grant_type",
+        ),
+        (
+            // A code without its redirect URI, verifier and client: what is missing is named.
+            "/oauth2/v2.0/token".into(),
+            vec![("grant_type", "authorization_code"), ("code", "x")],
+            400,
+            "invalid_request",
         ),
         (
             "/oauth2/v2.0/token".into(),

@@ -1,7 +1,6 @@
 //! The built-in OAuth2 issuer: token endpoint, discovery document, JWKS.
 
 use std::net::IpAddr;
-use std::time::Instant;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -13,24 +12,27 @@ use base64::Engine;
 use mscommerce_auth::assertion::{read_assertion_header, read_certificate, verify_assertion};
 use mscommerce_auth::{tenant_issuer, unix_now, Jwks, TokenSubject, ALGORITHM};
 use mscommerce_domain::{
-    client_authentication, decode_basic_credentials, password_grant_allowed, retry_after_seconds,
-    ClientAuthentication, PresentedClient, TenantId, REFUSAL_PAUSE,
+    client_authentication, decode_basic_credentials, password_grant_allowed, ClientAuthentication,
+    PresentedClient, TenantId,
 };
 use mscommerce_store::App;
 use uuid::Uuid;
 
+use super::grants;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
-use crate::sign_in_guard::{Attempt, ClientAddress, Signer};
+use crate::sign_in_guard::{ClientAddress, Signer};
 use crate::state::AppState;
 use crate::tenants::tenant_constraint;
+use crate::user_sign_in::{begin_attempt, check_password, finish_attempt, user_subject};
 use crate::views::token::{Discovery, TokenRequest, TokenResponse};
 
 /// Scopes that OAuth2 libraries add on their own and that grant nothing here.
 const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
-const BAD_CREDENTIALS: &str = "Error validating credentials due to invalid username or password.";
-const BUSY: &str =
-    "The service is busy checking other sign-ins; try again after the Retry-After seconds.";
+const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+const SUPPORTED_GRANTS: &str =
+    "client_credentials, password, authorization_code, refresh_token or \
+                                urn:ietf:params:oauth:grant-type:device_code";
 const BAD_CLIENT: &str = "The client ID is unknown or the client secret is wrong.";
 const BAD_ASSERTION_CLIENT: &str =
     "The client ID is unknown, or none of its certificates has the thumbprint the client assertion names.";
@@ -40,19 +42,19 @@ const PASSWORD_GRANT_OFF: &str = "Password sign-in (the password grant) is turne
 /// Algorithms of the client assertions this service verifies (see `mscommerce_auth::assertion`).
 const ASSERTION_ALGORITHMS: [&str; 3] = ["RS256", "PS256", "ES256"];
 
-fn invalid_request(description: impl Into<String>) -> ApiError {
+pub(crate) fn invalid_request(description: impl Into<String>) -> ApiError {
     ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", description)
-}
-
-fn invalid_grant() -> ApiError {
-    ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_grant", BAD_CREDENTIALS)
 }
 
 fn invalid_client() -> ApiError {
     ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", BAD_CLIENT)
 }
 
-fn required<'a>(value: &'a Option<String>, name: &str, grant: &str) -> ApiResult<&'a str> {
+pub(crate) fn required<'a>(
+    value: &'a Option<String>,
+    name: &str,
+    grant: &str,
+) -> ApiResult<&'a str> {
     value
         .as_deref()
         .filter(|v| !v.is_empty())
@@ -61,7 +63,7 @@ fn required<'a>(value: &'a Option<String>, name: &str, grant: &str) -> ApiResult
 
 /// The scope the token is for. Accepts `<audience>/.default` (the real module asks for
 /// `aeb86249-8ea3-49e2-900b-54cc8e308f85/.default`) or `api://<audience>/.default`.
-fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
+pub(crate) fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
     let audience = &state.issuer.audience;
     let ours = format!("{audience}/.default");
     let Some(scope) = scope else { return Ok(ours) };
@@ -88,66 +90,6 @@ fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
     Ok(ours)
 }
 
-/// Judges a sign-in before any secret is checked: refused (429 with `Retry-After`) while its account at that
-/// address, or that address, is backed off; otherwise counted, and slowed down when the account is being guessed at
-/// from everywhere (by at most the domain's bound).
-async fn begin_attempt(
-    state: &AppState,
-    signer: Signer<'_>,
-    address: Option<IpAddr>,
-    error: &'static str,
-) -> ApiResult<Attempt> {
-    match state.sign_ins.begin(signer, address, Instant::now()) {
-        Err(wait) => {
-            tokio::time::sleep(wait.min(REFUSAL_PAUSE)).await;
-            let seconds = retry_after_seconds(wait.saturating_sub(REFUSAL_PAUSE));
-            Err(ApiError::OAuthRetryLater {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                error,
-                description: format!(
-                    "Too many failed sign-ins for this account or from this address: sign-in is paused for \
-                     {seconds} s (Retry-After), and nothing was checked. Try again after that."
-                ),
-                retry_after_seconds: seconds,
-            })
-        }
-        Ok((attempt, slow_down)) => {
-            if !slow_down.is_zero() {
-                tokio::time::sleep(slow_down).await;
-            }
-            Ok(attempt)
-        }
-    }
-}
-
-/// Records how an attempt ended: signed in (`Some`), refused (`None`, already counted as a failure), or not judged
-/// at all (an error: the hashing pool was busy, or the store failed), which counts for nothing.
-fn finish_attempt<T>(
-    state: &AppState,
-    attempt: Attempt,
-    outcome: ApiResult<Option<T>>,
-) -> ApiResult<Option<T>> {
-    match outcome {
-        Ok(Some(signed_in)) => {
-            state.sign_ins.succeeded(attempt);
-            Ok(Some(signed_in))
-        }
-        Ok(None) => Ok(None),
-        Err(error) => {
-            state.sign_ins.abandoned(attempt);
-            Err(match error {
-                ApiError::HashingBusy => ApiError::OAuthRetryLater {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    error: "temporarily_unavailable",
-                    description: BUSY.into(),
-                    retry_after_seconds: 1,
-                },
-                other => other,
-            })
-        }
-    }
-}
-
 async fn password_subject(
     state: &AppState,
     form: &TokenRequest,
@@ -156,32 +98,8 @@ async fn password_subject(
 ) -> ApiResult<TokenSubject> {
     let username = required(&form.username, "username", "password")?;
     let password = required(&form.password, "password", "password")?;
-    let attempt = begin_attempt(state, Signer::User(username), address, "invalid_grant").await?;
-    let outcome = async {
-        let Some(user) = state.store.user_by_upn(username).await? else {
-            state
-                .hasher
-                .verify_against_nothing(password.to_owned())
-                .await?;
-            return Ok(None);
-        };
-        let hash = user.password_hash.clone().unwrap_or_default();
-        let right = state.hasher.verify(password.to_owned(), hash).await?;
-        // A disabled account, or a user of another tenant than the path names, gets the answer of a wrong password
-        // even when the password is right: the answer must not tell a guesser that they found it.
-        let admitted = right && user.account_enabled && tenant.is_none_or(|t| t == user.tenant_id);
-        Ok(admitted.then_some(user))
-    }
-    .await;
-    let user = finish_attempt(state, attempt, outcome)?.ok_or_else(invalid_grant)?;
-    Ok(TokenSubject::User {
-        tenant_id: user.tenant_id,
-        object_id: user.id.as_uuid(),
-        upn: user.upn,
-        display_name: user.display_name,
-        role_ids: user.roles,
-        client_id: form.client_id.clone(),
-    })
+    let user = check_password(state, username, password, tenant, address).await?;
+    Ok(user_subject(user, form.client_id.clone()))
 }
 
 /// The client credentials of the request: `Authorization: Basic`, the form's `client_id`/`client_secret`, or a
@@ -427,46 +345,54 @@ async fn issue_token(
     })?;
 
     let tenant = tenant_constraint(state, segment).await?;
-    let scope = check_scope(state, form.scope.as_deref())?;
     let client = presented_client(headers, &form)?;
-    let subject = match form.grant_type.as_deref() {
-        Some("password") => {
-            ensure_password_grant(
-                state,
-                password_tenant(state, tenant, form.username.as_deref()).await?,
-            )
-            .await?;
-            let subject = password_subject(state, &form, tenant, address).await?;
-            // The user's own tenant decides too (a sign-in name always names it, so this only guards).
-            let (TokenSubject::User { tenant_id, .. } | TokenSubject::App { tenant_id, .. }) =
-                &subject;
-            ensure_password_grant(state, Some(*tenant_id)).await?;
-            subject
+    let token = match form.grant_type.as_deref() {
+        // People's grants: the public client of Microsoft's module, which has no secret to present.
+        Some("authorization_code") => {
+            grants::authorization_code_grant(state, &form, tenant).await?
         }
-        Some("client_credentials") => {
-            client_subject(state, client, tenant, segment, address).await?
+        Some(DEVICE_CODE_GRANT) => grants::device_code_grant(state, &form, tenant).await?,
+        Some("refresh_token") => grants::refresh_token_grant(state, &form, tenant).await?,
+        Some("password") | Some("client_credentials") => {
+            let scope = check_scope(state, form.scope.as_deref())?;
+            let subject = if form.grant_type.as_deref() == Some("password") {
+                ensure_password_grant(
+                    state,
+                    password_tenant(state, tenant, form.username.as_deref()).await?,
+                )
+                .await?;
+                let subject = password_subject(state, &form, tenant, address).await?;
+                // The user's own tenant decides too (a sign-in name always names it, so this only guards).
+                let (TokenSubject::User { tenant_id, .. } | TokenSubject::App { tenant_id, .. }) =
+                    &subject;
+                ensure_password_grant(state, Some(*tenant_id)).await?;
+                subject
+            } else {
+                client_subject(state, client, tenant, segment, address).await?
+            };
+            TokenResponse {
+                token_type: "Bearer",
+                access_token: state.issuer.issue(&subject, unix_now()),
+                expires_in: state.issuer.lifetime_seconds,
+                ext_expires_in: state.issuer.lifetime_seconds,
+                scope,
+                refresh_token: None,
+                id_token: None,
+                client_info: None,
+            }
         }
         Some(other) => {
             return Err(ApiError::oauth(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                format!(
-                "The grant type '{other}' is not supported; use client_credentials or password."
-            ),
+                format!("The grant type '{other}' is not supported; use {SUPPORTED_GRANTS}."),
             ))
         }
         None => {
-            return Err(invalid_request(
-                "The parameter 'grant_type' is required (client_credentials or password).",
-            ))
+            return Err(invalid_request(format!(
+                "The parameter 'grant_type' is required ({SUPPORTED_GRANTS})."
+            )))
         }
-    };
-    let token = TokenResponse {
-        token_type: "Bearer",
-        access_token: state.issuer.issue(&subject, unix_now()),
-        expires_in: state.issuer.lifetime_seconds,
-        ext_expires_in: state.issuer.lifetime_seconds,
-        scope,
     };
     let mut response = Json(token).into_response();
     response
@@ -475,7 +401,8 @@ async fn issue_token(
     Ok(response)
 }
 
-/// Get an access token (OAuth2 `client_credentials` or `password` grant).
+/// Get an access token: OAuth2 `client_credentials`, `password`, `authorization_code` (PKCE), `refresh_token`
+/// or the device code grant.
 #[utoipa::path(
     post,
     path = "/oauth2/v2.0/token",

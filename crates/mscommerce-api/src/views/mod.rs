@@ -6,6 +6,7 @@ pub mod acquisition;
 pub mod audit;
 pub mod credentials;
 pub mod domains;
+pub mod grants;
 pub mod licenses;
 pub mod ops;
 pub mod policies;

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 /// A token request (form-encoded, RFC 6749).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// `client_credentials` or `password`.
+    /// `client_credentials`, `password`, `authorization_code`, `refresh_token` or
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     /// `client_secret_post`; or send `Authorization: Basic` (`client_secret_basic`) instead.
@@ -20,6 +21,18 @@ pub struct TokenRequest {
     pub password: Option<String>,
     /// Optional; when given it must name this service's resource, as `<audience>/.default`.
     pub scope: Option<String>,
+    /// The authorization code (`authorization_code` grant).
+    pub code: Option<String>,
+    /// The redirect URI of the authorization request (`authorization_code` grant).
+    pub redirect_uri: Option<String>,
+    /// The PKCE code verifier (`authorization_code` grant).
+    pub code_verifier: Option<String>,
+    /// `urn:ietf:params:oauth:grant-type:device_code` grant.
+    pub device_code: Option<String>,
+    /// `refresh_token` grant.
+    pub refresh_token: Option<String>,
+    /// `1`: answer `client_info` (as Entra does for MSAL).
+    pub client_info: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,6 +42,15 @@ pub struct TokenResponse {
     pub expires_in: i64,
     pub ext_expires_in: i64,
     pub scope: String,
+    /// When `offline_access` was asked for (user sign-ins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// When `openid` was asked for (user sign-ins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// When the request had `client_info=1`: base64url of `{"uid": <user object ID>, "utid": <tenant ID>}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_info: Option<String>,
 }
 
 /// OpenID Connect discovery document (OpenID Connect Discovery 1.0, section 3), shaped like Entra's.

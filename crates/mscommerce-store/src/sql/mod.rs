@@ -17,6 +17,7 @@
 mod audit;
 mod credentials;
 mod directory;
+mod grants;
 mod licenses;
 mod outbox;
 mod policies;

@@ -202,3 +202,54 @@ pub(super) fn app_certificate(row: &DbRow) -> StoreResult<AppCertificate> {
         added_at: time_column(row, "added_at")?,
     })
 }
+
+pub(super) fn authorization_code(row: &DbRow) -> StoreResult<AuthorizationCode> {
+    Ok(AuthorizationCode {
+        digest: row.try_get("digest")?,
+        client_id: row.try_get("client_id")?,
+        redirect_uri: row.try_get("redirect_uri")?,
+        tenant_id: id_column(row, "tenant_id")?,
+        user_id: id_column(row, "user_id")?,
+        scope: row.try_get("scope")?,
+        nonce: row.try_get("nonce")?,
+        code_challenge: row.try_get("code_challenge")?,
+        expires_at: time_column(row, "expires_at")?,
+    })
+}
+
+pub(super) fn device_code(row: &DbRow) -> StoreResult<DeviceCode> {
+    let status = row.try_get::<String, _>("status")?;
+    Ok(DeviceCode {
+        digest: row.try_get("digest")?,
+        user_code: row.try_get("user_code")?,
+        client_id: row.try_get("client_id")?,
+        tenant_id: row
+            .try_get::<Option<String>, _>("tenant_id")?
+            .map(|t| parse_uuid(&t).map(Into::into))
+            .transpose()?,
+        scope: row.try_get("scope")?,
+        status: mscommerce_domain::grants::DeviceCodeStatus::parse(&status)
+            .ok_or_else(|| corrupt("a device code status", &status))?,
+        user_id: row
+            .try_get::<Option<String>, _>("user_id")?
+            .map(|u| parse_uuid(&u).map(Into::into))
+            .transpose()?,
+        interval_seconds: row.try_get("interval_seconds")?,
+        last_polled_at: optional_time_column(row, "last_polled_at")?,
+        expires_at: time_column(row, "expires_at")?,
+    })
+}
+
+pub(super) fn refresh_token(row: &DbRow) -> StoreResult<RefreshToken> {
+    Ok(RefreshToken {
+        digest: row.try_get("digest")?,
+        family_id: id_column(row, "family_id")?,
+        client_id: row.try_get("client_id")?,
+        tenant_id: id_column(row, "tenant_id")?,
+        user_id: id_column(row, "user_id")?,
+        scope: row.try_get("scope")?,
+        expires_at: time_column(row, "expires_at")?,
+        spent_at: optional_time_column(row, "spent_at")?,
+        revoked_at: optional_time_column(row, "revoked_at")?,
+    })
+}
