@@ -27,8 +27,23 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 impl TestCertificates {
-    /// A new authority and server certificate in `dir` (created if missing), named `<name>-*.pem`.
+    /// A new authority and server certificate with an ECDSA P-256 key in `dir` (created if missing), named
+    /// `<name>-*.pem`.
     pub fn generate(dir: &Path, name: &str) -> TestCertificates {
+        Self::generate_with(
+            dir,
+            name,
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        )
+    }
+
+    /// The same with an RSA 2048 key, as applications' certificate credentials mostly have (MSAL signs client
+    /// assertions with RSA only).
+    pub fn generate_rsa(dir: &Path, name: &str) -> TestCertificates {
+        Self::generate_with(dir, name, &["-newkey", "rsa:2048"])
+    }
+
+    fn generate_with(dir: &Path, name: &str, new_key: &[&str]) -> TestCertificates {
         std::fs::create_dir_all(dir).expect("the certificate folder");
         let ca_key = format!("{name}-ca-key.pem");
         let ca_cert = format!("{name}-ca.pem");
@@ -47,8 +62,8 @@ impl TestCertificates {
             "-keyout", &ca_key, "-out", &ca_cert, "-days", "2", "-subj", &format!("/CN=mscommerce test CA {name}"),
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
         #[rustfmt::skip]
-        openssl(dir, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", &key, "-out", &request, "-subj", "/CN=127.0.0.1"]);
+        openssl(dir, &[&["req"], new_key, &["-nodes", "-keyout", &key, "-out", &request, "-subj", "/CN=127.0.0.1"]]
+            .concat());
         #[rustfmt::skip]
         openssl(dir, &["x509", "-req", "-in", &request, "-CA", &ca_cert, "-CAkey", &ca_key, "-CAcreateserial",
             "-out", &cert, "-days", "2", "-extfile", &extensions]);

@@ -79,7 +79,7 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
 
     // A certificate credential: the public certificate registered with the command line, the private key kept
     // by the application, which MSAL signs its client assertion with.
-    let keys = TestCertificates::generate(&server.dir.0.join("app-cert"), "app");
+    let keys = TestCertificates::generate_rsa(&server.dir.0.join("app-cert"), "app");
     let added = server.cli_ok(&[
         "app",
         "credential",
@@ -109,7 +109,7 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
     }
 
     // Another key, whose certificate was never registered, is refused.
-    let stranger = TestCertificates::generate(&server.dir.0.join("stranger"), "stranger");
+    let stranger = TestCertificates::generate_rsa(&server.dir.0.join("stranger"), "stranger");
     let refused = server
         .msal(
             "client-certificate",
