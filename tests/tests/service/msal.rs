@@ -9,8 +9,11 @@ use serde_json::{json, Value};
 const PERSON: &str = "buyer@contoso.onmicrosoft.com";
 
 async fn https_server_with_person() -> (Server, String) {
-    let server =
-        Server::start_https_with(&[("MSCOMMERCE_DEVICE_CODE_LIFETIME_SECONDS", "6")]).await;
+    https_server_with_person_and(&[]).await
+}
+
+async fn https_server_with_person_and(env: &[(&str, &str)]) -> (Server, String) {
+    let server = Server::start_https_with(env).await;
     let tenant = server.first_tenant();
     server.create_user(&tenant, PERSON, &[]);
     (server, tenant)
@@ -307,7 +310,9 @@ async fn device_code_approved_denied_and_expired() {
     let out = server.msal("device-code", args).await;
     assert_eq!(error_of(&out["result"]), "access_denied", "{out}");
 
-    // Nobody comes: once its lifetime (6 s here) is over, the service answers expired_token.
+    // Nobody comes: once its lifetime (6 s on this server) is over, the service answers expired_token.
+    let (server, tenant) =
+        https_server_with_person_and(&[("MSCOMMERCE_DEVICE_CODE_LIFETIME_SECONDS", "6")]).await;
     let out = server.msal("device-code-expired", person(&tenant)).await;
     assert_eq!(out["expires_in"], 6, "{out}");
     assert_eq!(error_of(&out["result"]), "expired_token", "{out}");
