@@ -10,6 +10,7 @@ mod extract;
 mod handlers;
 mod metrics;
 mod middleware;
+mod oauth;
 pub mod openapi;
 mod pages;
 mod paging;

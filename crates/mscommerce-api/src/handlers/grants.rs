@@ -28,8 +28,8 @@ use mscommerce_store::{
 };
 use uuid::Uuid;
 
-use super::token::{check_scope, invalid_request, required};
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
+use crate::oauth::{check_scope, invalid_request, required};
 use crate::pages::{self, SignInForm};
 use crate::sign_in_guard::{ClientAddress, Signer};
 use crate::state::AppState;

@@ -1,7 +1,7 @@
 //! Route handlers: each reads the request, asks the domain, answers. Rules live in the domain crate. No handler
 //! module imports another: what several share lives in `request` (parsing), `response`, `subscriptions` and
-//! `views` (wire types). The one exception: `grants` (the token endpoint's grants for people) and `token` call
-//! each other, being one endpoint.
+//! `views` (wire types), and the OAuth2 endpoints' common parts in `oauth`. The one exception: the token endpoint
+//! (`token`) hands the grants of people's sign-ins to `grants`, which serves their pages too.
 
 pub mod acquisition;
 pub mod audit;

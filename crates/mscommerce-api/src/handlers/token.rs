@@ -20,14 +20,12 @@ use uuid::Uuid;
 
 use super::grants;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
+use crate::oauth::{check_scope, invalid_request, required};
 use crate::sign_in_guard::{ClientAddress, Signer};
 use crate::state::AppState;
 use crate::tenants::tenant_constraint;
 use crate::user_sign_in::{begin_attempt, check_password, finish_attempt, user_subject};
 use crate::views::token::{Discovery, TokenRequest, TokenResponse};
-
-/// Scopes that OAuth2 libraries add on their own and that grant nothing here.
-const HARMLESS_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const SUPPORTED_GRANTS: &str =
@@ -42,52 +40,8 @@ const PASSWORD_GRANT_OFF: &str = "Password sign-in (the password grant) is turne
 /// Algorithms of the client assertions this service verifies (see `mscommerce_auth::assertion`).
 const ASSERTION_ALGORITHMS: [&str; 3] = ["RS256", "PS256", "ES256"];
 
-pub(crate) fn invalid_request(description: impl Into<String>) -> ApiError {
-    ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_request", description)
-}
-
 fn invalid_client() -> ApiError {
     ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", BAD_CLIENT)
-}
-
-pub(crate) fn required<'a>(
-    value: &'a Option<String>,
-    name: &str,
-    grant: &str,
-) -> ApiResult<&'a str> {
-    value
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| invalid_request(format!("The {grant} grant needs the parameter '{name}'.")))
-}
-
-/// The scope the token is for. Accepts `<audience>/.default` (the real module asks for
-/// `aeb86249-8ea3-49e2-900b-54cc8e308f85/.default`) or `api://<audience>/.default`.
-pub(crate) fn check_scope(state: &AppState, scope: Option<&str>) -> ApiResult<String> {
-    let audience = &state.issuer.audience;
-    let ours = format!("{audience}/.default");
-    let Some(scope) = scope else { return Ok(ours) };
-    let mut names_us = false;
-    for item in scope.split_whitespace() {
-        let resource = item.strip_prefix("api://").unwrap_or(item);
-        if resource.eq_ignore_ascii_case(&ours) || resource.eq_ignore_ascii_case(audience) {
-            names_us = true;
-        } else if !HARMLESS_SCOPES.contains(&item) {
-            return Err(ApiError::oauth(
-                StatusCode::BAD_REQUEST,
-                "invalid_scope",
-                format!("The scope '{item}' is not one this service issues tokens for; ask for '{ours}'."),
-            ));
-        }
-    }
-    if !names_us {
-        return Err(ApiError::oauth(
-            StatusCode::BAD_REQUEST,
-            "invalid_scope",
-            format!("The scope must name this service's resource: ask for '{ours}'."),
-        ));
-    }
-    Ok(ours)
 }
 
 async fn password_subject(
