@@ -15,21 +15,8 @@ use axum::response::{IntoResponse, Response};
 pub(crate) const CSRF_COOKIE: &str = "mscommerce_csrf";
 pub(crate) const CSRF_FIELD: &str = "csrf_token";
 
-/// Text made safe inside HTML elements and double-quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Text made safe inside HTML elements and double-quoted attributes: the one escaping the emails use too.
+pub(crate) use mscommerce_domain::notification::escape_html as escape;
 
 /// A hidden field.
 pub(crate) fn hidden(name: &str, value: &str) -> String {

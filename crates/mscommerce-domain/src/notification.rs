@@ -25,7 +25,8 @@ pub struct Facts<'a> {
     pub when: &'a str,
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe inside HTML elements and double-quoted attributes (emails' HTML parts, the service's pages).
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -52,14 +53,14 @@ fn compose(kind: &'static str, facts: &Facts<'_>, subject: String, lead: String)
     let mut text = format!("Hello {},\n\n{lead}\n\n", facts.purchaser_name);
     let mut html = format!(
         "<!DOCTYPE html><html><body><p>Hello {},</p><p>{}</p><table>",
-        escape(facts.purchaser_name),
-        escape(&lead)
+        escape_html(facts.purchaser_name),
+        escape_html(&lead)
     );
     for (label, value) in rows {
         text.push_str(&format!("{label}: {value}\n"));
         html.push_str(&format!(
             "<tr><th align=\"left\">{label}</th><td>{}</td></tr>",
-            escape(value)
+            escape_html(value)
         ));
     }
     text.push_str(
