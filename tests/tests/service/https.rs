@@ -75,18 +75,36 @@ async fn https_serves_http2_and_http1_as_alpn_chooses() {
         refused.is_err(),
         "an untrusted certificate must fail the handshake"
     );
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap();
-    let metrics = metrics.text().await.unwrap();
-    let failures = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("mscommerce_http_connections_tls_handshake_failures_total "))
-        .expect("the handshake failure counter");
-    assert!(failures.trim().parse::<f64>().unwrap() >= 1.0, "{failures}");
+    // Counted when the server's side of the handshake ends, which may be a moment after the client gave up.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = server
+            .http
+            .get(format!("{}/metrics", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let failures: f64 = metrics
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("mscommerce_http_connections_tls_handshake_failures_total ")
+            })
+            .expect("the handshake failure counter")
+            .trim()
+            .parse()
+            .unwrap();
+        if failures >= 1.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the failed handshake was not counted within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Replaces a file the way renewal tools do: write beside it, then rename over it.
@@ -112,7 +130,18 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     // The certificate first and its key a moment later, as a renewal tool may: in between the pair does not
     // match, which must not stop the old certificate from being served.
     replace(&old.server_cert, &renewed.server_cert);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The files are looked at every 2 s: wait until the mismatched pair has been seen and refused.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !server
+        .log("stderr.log")
+        .contains("is not the key of the certificate")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the mismatched pair was not reported within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     server
         .http
         .get(&url)
