@@ -15,7 +15,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
@@ -67,6 +67,9 @@ struct Connection {
     id: u64,
     /// Requests being handled: at most one on an HTTP/1 connection, several streams at once on HTTP/2.
     in_flight: AtomicU32,
+    /// HTTP/2: bytes between requests are frames of the connection (window updates, settings, pings), not the
+    /// start of a head, so the head timer never runs; an idle connection is closed by the idle timer alone.
+    multiplexed: AtomicBool,
     /// When the first byte of a request head arrived, while no request was being handled; 0 when none is coming.
     head_started: AtomicU64,
     /// When the connection was accepted, its last request ended, or it last wrote with no request in hand.
@@ -124,7 +127,7 @@ impl Connection {
     }
 
     fn read_some(&self) {
-        if !self.busy() && self.head_started.load(Relaxed) == 0 {
+        if !self.busy() && self.head_started.load(Relaxed) == 0 && !self.multiplexed.load(Relaxed) {
             self.head_started.store(now_ms(), Relaxed);
         }
     }
@@ -157,6 +160,7 @@ impl Registry {
         let connection = Arc::new(Connection {
             id: self.next_id.fetch_add(1, Relaxed),
             in_flight: AtomicU32::new(0),
+            multiplexed: AtomicBool::new(false),
             head_started: AtomicU64::new(0),
             quiet_since: AtomicU64::new(now),
             shed: Notify::new(),
@@ -278,6 +282,7 @@ impl Accepted {
                         let h2 = stream.get_ref().1.alpn_protocol() == Some(crate::tls::H2);
                         let io = TokioIo::new(self.watched(stream));
                         if h2 {
+                            self.connection.multiplexed.store(true, Relaxed);
                             self.watch(http2().serve_connection(io, service)).await;
                         } else {
                             self.watch(http1().serve_connection(io, service)).await;
