@@ -21,6 +21,8 @@ pub const MAX_ASSERTION_LIFETIME_SECONDS: i64 = 3600;
 
 /// Clock skew tolerated on an assertion's times, in seconds.
 pub const ASSERTION_LEEWAY_SECONDS: i64 = 60;
+/// The longest `jti` accepted (a GUID is 36 bytes).
+pub const MAX_JTI_BYTES: usize = 256;
 
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -274,9 +276,16 @@ pub fn read_assertion_header(assertion: &str) -> Result<AssertionHeader, Asserti
         .filter(|t| !t.is_empty())
         .ok_or(AssertionError::NoThumbprint)?;
     // Some clients pad base64url; the stored thumbprints are unpadded.
+    let thumbprint = thumbprint.trim_end_matches('=');
+    // A thumbprint is the base64url of a SHA-1 (27 characters) or SHA-256 (43) digest: anything else names no
+    // certificate, and is not sent on to the database (where, say, a NUL cannot even be compared).
+    let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !matches!(thumbprint.len(), 27 | 43) || !thumbprint.chars().all(base64url) {
+        return Err(AssertionError::NoThumbprint);
+    }
     Ok(AssertionHeader {
         alg,
-        thumbprint: thumbprint.trim_end_matches('=').to_string(),
+        thumbprint: thumbprint.to_string(),
     })
 }
 
@@ -343,7 +352,7 @@ pub fn verify_assertion(
     let Some(exp) = claims.exp.map(|e| e as i64) else {
         return bad("'exp' is missing".into());
     };
-    if exp + ASSERTION_LEEWAY_SECONDS <= now {
+    if exp.saturating_add(ASSERTION_LEEWAY_SECONDS) <= now {
         return bad("'exp' has passed: the assertion has expired".into());
     }
     let start = claims.nbf.or(claims.iat).map(|t| t as i64);
@@ -353,7 +362,11 @@ pub fn verify_assertion(
     if start > now + ASSERTION_LEEWAY_SECONDS {
         return bad("'nbf' (or 'iat') is in the future".into());
     }
-    if exp - start > MAX_ASSERTION_LIFETIME_SECONDS {
+    // Checked: an `nbf` of -1e300 saturates to i64::MIN, and a wrapped difference would pass as short.
+    if exp
+        .checked_sub(start)
+        .is_none_or(|lifetime| lifetime > MAX_ASSERTION_LIFETIME_SECONDS)
+    {
         return bad(format!(
             "lifetime is over {MAX_ASSERTION_LIFETIME_SECONDS} s ('exp' too far after 'nbf' or 'iat')"
         ));
@@ -362,9 +375,15 @@ pub fn verify_assertion(
     let Some(jti) = jti else {
         return bad("'jti' is missing: each assertion needs a unique ID".into());
     };
+    if jti.len() > MAX_JTI_BYTES || jti.chars().any(char::is_control) {
+        return bad(format!(
+            "'jti' must be at most {MAX_JTI_BYTES} bytes of printable text (clients send a GUID)"
+        ));
+    }
     Ok(AcceptedAssertion {
         jti,
-        expires_at: exp,
+        // Remembered for as long as it could be accepted: its exp and the leeway after it.
+        expires_at: exp.saturating_add(ASSERTION_LEEWAY_SECONDS),
     })
 }
 
@@ -521,7 +540,7 @@ mod tests {
             );
             let accepted = verify_assertion(&assertion, &rsa, CLIENT, &[AUD.into()], now).unwrap();
             assert_eq!(accepted.jti, "one");
-            assert_eq!(accepted.expires_at, now + 600);
+            assert_eq!(accepted.expires_at, now + 600 + ASSERTION_LEEWAY_SECONDS);
         }
         let (ec_pem, ec_key) = certificate("ec", "30");
         let ec = read_certificate(&ec_pem).unwrap();

@@ -740,3 +740,89 @@ async fn credentials_are_managed_by_global_administrators_through_rest() {
         events.text
     );
 }
+
+/// An assertion signed with `header` as given (to send header values no client library would).
+fn assertion_with_header(certificate: &TestCertificate, header: &Value, claims: &Value) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let pair = RsaKeyPair::from_pkcs8(&certificate.private_key).unwrap();
+    let mut signature = vec![0; pair.public().modulus_len()];
+    pair.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        input.as_bytes(),
+        &mut signature,
+    )
+    .unwrap();
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+#[tokio::test]
+async fn an_assertion_is_not_accepted_twice_in_its_grace_period_nor_with_values_out_of_bounds() {
+    let server = Server::start_with(&[("MSCOMMERCE_TRUST_FORWARDED_FOR", "true")]).await;
+    let tenant = server.first_tenant();
+    let (client_id, _) =
+        server.create_app(&tenant, "Replay", &["Policy.Read.AllowSelfServicePurchase"]);
+    let cert = certificate(&server.dir.0, "replay", None);
+    #[rustfmt::skip]
+    server.cli_ok(&["app", "credential", "add", "--app", &client_id, "--certificate", cert.path.to_str().unwrap()]);
+    let aud = format!("{}/oauth2/v2.0/token", server.base);
+    let mut address = 0;
+    let mut send = |signed: String| {
+        address += 1;
+        let server = &server;
+        let client_id = client_id.clone();
+        async move {
+            let from = format!("198.51.100.{address}");
+            server
+                .token_request_from(
+                    &from,
+                    "/oauth2/v2.0/token",
+                    &assertion_form(&client_id, &signed),
+                )
+                .await
+        }
+    };
+
+    // Used once just before its exp, then, after the exp, another app's sign-in sweeps expired records; within
+    // the 60 s of leeway the same assertion must still be refused.
+    let mut claims = assertion_claims(&client_id, &aud);
+    claims["exp"] = json!(now() + 2);
+    let signed = assertion(&cert, "RS256", &claims);
+    send(signed.clone()).await.expect(200, None);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    send(assertion(
+        &cert,
+        "RS256",
+        &assertion_claims(&client_id, &aud),
+    ))
+    .await
+    .expect(200, None);
+    assert_oauth_error(&send(signed).await, 401, "invalid_client");
+
+    // A lifetime over the cap, made to look short by an `nbf` far in the past, is refused.
+    let mut claims = assertion_claims(&client_id, &aud);
+    claims["nbf"] = json!(-1e300);
+    claims["iat"] = json!(-1e300);
+    claims["exp"] = json!(now() + 10 * 365 * 24 * 3600);
+    assert_oauth_error(
+        &send(assertion(&cert, "RS256", &claims)).await,
+        401,
+        "invalid_client",
+    );
+
+    // A thumbprint that cannot be one, and a jti longer than any client makes, are refused as such: never a 500.
+    let header = json!({"alg": "RS256", "typ": "JWT", "x5t": "\u{0}"});
+    let signed = assertion_with_header(&cert, &header, &assertion_claims(&client_id, &aud));
+    assert_oauth_error(&send(signed).await, 401, "invalid_client");
+    let mut claims = assertion_claims(&client_id, &aud);
+    claims["jti"] = json!("j".repeat(5000));
+    assert_oauth_error(
+        &send(assertion(&cert, "RS256", &claims)).await,
+        401,
+        "invalid_client",
+    );
+}
