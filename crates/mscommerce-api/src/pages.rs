@@ -47,22 +47,27 @@ fn document(title: &str, body: &str) -> String {
 const AUTO_SUBMIT: &str = "document.forms[0].submit();";
 const AUTO_SUBMIT_HASH: &str = "sha256-8lDeP0UDwCO6/RhblgeH/ctdBzjVpJxrXizsnIk3cEQ=";
 
-/// The protective headers of every page; `form_target` is the extra origin a `form_post` page submits to (and
-/// that page alone may run its one script).
+/// The protective headers of every page. `app_origin` is the app a form's answer reaches: the origin a
+/// `form_post` page submits to, or the one the sign-in form's answer redirects to (browsers hold that redirect to
+/// `form-action` too: CSP 3 section 6.4.2, enforced by Chromium and Safari). Only the `form_post` page
+/// (`auto_submit`) may run its one script.
 fn with_headers(
     status: StatusCode,
     html: String,
-    form_target: Option<&str>,
+    app_origin: Option<&str>,
+    auto_submit: bool,
     csrf: Option<(&str, bool)>,
 ) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    let (form_action, script) = match form_target {
-        Some(origin) => (
-            format!("'self' {origin}"),
-            format!("; script-src '{AUTO_SUBMIT_HASH}'"),
-        ),
-        None => ("'self'".to_string(), String::new()),
+    let form_action = match app_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_string(),
+    };
+    let script = if auto_submit {
+        format!("; script-src '{AUTO_SUBMIT_HASH}'")
+    } else {
+        String::new()
     };
     let policy = format!(
         "default-src 'none'; style-src 'self' 'unsafe-inline'{script}; form-action {form_action}; \
@@ -128,6 +133,8 @@ pub(crate) struct SignInForm<'a> {
     pub offer_deny: bool,
     pub csrf_token: &'a str,
     pub secure_cookie: bool,
+    /// The origin of the app the sign-in redirects to, once its redirect URI is known to be registered.
+    pub redirect_origin: Option<&'a str>,
 }
 
 /// The sign-in page: user name and password, labelled, and the CSRF token.
@@ -157,7 +164,7 @@ pub(crate) fn sign_in(status: StatusCode, form: SignInForm<'_>) -> Response {
     if form.offer_deny {
         body.push_str(
             "<button type=\"submit\" name=\"decision\" value=\"continue\">Continue</button> \
-             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>",
+             <button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>",
         );
     } else {
         body.push_str("<button type=\"submit\">Sign in</button>");
@@ -166,7 +173,8 @@ pub(crate) fn sign_in(status: StatusCode, form: SignInForm<'_>) -> Response {
     with_headers(
         status,
         document(form.title, &body),
-        None,
+        form.redirect_origin,
+        false,
         Some((form.csrf_token, form.secure_cookie)),
     )
 }
@@ -199,6 +207,7 @@ pub(crate) fn device_code_entry(
         status,
         document("Enter code", &body),
         None,
+        false,
         Some((csrf_token, secure_cookie)),
     )
 }
@@ -209,6 +218,7 @@ pub(crate) fn message(status: StatusCode, title: &str, text: &str) -> Response {
         status,
         document(title, &format!("<p>{}</p>", escape(text))),
         None,
+        false,
         None,
     )
 }
@@ -229,6 +239,7 @@ pub(crate) fn form_post(redirect_uri: &str, origin: &str, fields: &[(&str, &str)
         StatusCode::OK,
         document("Signing in", &body),
         Some(origin),
+        true,
         None,
     )
 }

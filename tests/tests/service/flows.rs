@@ -276,6 +276,17 @@ async fn the_code_flow_signs_in_with_pkce_and_answers_an_id_token_and_a_rotating
         csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
         "{csp}"
     );
+    // Browsers hold the redirect that answers the form to form-action too (Chromium, Safari): the app's origin,
+    // and only it, must be allowed beside 'self', or the sign-in stalls after the password.
+    let redirect_origin = PublicClientOrigin::of(REDIRECT);
+    assert!(
+        csp.contains(&format!("form-action 'self' {redirect_origin};")),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("script-src"),
+        "no script on the sign-in page: {csp}"
+    );
     assert_eq!(form_page.header("x-frame-options"), "DENY");
     assert_eq!(form_page.header("cache-control"), "no-store");
     assert_eq!(form_page.header("referrer-policy"), "no-referrer");
@@ -857,4 +868,15 @@ async fn wrong_user_codes_back_off_their_address() {
     );
     // Another address is not.
     assert_eq!(guess("BCDF-GHJK".into(), "198.51.100.20").await.status, 400);
+}
+
+/// The origin of a redirect URI (scheme, host and port), as a CSP source names it.
+struct PublicClientOrigin;
+
+impl PublicClientOrigin {
+    fn of(uri: &str) -> &str {
+        let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        &uri[..uri.len() - rest.len() + end]
+    }
 }

@@ -286,6 +286,8 @@ fn sign_in_page(
             offer_deny: false,
             csrf_token: &csrf,
             secure_cookie: secure_cookies(state),
+            // Shown only after `validate` accepted the redirect URI as one registered for the client.
+            redirect_origin: request.redirect_uri.as_deref().map(PublicClient::origin_of),
         },
     )
 }
@@ -594,6 +596,7 @@ fn device_sign_in(
             offer_deny: true,
             csrf_token: &csrf,
             secure_cookie: secure_cookies(state),
+            redirect_origin: None,
         },
     )
 }
