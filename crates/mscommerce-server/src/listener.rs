@@ -133,8 +133,9 @@ impl Connection {
     }
 
     fn wrote_some(&self) {
-        // An answer still being written (after its handler returned) is not idleness.
-        if !self.busy() {
+        // An answer still being written (after its handler returned) is not idleness. On HTTP/2 a write between
+        // requests is hyper answering the client's pings and settings, which must not keep an idle connection.
+        if !self.busy() && !self.multiplexed.load(Relaxed) {
             self.quiet_since.store(now_ms(), Relaxed);
         }
     }
@@ -277,7 +278,18 @@ impl Accepted {
                 // The handshake has the head's time limit: a client that opens a connection and says nothing,
                 // or says it slowly, holds a slot no longer over TLS than without.
                 let limit = self.registry.limits.header_read_timeout;
-                match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                // A connection shed to make room (or the service stopping) ends its handshake at once: it is no
+                // longer counted, so it must not hold its socket until the time limit.
+                let handshake = tokio::select! {
+                    result = tokio::time::timeout(limit, acceptor.accept(stream)) => Some(result),
+                    () = self.connection.shed.notified() => None,
+                    _ = self.stopping.changed() => None,
+                };
+                let Some(handshake) = handshake else {
+                    self.registry.remove(self.connection.id);
+                    return;
+                };
+                match handshake {
                     Ok(Ok(stream)) => {
                         let h2 = stream.get_ref().1.alpn_protocol() == Some(crate::tls::H2);
                         let io = TokioIo::new(self.watched(stream));

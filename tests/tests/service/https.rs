@@ -281,3 +281,47 @@ async fn plain_http_beyond_loopback_is_warned_about_naming_the_settings() {
         "{lines}"
     );
 }
+
+/// The sockets the server process holds open.
+fn open_sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                .filter(|target| target.to_string_lossy().starts_with("socket:"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn connections_shed_during_their_tls_handshake_are_closed_at_once() {
+    const CAP: usize = 20;
+    let server = Server::start_https_with(&[("MSCOMMERCE_MAX_CONNECTIONS", CAP.to_string())]).await;
+    let address = server.base.trim_start_matches("https://").to_string();
+    let before = open_sockets(server.pid());
+    // Silent clients: TCP connections that never begin a handshake. Each new one makes room by shedding the
+    // oldest idle one; a shed connection must close then, not when its handshake times out.
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        if let Ok(stream) = tokio::net::TcpStream::connect(&address).await {
+            held.push(stream);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let during = open_sockets(server.pid());
+    assert!(
+        during <= before + CAP + 10,
+        "{during} sockets open with the cap at {CAP} ({before} before the silent clients)"
+    );
+    drop(held);
+    // And the service still answers.
+    server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .expect("https")
+        .error_for_status()
+        .unwrap();
+}
