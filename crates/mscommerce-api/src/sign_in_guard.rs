@@ -134,7 +134,12 @@ impl SignInGuard {
         // Sign-in names are matched without regard to case, so they are counted so too.
         let account = match signer {
             Signer::User(name) => ("user", name.to_lowercase()),
-            Signer::App(client_id) => ("app", client_id.to_lowercase()),
+            // Every spelling of one client ID (hyphenated, simple, braced, urn:uuid:) is one app: counted as one.
+            Signer::App(client_id) => (
+                "app",
+                uuid::Uuid::parse_str(client_id)
+                    .map_or_else(|_| client_id.to_lowercase(), |id| id.to_string()),
+            ),
         };
         let address = address.map(address_block);
         Attempt {
@@ -295,6 +300,25 @@ mod tests {
         let (attempt, _) = guard.begin(ann, ADDRESS, later).unwrap();
         guard.succeeded(attempt);
         fail(&guard, ann, ADDRESS, 5, later);
+    }
+
+    #[test]
+    fn every_spelling_of_a_client_id_is_one_app() {
+        let guard = SignInGuard::default();
+        let t = Instant::now();
+        let id = "2f94ab3d-8c46-4c34-82dc-5dd96dffa842";
+        fail(&guard, Signer::App(id), ADDRESS, 5, t);
+        for spelling in [
+            "2F94AB3D-8C46-4C34-82DC-5DD96DFFA842",
+            "2f94ab3d8c464c3482dc5dd96dffa842",
+            "{2f94ab3d-8c46-4c34-82dc-5dd96dffa842}",
+            "urn:uuid:2f94ab3d-8c46-4c34-82dc-5dd96dffa842",
+        ] {
+            assert!(
+                guard.begin(Signer::App(spelling), ADDRESS, t).is_err(),
+                "{spelling} is the same app, backed off"
+            );
+        }
     }
 
     #[test]
