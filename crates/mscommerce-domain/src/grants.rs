@@ -50,6 +50,10 @@ impl PublicClient {
         let Some(rest) = redirect_uri.strip_prefix("http://") else {
             return false;
         };
+        // No space or control character: the answer's Location header could not carry it.
+        if redirect_uri.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return false;
+        }
         if rest.contains('#') {
             return false;
         }
@@ -260,6 +264,9 @@ mod tests {
             "http://localhost:99999/",
             "http://localhost:/",
             "http://localhost:80x/",
+            "http://localhost/%01\u{1}",
+            "http://localhost/a b",
+            "http://localhost/\u{7f}",
             "http://localhost/#fragment",
             "http://[::2]/",
             "http://[::1",
