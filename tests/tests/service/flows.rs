@@ -657,6 +657,8 @@ async fn refresh_tokens_die_when_the_user_is_disabled_or_the_password_changes() 
 
     let tokens = code_flow_tokens(&server).await;
     let refresh_token = tokens.json["refresh_token"].as_str().unwrap().to_string();
+    // A code obtained before the password changes (by whoever knew the old one) is not redeemable after it.
+    let unredeemed = sign_in_for_code(&server, "").await;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE upn = $2")
         .bind("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$changed")
         .bind(ADMIN_UPN)
@@ -665,6 +667,11 @@ async fn refresh_tokens_die_when_the_user_is_disabled_or_the_password_changes() 
         .unwrap();
     oauth_error(
         &refresh(&server, &refresh_token).await,
+        400,
+        "invalid_grant",
+    );
+    oauth_error(
+        &redeem(&server, &param(&unredeemed, "code").unwrap(), VERIFIER).await,
         400,
         "invalid_grant",
     );

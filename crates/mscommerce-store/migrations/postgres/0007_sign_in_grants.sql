@@ -61,6 +61,10 @@ CREATE FUNCTION mscommerce_revoke_refresh_tokens() RETURNS trigger LANGUAGE plpg
 BEGIN
     UPDATE refresh_tokens SET revoked_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
     WHERE user_id = NEW.id AND revoked_at IS NULL;
+    -- What was granted with the old password and not yet redeemed dies too: whoever knew it signed in before.
+    UPDATE authorization_codes SET used_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    WHERE user_id = NEW.id AND used_at IS NULL;
+    UPDATE device_codes SET status = 'denied' WHERE user_id = NEW.id AND status = 'approved';
     RETURN NULL;
 END;
 $$;

@@ -62,4 +62,8 @@ WHEN NEW.account_enabled = 0 OR OLD.password_hash IS NOT NEW.password_hash
 BEGIN
     UPDATE refresh_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE user_id = NEW.id AND revoked_at IS NULL;
+    -- What was granted with the old password and not yet redeemed dies too: whoever knew it signed in before.
+    UPDATE authorization_codes SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE user_id = NEW.id AND used_at IS NULL;
+    UPDATE device_codes SET status = 'denied' WHERE user_id = NEW.id AND status = 'approved';
 END;
