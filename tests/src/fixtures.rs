@@ -80,6 +80,21 @@ impl Server {
         (field("client_id:"), field("client_secret:"))
     }
 
+    /// Registers a certificate (PEM or DER file) as a credential of an app with the command line; answers what
+    /// the command printed (key ID, thumbprint, expiry).
+    pub fn add_app_certificate(&self, client_id: &str, certificate: &std::path::Path) -> String {
+        let path = certificate.display().to_string();
+        self.cli_ok(&[
+            "app",
+            "credential",
+            "add",
+            "--app",
+            client_id,
+            "--certificate",
+            &path,
+        ])
+    }
+
     /// Signs in at the token endpoint with `form`, which must succeed; answers the access token.
     async fn access_token(&self, form: &[(&str, &str)], who: &str) -> String {
         let answer = self.token_request("/oauth2/v2.0/token", form).await;

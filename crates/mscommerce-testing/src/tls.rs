@@ -13,7 +13,9 @@ pub struct TestCertificates {
     pub server_key: PathBuf,
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
+/// Runs the `openssl` command in `dir`, which must succeed.
+#[track_caller]
+pub fn openssl(dir: &Path, args: &[&str]) {
     let output = Command::new("openssl")
         .args(args)
         .current_dir(dir)
@@ -24,6 +26,22 @@ fn openssl(dir: &Path, args: &[&str]) {
         "openssl {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The SHA-1 thumbprint of a PEM certificate, in capitals without separators, as Windows and MSAL write it.
+pub fn sha1_thumbprint(pem: &Path) -> String {
+    let output = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+        .arg(pem)
+        .output()
+        .expect("the openssl command runs (Debian package openssl)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split('=')
+        .nth(1)
+        .expect("a fingerprint")
+        .trim()
+        .replace(':', "")
+        .to_ascii_uppercase()
 }
 
 impl TestCertificates {

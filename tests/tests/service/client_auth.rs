@@ -3,21 +3,15 @@
 //! with `x5t#S256`), managed through the command line and REST. Certificates are made by `openssl` per test.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
+use mscommerce_auth::unix_now;
+use mscommerce_testing::tls::openssl;
 use mscommerce_tests::*;
 use ring::rand::SystemRandom;
 use ring::signature::RsaKeyPair;
 use serde_json::{json, Value};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// A certificate and its private key, made for one test.
 struct TestCertificate {
@@ -48,20 +42,6 @@ impl TestCertificate {
             .map(|b| format!("{b:02X}"))
             .collect()
     }
-}
-
-#[track_caller]
-fn openssl(dir: &Path, args: &[&str]) {
-    let output = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// A self-signed RSA certificate valid from now for 30 days, or between the dates given (`YYYYMMDDHHMMSSZ`).
@@ -166,7 +146,7 @@ fn assertion(certificate: &TestCertificate, alg: &str, claims: &Value) -> String
 }
 
 fn assertion_claims(client_id: &str, aud: &str) -> Value {
-    let now = now();
+    let now = unix_now();
     json!({
         "iss": client_id, "sub": client_id, "aud": aud,
         "iat": now, "nbf": now, "exp": now + 600,
@@ -328,16 +308,7 @@ async fn apps_sign_in_with_a_certificate_as_msal_signs_assertions() {
         &["Policy.ReadWrite.AllowSelfServicePurchase"],
     );
     let cert = certificate(&server.dir.0, "unattended", None);
-    let path = cert.path.to_str().unwrap();
-    let added = server.cli_ok(&[
-        "app",
-        "credential",
-        "add",
-        "--app",
-        &client_id,
-        "--certificate",
-        path,
-    ]);
+    let added = server.add_app_certificate(&client_id, &cert.path);
     assert!(added.contains(&cert.thumbprint_hex()), "{added}");
     assert!(
         added.contains("key_id:") && added.contains("expires:"),
@@ -417,15 +388,7 @@ async fn bad_client_assertions_are_refused_with_their_reason() {
         Some(("20990101000000Z", "20990201000000Z")),
     );
     for added in [&cert, &future] {
-        server.cli_ok(&[
-            "app",
-            "credential",
-            "add",
-            "--app",
-            &client_id,
-            "--certificate",
-            added.path.to_str().unwrap(),
-        ]);
+        server.add_app_certificate(&client_id, &added.path);
     }
     let aud = format!("{}/oauth2/v2.0/token", server.base);
     let good = || assertion_claims(&client_id, &aud);
@@ -438,7 +401,7 @@ async fn bad_client_assertions_are_refused_with_their_reason() {
         }
         claims
     };
-    let now = now();
+    let now = unix_now();
     let mut stranger_signed_as_good = assertion(&stranger, "RS256", &good());
     {
         // The header names the registered certificate; the signature is the stranger's key.
@@ -767,8 +730,7 @@ async fn an_assertion_is_not_accepted_twice_in_its_grace_period_nor_with_values_
     let (client_id, _) =
         server.create_app(&tenant, "Replay", &["Policy.Read.AllowSelfServicePurchase"]);
     let cert = certificate(&server.dir.0, "replay", None);
-    #[rustfmt::skip]
-    server.cli_ok(&["app", "credential", "add", "--app", &client_id, "--certificate", cert.path.to_str().unwrap()]);
+    server.add_app_certificate(&client_id, &cert.path);
     let aud = format!("{}/oauth2/v2.0/token", server.base);
     let mut address = 0;
     let mut send = |signed: String| {
@@ -790,7 +752,7 @@ async fn an_assertion_is_not_accepted_twice_in_its_grace_period_nor_with_values_
     // Used once just before its exp, then, after the exp, another app's sign-in sweeps expired records; within
     // the 60 s of leeway the same assertion must still be refused.
     let mut claims = assertion_claims(&client_id, &aud);
-    claims["exp"] = json!(now() + 2);
+    claims["exp"] = json!(unix_now() + 2);
     let signed = assertion(&cert, "RS256", &claims);
     send(signed.clone()).await.expect(200, None);
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
@@ -807,7 +769,7 @@ async fn an_assertion_is_not_accepted_twice_in_its_grace_period_nor_with_values_
     let mut claims = assertion_claims(&client_id, &aud);
     claims["nbf"] = json!(-1e300);
     claims["iat"] = json!(-1e300);
-    claims["exp"] = json!(now() + 10 * 365 * 24 * 3600);
+    claims["exp"] = json!(unix_now() + 10 * 365 * 24 * 3600);
     assert_oauth_error(
         &send(assertion(&cert, "RS256", &claims)).await,
         401,

@@ -3,6 +3,7 @@
 //! with PKCE (the sign-in page driven as a browser without JavaScript would), the device code (its verification
 //! page driven the same way), silent renewal with the refresh token; and the refusals.
 
+use mscommerce_testing::tls::sha1_thumbprint;
 use mscommerce_tests::*;
 use serde_json::{json, Value};
 
@@ -83,15 +84,7 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
     // A certificate credential: the public certificate registered with the command line, the private key kept
     // by the application, which MSAL signs its client assertion with.
     let keys = TestCertificates::generate_rsa(&server.dir.0.join("app-cert"), "app");
-    let added = server.cli_ok(&[
-        "app",
-        "credential",
-        "add",
-        "--app",
-        &client_id,
-        "--certificate",
-        &keys.server_cert.display().to_string(),
-    ]);
+    let added = server.add_app_certificate(&client_id, &keys.server_cert);
     let thumbprint = sha1_thumbprint(&keys.server_cert);
     assert!(added.to_ascii_uppercase().contains(&thumbprint), "{added}");
     // MSAL names the certificate by its SHA-1 thumbprint (RS256, `x5t`), or, given the public certificate too,
@@ -122,22 +115,6 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
         )
         .await;
     assert_eq!(error_of(&refused["result"]), "invalid_client", "{refused}");
-}
-
-/// The SHA-1 thumbprint of a PEM certificate, in capitals, as Windows and MSAL write it.
-fn sha1_thumbprint(pem: &std::path::Path) -> String {
-    let out = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
-        .arg(pem)
-        .output()
-        .expect("openssl runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split('=')
-        .nth(1)
-        .expect("a fingerprint")
-        .trim()
-        .replace(':', "")
-        .to_ascii_uppercase()
 }
 
 #[tokio::test]
