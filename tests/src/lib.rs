@@ -2,6 +2,7 @@
 //! when `MSCOMMERCE_TEST_POSTGRES_URL` is set), and talks to it over HTTP like any client.
 //!
 //! - [`server`]: the server process and its admin commands;
+//! - [`browser`]: scenarios in a real browser (Chromium, playwright-core, axe-core) against the server;
 //! - [`http`]: requests and answers;
 //! - [`fixtures`]: the administrator, tenants, users, apps and their tokens;
 //! - [`smtp`]: a real SMTP server on loopback;
@@ -9,6 +10,7 @@
 //! - [`tls`]: a test certificate authority and server certificate, for HTTPS;
 //! - [`postgres`]: a throwaway PostgreSQL database per server, when `MSCOMMERCE_TEST_POSTGRES_URL` is set.
 
+pub mod browser;
 pub mod fixtures;
 pub mod http;
 pub mod msal;

@@ -5,6 +5,7 @@ mod access;
 mod acquisition;
 mod admin_access;
 mod audit;
+mod browser;
 mod client_auth;
 mod connections;
 mod discovery;
