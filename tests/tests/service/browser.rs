@@ -1,7 +1,8 @@
 //! The pages a person sees, in a real browser (Debian's Chromium, driven by the scenarios of `tests/browser/`):
 //! each passes an axe-core accessibility scan with no serious or critical violation and is screenshotted to
-//! `target/console-screenshots/`, and the sign-in works with the keyboard alone, up to the app's redirect with a
-//! code that the token endpoint redeems.
+//! `target/console-screenshots/`; the sign-in works with the keyboard alone, up to the app's redirect with a code
+//! that the token endpoint redeems; a device is approved on the device-login pages by their buttons' names; and
+//! the scan itself fails on a page with a critical violation.
 
 use mscommerce_tests::browser::run_scenario;
 use mscommerce_tests::*;
@@ -131,4 +132,42 @@ async fn the_scan_fails_on_a_page_with_a_critical_violation() {
     let server = Server::start().await;
     let stdout = run_scenario(&server, "scan-self-check.mjs", &[]).await;
     assert!(stdout.contains("label (critical)"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_person_approves_a_device_on_the_device_login_pages_which_pass_the_scan() {
+    let server = Server::start().await;
+    let scope = format!("{AUDIENCE}/.default openid profile offline_access");
+    let started = server
+        .token_request(
+            "/oauth2/v2.0/devicecode",
+            &[("client_id", MODULE), ("scope", &scope)],
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let user_code = started.json["user_code"].as_str().expect("a user code");
+    run_scenario(
+        &server,
+        "device-login.mjs",
+        &[("MSCOMMERCE_USER_CODE", user_code)],
+    )
+    .await;
+
+    // What the person approved is what the device gets: tokens for the admin.
+    let answer = server
+        .token_request(
+            "/oauth2/v2.0/token",
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("client_id", MODULE),
+                (
+                    "device_code",
+                    started.json["device_code"].as_str().expect("a device code"),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let access = claims_of(answer.json["access_token"].as_str().expect("a token"));
+    assert_eq!(access["upn"], ADMIN_UPN);
 }
