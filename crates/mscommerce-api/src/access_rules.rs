@@ -54,7 +54,7 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,
         ("GET", "/subscriptions") => Requires(ReadSubscriptions),
         ("POST", "/subscriptions") => Requires(ManageSubscriptions),
-        ("POST", "/subscriptions/exportUsers") => Requires(ReadSubscriptions),
+        ("POST", "/subscriptions/exportUsers") => Requires(ReadLicenses),
         // Purchasers read and manage their own self-service subscriptions; admins what the matrix lets them.
         ("GET", "/subscriptions/{subscriptionId}")
         | ("PATCH", "/subscriptions/{subscriptionId}")
@@ -66,8 +66,45 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             Requires(ManageSubscriptions)
         }
         ("GET", "/licenses/products") | ("GET", "/licenses/products/{productId}") => {
+            Requires(ReadLicenses)
+        }
+        // The console: its rules are the REST routes' that its pages call (each page calls those handlers, which
+        // check again); the credential is the session cookie.
+        ("GET", "/console/assets/{file}")
+        | ("GET", "/console/signin" | "/console/signin/callback" | "/console/signin/renew") => {
+            Public
+        }
+        ("GET", "/console") | ("POST", "/console/signout") => SignedIn,
+        ("GET", "/console/billing/products") | ("GET", "/console/audit") => {
             Requires(ReadSubscriptions)
         }
+        // A purchaser's own subscription, or any an admin may read; its purchaser's changes and cancel.
+        (
+            "GET" | "POST",
+            "/console/billing/subscriptions/{subscriptionId}"
+            | "/console/billing/subscriptions/{subscriptionId}/cancel",
+        ) => SignedIn,
+        (
+            "GET",
+            "/console/billing/subscriptions/{subscriptionId}/takeover"
+            | "/console/billing/subscriptions/{subscriptionId}/move",
+        )
+        | ("POST", "/console/billing/subscriptions/{subscriptionId}/move") => {
+            Requires(ManageSubscriptions)
+        }
+        ("GET", "/console/billing/purchase") => Requires(ReadSubscriptions),
+        ("POST", "/console/billing/purchase") => Requires(ManageSubscriptions),
+        ("GET", "/console/billing/licenses" | "/console/billing/licenses/{productId}")
+        | ("POST", "/console/billing/licenses/{productId}/export") => Requires(ReadLicenses),
+        (
+            "GET",
+            "/console/settings/org"
+            | "/console/settings/services/self-service-trials-and-purchases",
+        ) => Requires(ReadPolicy),
+        ("POST", "/console/settings/services/self-service-trials-and-purchases") => {
+            Requires(WritePolicy)
+        }
+        ("GET", "/console/my") | ("GET" | "POST", "/console/shop/{productId}") => SignedIn,
         ("POST", "/oauth2/v2.0/token") | ("POST", "/{tenantId}/oauth2/v2.0/token") => Public,
         // A person signs in here: there is no bearer token yet.
         (

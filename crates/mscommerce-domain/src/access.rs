@@ -120,6 +120,9 @@ pub enum Operation {
     ManageRoles,
     /// See every subscription, who holds its licenses, export them; read the whole audit log.
     ReadSubscriptions,
+    /// See the self-service licenses by product and who holds them, and export them: what license managers
+    /// need besides the billing roles.
+    ReadLicenses,
     /// Buy central subscriptions; take over or cancel self-service ones.
     ManageSubscriptions,
     /// Assign and unassign the licenses of central subscriptions.
@@ -157,6 +160,16 @@ impl Operation {
             Operation::ManageRoles => (&[GlobalAdministrator], &[]),
             Operation::ReadSubscriptions => (
                 &[GlobalAdministrator, BillingAdministrator, GlobalReader],
+                &[],
+            ),
+            Operation::ReadLicenses => (
+                &[
+                    GlobalAdministrator,
+                    BillingAdministrator,
+                    GlobalReader,
+                    LicenseAdministrator,
+                    UserAdministrator,
+                ],
                 &[],
             ),
             Operation::ManageSubscriptions => (&[GlobalAdministrator, BillingAdministrator], &[]),

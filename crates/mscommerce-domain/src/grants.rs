@@ -8,6 +8,12 @@ pub const MSCOMMERCE_MODULE_CLIENT_ID: &str = "3d5cffa9-04da-4657-8cab-c7f074657
 /// The redirect URI Microsoft's module registers.
 const MODULE_REDIRECT_URI: &str = "http://localhost/m365/commerce";
 
+/// The admin console served by this service: a client of its own issuer, built in like the module.
+pub const CONSOLE_CLIENT_ID: &str = "9f3b6c1e-2d4a-4e8b-a7c5-5e1f0d2b3a64";
+
+/// Where the console's sign-in answer goes, after the service's public URL: the console's only redirect URI.
+pub const CONSOLE_REDIRECT_PATH: &str = "/console/signin/callback";
+
 /// Defaults of the three lifetimes (configurable).
 pub const AUTHORIZATION_CODE_LIFETIME_SECONDS: u64 = 300;
 pub const DEVICE_CODE_LIFETIME_SECONDS: u64 = 900;
@@ -26,24 +32,43 @@ pub const OFFLINE_ACCESS: &str = "offline_access";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublicClient {
     pub client_id: &'static str,
+    /// The console (a web app of this service) rather than the module (a native app).
+    console: bool,
 }
 
-/// The clients that may use the authorization endpoint and the device authorization grant. In this version only
-/// the built-in client of Microsoft's module: app registrations (client secrets) sign in unattended only.
+/// The clients that may use the authorization endpoint (and, the module only, the device authorization grant):
+/// the built-in client of Microsoft's module and this service's console. App registrations (client secrets and
+/// certificates) sign in unattended only.
 pub fn public_client(client_id: &str) -> Option<PublicClient> {
-    client_id
-        .eq_ignore_ascii_case(MSCOMMERCE_MODULE_CLIENT_ID)
-        .then_some(PublicClient {
-            client_id: MSCOMMERCE_MODULE_CLIENT_ID,
-        })
+    [
+        (MSCOMMERCE_MODULE_CLIENT_ID, false),
+        (CONSOLE_CLIENT_ID, true),
+    ]
+    .into_iter()
+    .find(|(id, _)| client_id.eq_ignore_ascii_case(id))
+    .map(|(client_id, console)| PublicClient { client_id, console })
 }
 
 impl PublicClient {
-    /// Whether the client registered `redirect_uri`: the module's own URI, or a loopback address over plain HTTP
-    /// with any port and any path (RFC 8252 section 7.3: a native app listens on a port it picks at run time).
-    /// `localhost` counts as loopback too, as the module and MSAL use it. Nothing else: no other host, no https, no
-    /// user information, no fragment.
-    pub fn allows_redirect(&self, redirect_uri: &str) -> bool {
+    /// Whether this is the console.
+    pub fn is_console(&self) -> bool {
+        self.console
+    }
+
+    /// The device authorization grant is for devices without a browser: the module's, never the console's.
+    pub fn allows_device_code(&self) -> bool {
+        !self.console
+    }
+
+    /// Whether the client registered `redirect_uri`. The console: exactly its callback under `public_url` (the
+    /// service's public URL). The module: its own URI, or a loopback address over plain HTTP with any port and any
+    /// path (RFC 8252 section 7.3: a native app listens on a port it picks at run time). `localhost` counts as
+    /// loopback too, as the module and MSAL use it. Nothing else: no other host, no https, no user information, no
+    /// fragment.
+    pub fn allows_redirect(&self, redirect_uri: &str, public_url: &str) -> bool {
+        if self.console {
+            return redirect_uri.strip_prefix(public_url) == Some(CONSOLE_REDIRECT_PATH);
+        }
         if redirect_uri == MODULE_REDIRECT_URI {
             return true;
         }
@@ -89,7 +114,10 @@ impl PublicClient {
 
     /// The scheme, host and port of a registered redirect URI (the form's target in the `form_post` answer).
     pub fn origin_of(redirect_uri: &str) -> &str {
-        let rest = redirect_uri.strip_prefix("http://").unwrap_or(redirect_uri);
+        let rest = redirect_uri
+            .strip_prefix("http://")
+            .or_else(|| redirect_uri.strip_prefix("https://"))
+            .unwrap_or(redirect_uri);
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         &redirect_uri[..redirect_uri.len() - rest.len() + end]
     }
@@ -245,7 +273,7 @@ mod tests {
             "http://[::1]:9000/any/path",
             "http://[::1]",
         ] {
-            assert!(client.allows_redirect(uri), "{uri}");
+            assert!(client.allows_redirect(uri, PUBLIC_URL), "{uri}");
         }
     }
 
@@ -274,12 +302,39 @@ mod tests {
             "",
             "javascript:alert(1)",
         ] {
-            assert!(!client.allows_redirect(uri), "{uri}");
+            assert!(!client.allows_redirect(uri, PUBLIC_URL), "{uri}");
+        }
+    }
+
+    const PUBLIC_URL: &str = "https://commerce.contoso.example";
+
+    #[test]
+    fn the_console_answers_only_to_its_own_callback_and_never_to_a_device() {
+        let console = public_client(CONSOLE_CLIENT_ID).unwrap();
+        assert!(console.is_console() && !console.allows_device_code());
+        assert!(module().allows_device_code() && !module().is_console());
+        assert!(console.allows_redirect(
+            "https://commerce.contoso.example/console/signin/callback",
+            PUBLIC_URL
+        ));
+        for uri in [
+            "http://localhost:8400/",
+            "http://localhost/m365/commerce",
+            "https://commerce.contoso.example/console/signin/callback?x=1",
+            "https://commerce.contoso.example.evil.example/console/signin/callback",
+            "https://evil.example/console/signin/callback",
+            "https://commerce.contoso.example/console/other",
+        ] {
+            assert!(!console.allows_redirect(uri, PUBLIC_URL), "{uri}");
         }
     }
 
     #[test]
     fn the_origin_of_a_redirect_is_its_scheme_host_and_port() {
+        assert_eq!(
+            PublicClient::origin_of("https://commerce.contoso.example/console/signin/callback"),
+            "https://commerce.contoso.example"
+        );
         assert_eq!(
             PublicClient::origin_of("http://127.0.0.1:8400/cb?x=1"),
             "http://127.0.0.1:8400"

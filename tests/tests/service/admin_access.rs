@@ -66,6 +66,14 @@ async fn admin_endpoints_follow_the_role_matrix() {
         "LicenseAdministrator",
         "GlobalReader",
     ];
+    // Billing > Licenses: the billing roles, and the license managers who give the licenses out.
+    let license_readers = [
+        "GlobalAdministrator",
+        "BillingAdministrator",
+        "GlobalReader",
+        "LicenseAdministrator",
+        "UserAdministrator",
+    ];
     let checks: Vec<(Method, String, Option<Value>, Vec<&str>)> = vec![
         (
             Method::GET,
@@ -95,13 +103,13 @@ async fn admin_endpoints_follow_the_role_matrix() {
             Method::GET,
             "/v1.0/licenses/products".into(),
             None,
-            everyone_reading.to_vec(),
+            license_readers.to_vec(),
         ),
         (
             Method::GET,
             format!("/v1.0/licenses/products/{POWER_BI}"),
             None,
-            everyone_reading.to_vec(),
+            license_readers.to_vec(),
         ),
         (
             Method::GET,
@@ -113,7 +121,7 @@ async fn admin_endpoints_follow_the_role_matrix() {
             Method::POST,
             "/v1.0/subscriptions/exportUsers".into(),
             Some(json!({})),
-            everyone_reading.to_vec(),
+            license_readers.to_vec(),
         ),
         (
             Method::GET,

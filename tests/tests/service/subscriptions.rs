@@ -570,14 +570,12 @@ async fn the_export_has_exactly_the_users_of_the_chosen_subscriptions() {
         1 + 3,
         "every self-service subscription when none is chosen"
     );
-    let reader = server.create_user(
-        &tenant,
-        "reader@contoso.onmicrosoft.com",
-        &[roles::USER_ADMINISTRATOR],
-    );
-    let reader = server.user_token(&reader, USER_PASSWORD).await;
+    // A member with no admin role may not export the organization's license holders.
+    let (_, member) = server
+        .member(&tenant, "nobody@contoso.onmicrosoft.com")
+        .await;
     server
-        .post("/v1.0/subscriptions/exportUsers", &reader, json!({}))
+        .post("/v1.0/subscriptions/exportUsers", &member, json!({}))
         .await
         .expect(403, Some("Forbidden"));
     server

@@ -53,8 +53,9 @@ fn unauthorized_client(client_id: &str) -> ApiError {
         "unauthorized_client",
         format!(
             "The client '{client_id}' may not use this grant: only the public client of Microsoft's MSCommerce \
-             module ({}) signs in with a browser or a device code.",
-            grants::MSCOMMERCE_MODULE_CLIENT_ID
+             module ({}) signs in with a browser or a device code, and this service's console ({}) with a browser.",
+            grants::MSCOMMERCE_MODULE_CLIENT_ID,
+            grants::CONSOLE_CLIENT_ID
         ),
     )
 }
@@ -151,20 +152,31 @@ fn validate(
             "Sign-in failed",
             &format!(
                 "The application '{client_id}' is not known to this service (unauthorized_client): only \
-                 Microsoft's MSCommerce module ({}) signs in here.",
-                grants::MSCOMMERCE_MODULE_CLIENT_ID
+                 Microsoft's MSCommerce module ({}) and this service's console ({}) sign in here.",
+                grants::MSCOMMERCE_MODULE_CLIENT_ID,
+                grants::CONSOLE_CLIENT_ID
             ),
         )));
     };
     let redirect_uri = request.redirect_uri.clone().unwrap_or_default();
-    if !client.allows_redirect(&redirect_uri) {
+    if !client.allows_redirect(&redirect_uri, &state.settings.public_url) {
         return Err(Box::new(pages::message(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
             &format!(
                 "The redirect URI '{redirect_uri}' is not registered for this application (invalid_request): \
-                 it must be http://localhost/m365/commerce, or http://localhost, http://127.0.0.1 or \
-                 http://[::1] with any port and path."
+                 {}",
+                if client.is_console() {
+                    format!(
+                        "the console's is {}{}.",
+                        state.settings.public_url,
+                        grants::CONSOLE_REDIRECT_PATH
+                    )
+                } else {
+                    "it must be http://localhost/m365/commerce, or http://localhost, http://127.0.0.1 or \
+                     http://[::1] with any port and path."
+                        .to_string()
+                }
             ),
         )));
     }
@@ -491,7 +503,9 @@ async fn start_device_code(
         .as_deref()
         .filter(|c| !c.is_empty())
         .ok_or_else(|| invalid_request("The parameter 'client_id' is required."))?;
-    let client = public_client(client_id).ok_or_else(|| unauthorized_client(client_id))?;
+    let client = public_client(client_id)
+        .filter(PublicClient::allows_device_code)
+        .ok_or_else(|| unauthorized_client(client_id))?;
     let scope = granted_scope(state, form.scope.as_deref())?;
     let lifetime = state.settings.grants.device_code_lifetime_seconds as i64;
     let device_code = opaque_secret();
@@ -1133,7 +1147,7 @@ fn end_session(query: LogoutQuery) -> Response {
     let module = public_client(grants::MSCOMMERCE_MODULE_CLIENT_ID).expect("the built-in client");
     if let Some(uri) = query
         .post_logout_redirect_uri
-        .filter(|uri| module.allows_redirect(uri))
+        .filter(|uri| module.allows_redirect(uri, ""))
     {
         let target = Validated {
             client: module,

@@ -32,7 +32,7 @@ pub async fn products(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<ProductLicensesList>> {
-    caller.require(Operation::ReadSubscriptions)?;
+    caller.require(Operation::ReadLicenses)?;
     let totals = state
         .store
         .product_licenses(caller.principal.tenant_id)
@@ -93,7 +93,7 @@ pub async fn product_holders(
     caller: Caller,
     PathParams(product_id): PathParams<String>,
 ) -> ApiResult<Json<ProductLicenseHolders>> {
-    caller.require(Operation::ReadSubscriptions)?;
+    caller.require(Operation::ReadLicenses)?;
     let target = find_product_or_offer_type(&state.catalog, &product_id)?;
     let tenant_id = caller.principal.tenant_id;
     let totals = state.store.product_licenses(tenant_id).await?;
@@ -174,7 +174,7 @@ pub async fn export_users(
     caller: Caller,
     JsonBody(request): JsonBody<ExportRequest>,
 ) -> ApiResult<Response> {
-    caller.require(Operation::ReadSubscriptions)?;
+    caller.require(Operation::ReadLicenses)?;
     let tenant_id = caller.principal.tenant_id;
     let ids = match request.subscription_ids {
         None => None,
