@@ -4,6 +4,7 @@
 //! persist. Handlers never know which database runs.
 
 mod access_rules;
+mod console;
 mod directory_cache;
 mod error;
 mod extract;
@@ -184,7 +185,7 @@ fn routes(body_limit_bytes: usize) -> Routes {
         router: Router::new(),
         templates: Vec::new(),
     };
-    own(versioned(versioned(routes, "/v1.0"), "/v1"))
+    console::routes(own(versioned(versioned(routes, "/v1.0"), "/v1")))
         .route(
             "/oauth2/v2.0/token",
             post(token::token).layer(token_body_limit),
@@ -369,9 +370,14 @@ mod tests {
         routed
     }
 
+    /// The console's pages are HTML for people, not the API: the document describes everything else.
     #[tokio::test]
     async fn the_router_and_the_openapi_document_have_the_same_operations() {
-        let routed = routed_operations().await;
+        let routed: BTreeSet<_> = routed_operations()
+            .await
+            .into_iter()
+            .filter(|(_, template)| !console::is_console(template))
+            .collect();
         let documented = documented();
         let unrouted: Vec<_> = documented.difference(&routed).collect();
         let undocumented: Vec<_> = routed.difference(&documented).collect();
@@ -488,15 +494,30 @@ mod tests {
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let rule = access_rules::rule(&method, &template)
                 .unwrap_or_else(|| panic!("{method} {template} has no access rule"));
+            // The console's credential is its session cookie, and its forms carry a CSRF token: the walk signs
+            // in to it that way, with a token that matches.
+            let console = console::is_console(&template);
             for (who, principal, token) in &callers {
                 let mut request = Request::builder()
                     .method(method.clone())
                     .uri(path_of(&template));
-                if let Some(token) = token {
-                    request = request.header("authorization", format!("Bearer {token}"));
+                match token {
+                    Some(token) if console => {
+                        request = request.header(
+                            "cookie",
+                            format!("mscommerce_console={token}; mscommerce_console_csrf=walk"),
+                        )
+                    }
+                    Some(token) => {
+                        request = request.header("authorization", format!("Bearer {token}"))
+                    }
+                    None => {}
                 }
                 let body = if method == Method::GET {
                     Body::empty()
+                } else if console {
+                    request = request.header("content-type", "application/x-www-form-urlencoded");
+                    Body::from("csrf_token=walk")
                 } else {
                     request = request.header("content-type", "application/json");
                     Body::from("{}")
@@ -510,6 +531,15 @@ mod tests {
                         status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
                         "{cell}: public"
                     ),
+                    // A page sends a person without a session to sign in, and says so to a form.
+                    (_, None) if console && method == Method::GET => {
+                        assert_eq!(status, StatusCode::SEE_OTHER, "{cell}");
+                        let location = response.headers()["location"].to_str().unwrap();
+                        assert!(
+                            location.starts_with("/console/signin?return="),
+                            "{cell}: {location}"
+                        );
+                    }
                     (_, None) => assert_eq!(status, StatusCode::UNAUTHORIZED, "{cell}"),
                     (Rule::SignedIn, Some(_)) => {
                         assert_ne!(status, StatusCode::UNAUTHORIZED, "{cell}")
@@ -533,9 +563,49 @@ mod tests {
                 cells += 1;
             }
         }
-        // Every caller over every route (56 of them today): a walk that checks little fails here too.
+        // Every caller over every route (56 of them today, and the console's 23): a walk that checks little
+        // fails here too.
         assert_eq!(callers.len(), 9);
-        assert!(cells >= callers.len() * 40, "{cells} cells");
+        assert!(cells >= callers.len() * 70, "{cells} cells");
+    }
+
+    /// The session cookie authenticates the console's pages only, and a bearer token the API only: a page of another
+    /// site that makes the browser send the cookie to the API gets nothing, and a token alone opens no page.
+    #[tokio::test]
+    async fn the_session_cookie_and_the_bearer_token_never_stand_for_each_other() {
+        let state = state().await;
+        let callers = callers(&state).await;
+        let admin = callers
+            .iter()
+            .find(|(who, ..)| who == DirectoryRole::GlobalAdministrator.name())
+            .and_then(|(_, _, token)| token.clone())
+            .unwrap();
+        let mut service = service(state);
+        let api = Request::builder()
+            .uri("/v1.0/subscriptions")
+            .header("cookie", format!("mscommerce_console={admin}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            service.call(api).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let page = Request::builder()
+            .uri("/console/billing/products")
+            .header("authorization", format!("Bearer {admin}"))
+            .body(Body::empty())
+            .unwrap();
+        let answer = service.call(page).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        let with_cookie = Request::builder()
+            .uri("/console/billing/products")
+            .header("cookie", format!("mscommerce_console={admin}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            service.call(with_cookie).await.unwrap().status(),
+            StatusCode::OK
+        );
     }
 
     /// `JsonBody` refuses a body not sent as JSON with 415 and one too large with 413, on every route that reads

@@ -100,6 +100,8 @@ pub struct RouteLabels {
     stats: Vec<Arc<RouteStats>>,
     /// Who may call each route, by the same index.
     rules: Vec<RouteRules>,
+    /// Whether the route is the console's: its credential is the session cookie, its refusals are pages.
+    console: Vec<bool>,
     /// Requests that matched no route.
     unmatched: Arc<RouteStats>,
 }
@@ -119,6 +121,10 @@ impl RouteLabels {
         RouteLabels {
             stats: templates.iter().map(|t| metrics.route(t)).collect(),
             rules: templates.iter().map(|t| RouteRules::of(t)).collect(),
+            console: templates
+                .iter()
+                .map(|t| crate::console::is_console(t))
+                .collect(),
             matcher,
             templates,
             unmatched: metrics.route(NO_ROUTE),
@@ -140,6 +146,10 @@ impl RouteLabels {
 
     fn rule(&self, index: Option<usize>, method: &axum::http::Method) -> Option<Rule> {
         index.and_then(|i| self.rules[i].for_method(method))
+    }
+
+    fn is_console(&self, index: Option<usize>) -> bool {
+        index.is_some_and(|i| self.console[i])
     }
 }
 
@@ -206,10 +216,17 @@ impl Service<Request> for Observed {
             correlation_id = correlation.as_str(),
         );
         let rule = routes.rule(route, &method);
+        let console = routes.is_console(route);
         let mut router = self.router.clone();
         let state = Arc::clone(&self.state);
         let answer = async move {
             let request = match rule {
+                Some(Rule::Requires(operation)) if console => {
+                    match crate::console::authorize(request, &state, operation).await {
+                        Ok(request) => request,
+                        Err(refusal) => return Ok(refusal),
+                    }
+                }
                 Some(Rule::Requires(operation)) => {
                     match authorize(request, &state, operation).await {
                         Ok(request) => request,

@@ -102,13 +102,18 @@ fn with_headers(
 
 /// The CSRF token of the request's cookie, if any.
 pub(crate) fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, CSRF_COOKIE)
+}
+
+/// The value of the request's cookie `name`, if any.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CSRF_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_string())
 }
 

@@ -335,6 +335,8 @@ pub async fn run(settings: Settings) -> Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "mscommerce is ready"
     );
+    // The address a person opens: printed plainly, beside the log, like the bootstrap password.
+    println!("Admin console: {public_url}/console");
     crate::listener::serve(listener, tls, app, limits, services, shutdown_signal()).await;
     let _ = stop.send(true);
     let _ = dispatching.await;

@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod client_auth;
 mod connections;
+mod console;
 mod discovery;
 mod domains;
 mod escalation;

@@ -1,0 +1,229 @@
+//! Billing > Licenses: the self-service licenses by product, who holds them grouped by purchaser, and Export users.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::layout::{csrf_field, refusal_page, time, Page, Section};
+use super::session::Session;
+use super::{items, number, text, Answer, ConsoleForm, ConsoleQuery};
+use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::handlers::licenses;
+use crate::handlers::subscriptions::read;
+use crate::paging::PageQuery;
+use crate::state::AppState;
+use crate::views::licenses::ExportRequest;
+use crate::views::subscriptions::SubscriptionQuery;
+
+const LICENSES: (&str, Option<&str>) = (
+    "Licenses",
+    Some("/console/billing/licenses?filter=selfService"),
+);
+
+#[derive(Deserialize)]
+pub(crate) struct LicensesQuery {
+    #[allow(dead_code)]
+    filter: Option<String>,
+}
+
+/// `GET /console/billing/licenses`: one row per product, its available quantity over all its self-service
+/// subscriptions.
+pub(crate) async fn licenses(
+    State(state): State<AppState>,
+    session: Session,
+    ConsoleQuery(_): ConsoleQuery<LicensesQuery>,
+) -> Response {
+    let answer =
+        Answer::of(licenses::products(State(state.clone()), session.caller.clone()).await).await;
+    let list = match answer.ok() {
+        Ok(list) => list,
+        Err(refusal) => return refusal_page(&refusal),
+    };
+    let body = html! {
+        form.filter method="get" action="/console/billing/licenses" {
+            div {
+                label for="filter" { "Filter" }
+                select #filter name="filter" { option value="selfService" selected { "Self-service" } }
+            }
+            button type="submit" { "Apply" }
+        }
+        @if items(&list).is_empty() {
+            p { "No one in your organization has bought a product through self-service." }
+        } @else {
+            div.table role="region" aria-label="Licenses" tabindex="0" {
+                table {
+                    thead { tr {
+                        th scope="col" { "Product" }
+                        th scope="col" { "Available quantity" }
+                        th scope="col" { "Assigned licenses" }
+                        th scope="col" { "Subscriptions" }
+                    } }
+                    tbody {
+                        @for p in items(&list) {
+                            tr {
+                                th scope="row" { a href=(format!("/console/billing/licenses/{}", text(p, "productId"))) { (text(p, "productName")) } }
+                                td { (number(p, "availableQuantity")) }
+                                td { (number(p, "assignedCount")) }
+                                td { (number(p, "subscriptionCount")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Page::new(&session, Section::Licenses, "Licenses")
+        .trail(&[("Billing", None), LICENSES])
+        .body(body)
+        .render(StatusCode::OK)
+}
+
+/// The self-service subscriptions of one product (for the export's choice), if the person may read them.
+async fn product_subscriptions(
+    state: &AppState,
+    session: &Session,
+    product_id: &str,
+) -> Vec<Value> {
+    let answer = Answer::of(
+        read::list_subscriptions(
+            State(state.clone()),
+            session.caller.clone(),
+            QueryParams(SubscriptionQuery {
+                purchase_type: Some("selfService".into()),
+            }),
+            QueryParams(PageQuery {
+                top: Some("1000".into()),
+                skip_token: None,
+            }),
+        )
+        .await,
+    )
+    .await;
+    answer
+        .ok()
+        .map(|page| {
+            items(&page)
+                .iter()
+                .filter(|s| text(s, "productId").eq_ignore_ascii_case(product_id))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /console/billing/licenses/{productId}`: the product's Users, grouped by purchaser, and Export users.
+pub(crate) async fn product_users(
+    State(state): State<AppState>,
+    session: Session,
+    PathParams(product_id): PathParams<String>,
+) -> Response {
+    let answer = Answer::of(
+        licenses::product_holders(
+            State(state.clone()),
+            session.caller.clone(),
+            PathParams(product_id.clone()),
+        )
+        .await,
+    )
+    .await;
+    let holders = match answer.ok() {
+        Ok(holders) => holders,
+        Err(refusal) => return refusal_page(&refusal),
+    };
+    let subscriptions = product_subscriptions(&state, &session, text(&holders, "productId")).await;
+    let groups = holders
+        .get("purchasers")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let body = html! {
+        dl.facts {
+            dt { "Available quantity" } dd { (number(&holders, "availableQuantity")) }
+            dt { "Assigned licenses" } dd { (number(&holders, "assignedCount")) }
+        }
+        h2 { "Users" }
+        @if groups.is_empty() { p { "No one holds a self-service license of this product." } }
+        @for group in groups {
+            @let purchaser = group.get("purchaser").cloned().unwrap_or(Value::Null);
+            h3 { "Purchased by " (text(&purchaser, "displayName")) " (" (text(&purchaser, "userPrincipalName")) ")" }
+            div.table role="region" aria-label=(format!("Users of {}", text(&purchaser, "displayName"))) tabindex="0" {
+                table {
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "User name" } th scope="col" { "Assigned" } } }
+                    tbody {
+                        @for u in group.get("users").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+                            tr { td { (text(u, "displayName")) } td { (text(u, "userPrincipalName")) } td { (time(text(u, "assignedAt"))) } }
+                        }
+                    }
+                }
+            }
+        }
+        @if !subscriptions.is_empty() {
+            h2 { "Export users" }
+            form method="post" action=(format!("/console/billing/licenses/{}/export", text(&holders, "productId"))) {
+                (csrf_field(&session))
+                fieldset {
+                    legend { "Subscriptions to export" }
+                    @for (i, s) in subscriptions.iter().enumerate() {
+                        div {
+                            input type="checkbox" name="subscription" id=(format!("sub-{i}")) value=(text(s, "id")) checked;
+                            label for=(format!("sub-{i}")) {
+                                "Bought by " (s.get("purchaser").map(|p| text(p, "displayName")).unwrap_or_default())
+                                " (" (number(s, "assignedCount")) " of " (number(s, "quantity")) " assigned, " (text(s, "status")) ")"
+                            }
+                        }
+                    }
+                }
+                button type="submit" { "Export users" }
+            }
+        }
+    };
+    Page::new(
+        &session,
+        Section::Licenses,
+        text(&holders, "productName").to_string(),
+    )
+    .trail(&[("Billing", None), LICENSES])
+    .body(body)
+    .render(StatusCode::OK)
+}
+
+/// `POST .../export`: the CSV of the chosen subscriptions' users, streamed by the REST export itself.
+pub(crate) async fn export_users(
+    State(state): State<AppState>,
+    session: Session,
+    ConsoleForm(form): ConsoleForm<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| -> Vec<String> {
+        form.iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    if let Some(refused) = session.refuse_forged(field("csrf_token").first().map(String::as_str)) {
+        return refused;
+    }
+    let chosen = field("subscription");
+    if chosen.is_empty() {
+        return super::layout::message_page(
+            StatusCode::BAD_REQUEST,
+            "Select subscriptions to export",
+            "Select at least one subscription, then Export users.",
+        );
+    }
+    match licenses::export_users(
+        State(state.clone()),
+        session.caller.clone(),
+        JsonBody(ExportRequest {
+            subscription_ids: Some(chosen),
+        }),
+    )
+    .await
+    {
+        Ok(csv) => csv,
+        Err(error) => super::layout::refusal_of_error(error),
+    }
+    .into_response()
+}
