@@ -1,9 +1,9 @@
 // A Global reader sees every admin page read-only: no action controls; and the server refuses the actions anyway,
-// with a readable page.
+// with a readable page. Then Sign out ends the session.
 //
 //   MSCOMMERCE_SUBSCRIPTION_PATH   a self-service subscription's details page
 
-import { baseUrl, check, clickLink, credentials, env, openPage, scenario } from '../lib.mjs';
+import { baseUrl, check, clickButton, clickLink, credentials, env, openPage, scenario } from '../lib.mjs';
 import { signIn, visit } from '../console.mjs';
 
 const path = env('MSCOMMERCE_SUBSCRIPTION_PATH');
@@ -39,4 +39,10 @@ await scenario('console-reader', async (context) => {
   });
   check(answer.status() === 403, `the reader's Save was answered ${answer.status()}`);
   check((await answer.text()).includes('Global Administrator'), 'the refusal does not say who may change it');
+
+  // Sign out: the session ends, and the console asks for a sign-in again.
+  await clickButton(page, 'Sign out');
+  await visit(page, 'You signed out', 'signed-out');
+  const again = await openPage(context, '/console/billing/products');
+  check(/\/oauth2\/v2\.0\/authorize/.test(again.url()), `after signing out, the console opened ${again.url()} instead of the sign-in page`);
 });

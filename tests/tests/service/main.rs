@@ -9,6 +9,7 @@ mod browser;
 mod client_auth;
 mod connections;
 mod console;
+mod console_session;
 mod discovery;
 mod domains;
 mod escalation;

@@ -95,14 +95,14 @@ impl<'a> Page<'a> {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (self.title) " - Microsoft 365 admin center" }
+                    title { (self.title) " - mscommerce admin center" }
                     link rel="stylesheet" href="/console/assets/console.css";
                     script src="/console/assets/console.js" defer {}
                 }
                 body {
                     a.skip href="#main" { "Skip to main content" }
                     header.top {
-                        span { a href="/console" { "Microsoft 365 admin center" } }
+                        span { a href="/console" { "mscommerce admin center" } }
                         @if let Some(session) = self.session {
                             div.who {
                                 span { "Signed in as " (session.name()) }
