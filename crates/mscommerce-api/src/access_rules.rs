@@ -65,6 +65,18 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         | ("POST", "/subscriptions/{subscriptionId}/takeOver/cancel") => {
             Requires(ManageSubscriptions)
         }
+        // A member asks and reads their own; any user reads the organization's request process (to show it).
+        ("GET" | "POST", "/me/licenseRequests") | ("GET", "/licenseRequestSettings") => SignedIn,
+        ("PUT", "/licenseRequestSettings") => Requires(AnswerLicenseRequests),
+        ("GET", "/licenseRequests") => Requires(ReadLicenseRequests),
+        // A requester reads their own request; admins any (the handler checks).
+        ("GET", "/licenseRequests/{requestId}") => SignedIn,
+        (
+            "POST",
+            "/licenseRequests/{requestId}/approve"
+            | "/licenseRequests/{requestId}/deny"
+            | "/licenseRequests/{requestId}/share",
+        ) => Requires(AnswerLicenseRequests),
         ("GET", "/licenses/products") | ("GET", "/licenses/products/{productId}") => {
             Requires(ReadLicenses)
         }

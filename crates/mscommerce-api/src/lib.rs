@@ -42,8 +42,8 @@ pub use state::{ApiSettings, AppState, GrantLifetimes, Services};
 
 use handlers::subscriptions::{assignments, billing, read};
 use handlers::{
-    acquisition, audit, credentials, domains, grants, licenses, ops, policies, takeover, token,
-    users,
+    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
+    takeover, token, users,
 };
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
@@ -158,6 +158,34 @@ fn own(routes: Routes) -> Routes {
         .route(
             "/v1.0/subscriptions/{subscriptionId}/takeOver/cancel",
             post(takeover::cancel),
+        )
+        .route(
+            "/v1.0/me/licenseRequests",
+            get(license_requests::mine).post(license_requests::create),
+        )
+        .route(
+            "/v1.0/licenseRequests",
+            get(license_requests::list_requests),
+        )
+        .route(
+            "/v1.0/licenseRequests/{requestId}",
+            get(license_requests::get_request),
+        )
+        .route(
+            "/v1.0/licenseRequests/{requestId}/approve",
+            post(license_requests::approve),
+        )
+        .route(
+            "/v1.0/licenseRequests/{requestId}/deny",
+            post(license_requests::deny),
+        )
+        .route(
+            "/v1.0/licenseRequests/{requestId}/share",
+            post(license_requests::share),
+        )
+        .route(
+            "/v1.0/licenseRequestSettings",
+            get(license_requests::settings).put(license_requests::set_settings),
         )
         .route("/v1.0/licenses/products", get(licenses::products))
         .route(

@@ -13,8 +13,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
-    acquisition, audit, credentials, domains, grants, licenses, ops, policies, takeover, token,
-    users,
+    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
+    takeover, token, users,
 };
 
 #[derive(OpenApi)]
@@ -62,6 +62,15 @@ use crate::handlers::{
         licenses::products,
         licenses::product_holders,
         licenses::export_users,
+        license_requests::create,
+        license_requests::mine,
+        license_requests::list_requests,
+        license_requests::get_request,
+        license_requests::approve,
+        license_requests::deny,
+        license_requests::share,
+        license_requests::settings,
+        license_requests::set_settings,
         token::token,
         token::tenant_token,
         token::discovery,
@@ -93,6 +102,7 @@ use crate::handlers::{
         (name = "self-service", description = "Members buy and try products; services ask first"),
         (name = "subscriptions", description = "Self-service and central subscriptions and their licenses"),
         (name = "licenses", description = "Who holds the self-service licenses; export"),
+        (name = "license-requests", description = "Members ask for licenses the policy keeps them from buying; admins answer"),
         (name = "take-over", description = "Move a self-service subscription's users to a central one, or cancel it"),
         (name = "sign-in", description = "The built-in OAuth2 issuer"),
         (name = "operations", description = "Health, readiness, metrics"),

@@ -123,6 +123,10 @@ pub enum Operation {
     /// See the self-service licenses by product and who holds them, and export them: what license managers
     /// need besides the billing roles.
     ReadLicenses,
+    /// See the organization's license requests.
+    ReadLicenseRequests,
+    /// Approve, deny and share license requests, and set the organization's request process.
+    AnswerLicenseRequests,
     /// Buy central subscriptions; take over or cancel self-service ones.
     ManageSubscriptions,
     /// Assign and unassign the licenses of central subscriptions.
@@ -172,6 +176,11 @@ impl Operation {
                 ],
                 &[],
             ),
+            Operation::ReadLicenseRequests => (
+                &[GlobalAdministrator, LicenseAdministrator, GlobalReader],
+                &[],
+            ),
+            Operation::AnswerLicenseRequests => (&[GlobalAdministrator, LicenseAdministrator], &[]),
             Operation::ManageSubscriptions => (&[GlobalAdministrator, BillingAdministrator], &[]),
             Operation::AssignLicenses => (
                 &[GlobalAdministrator, LicenseAdministrator, UserAdministrator],

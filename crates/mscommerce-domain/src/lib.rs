@@ -9,6 +9,7 @@ pub mod domains;
 pub mod grants;
 pub mod ids;
 pub mod key_rotation;
+pub mod license_requests;
 pub mod lifecycle;
 pub mod notification;
 pub mod password;

@@ -50,10 +50,27 @@ fn compose(kind: &'static str, facts: &Facts<'_>, subject: String, lead: String)
         ("Reason", facts.reason),
         ("When", facts.when),
     ];
-    let mut text = format!("Hello {},\n\n{lead}\n\n", facts.purchaser_name);
+    compose_rows(
+        kind,
+        (facts.purchaser_upn, facts.purchaser_name),
+        subject,
+        lead,
+        &rows,
+    )
+}
+
+/// A message to `recipient` (sign-in name, display name): the greeting, the lead, and a table of facts.
+fn compose_rows(
+    kind: &'static str,
+    (recipient, name): (&str, &str),
+    subject: String,
+    lead: String,
+    rows: &[(&str, &str)],
+) -> Email {
+    let mut text = format!("Hello {name},\n\n{lead}\n\n");
     let mut html = format!(
         "<!DOCTYPE html><html><body><p>Hello {},</p><p>{}</p><table>",
-        escape_html(facts.purchaser_name),
+        escape_html(name),
         escape_html(&lead)
     );
     for (label, value) in rows {
@@ -69,11 +86,110 @@ fn compose(kind: &'static str, facts: &Facts<'_>, subject: String, lead: String)
     html.push_str("</table><p>This message was sent by your organization's Microsoft 365 commerce service.</p></body></html>");
     Email {
         kind,
-        recipient: facts.purchaser_upn.to_string(),
+        recipient: recipient.to_string(),
         subject,
         text,
         html,
     }
+}
+
+/// What a message about a license request states.
+#[derive(Debug, Clone)]
+pub struct RequestFacts<'a> {
+    pub product: &'a str,
+    pub request_id: &'a str,
+    pub requester_upn: &'a str,
+    /// Who answered or shared it.
+    pub actor: &'a str,
+    /// The admin's own words, if any.
+    pub message: Option<&'a str>,
+    /// RFC 3339, UTC.
+    pub when: &'a str,
+}
+
+impl RequestFacts<'_> {
+    fn rows(&self) -> Vec<(&str, &str)> {
+        let mut rows = vec![
+            ("Product", self.product),
+            ("Request", self.request_id),
+            ("Requested by", self.requester_upn),
+            ("By", self.actor),
+            ("When", self.when),
+        ];
+        if let Some(message) = self.message {
+            rows.push(("Message", message));
+        }
+        rows
+    }
+}
+
+/// To every user of a request an admin approved (or approved for others): whether they got a license.
+pub fn license_request_approved(
+    facts: &RequestFacts<'_>,
+    recipient: (&str, &str),
+    licensed: bool,
+) -> Email {
+    let lead = match (facts.message, licensed) {
+        (Some(message), _) => message.to_string(),
+        (None, true) => format!(
+            "Your request for {} was approved: you have a license now. It may take a few minutes to appear in \
+             your apps.",
+            facts.product
+        ),
+        (None, false) => format!(
+            "The request for {} that included you was approved for others, not for you. Ask your admin if you \
+             still need it.",
+            facts.product
+        ),
+    };
+    compose_rows(
+        "LicenseRequestApproved",
+        recipient,
+        format!("Your request for {} was answered", facts.product),
+        lead,
+        &facts.rows(),
+    )
+}
+
+/// To every user of a request an admin denied.
+pub fn license_request_denied(facts: &RequestFacts<'_>, recipient: (&str, &str)) -> Email {
+    let lead = facts.message.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "Your request for {} was denied by your admin. Ask them if you need to know why.",
+            facts.product
+        )
+    });
+    compose_rows(
+        "LicenseRequestDenied",
+        recipient,
+        format!("Your request for {} was answered", facts.product),
+        lead,
+        &facts.rows(),
+    )
+}
+
+/// To a decision maker an admin shared a request with.
+pub fn license_request_shared(facts: &RequestFacts<'_>, recipient: (&str, &str)) -> Email {
+    let lead = format!(
+        "{} shared a license request with you: {} asks for {}.{}",
+        facts.actor,
+        facts.requester_upn,
+        facts.product,
+        facts
+            .message
+            .map(|m| format!(" Their note: {m}"))
+            .unwrap_or_default()
+    );
+    compose_rows(
+        "LicenseRequestShared",
+        recipient,
+        format!(
+            "A license request for {} needs your decision",
+            facts.product
+        ),
+        lead,
+        &facts.rows(),
+    )
 }
 
 /// To the purchaser, when their subscription takes a step of its life (`crate::lifecycle`); `until` is the new

@@ -202,6 +202,8 @@ pub struct Settings {
     pub device_code_lifetime_seconds: u64,
     /// How long a refresh token lives unused, in days (each use answers a new one).
     pub refresh_token_lifetime_days: u64,
+    /// How long answered license requests are kept, in days; the lifecycle round deletes them after.
+    pub license_request_retention_days: u64,
 }
 
 impl Default for Settings {
@@ -251,6 +253,8 @@ impl Default for Settings {
                 mscommerce_domain::grants::AUTHORIZATION_CODE_LIFETIME_SECONDS,
             device_code_lifetime_seconds: mscommerce_domain::grants::DEVICE_CODE_LIFETIME_SECONDS,
             refresh_token_lifetime_days: mscommerce_domain::grants::REFRESH_TOKEN_LIFETIME_DAYS,
+            license_request_retention_days:
+                mscommerce_domain::license_requests::LICENSE_REQUEST_RETENTION_DAYS,
         }
     }
 }
@@ -531,6 +535,12 @@ impl Settings {
             return Err(setting_error(
                 "refresh_token_lifetime_days",
                 "must be from 1 to 365",
+            ));
+        }
+        if !(1..=3650).contains(&self.license_request_retention_days) {
+            return Err(setting_error(
+                "license_request_retention_days",
+                "must be from 1 to 3650",
             ));
         }
         if self.token_leeway_seconds > 600 {

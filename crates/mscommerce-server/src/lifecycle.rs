@@ -28,6 +28,8 @@ pub struct Lifecycle {
     store: Arc<dyn Store>,
     durations: LifecycleDurations,
     interval: Duration,
+    /// Answered license requests older than this are deleted.
+    request_retention: chrono::Duration,
 }
 
 fn facts_of(subscription: &Subscription) -> LifecycleFacts {
@@ -64,6 +66,9 @@ impl Lifecycle {
                 disabled_days: settings.lifecycle_disabled_days,
             },
             interval: Duration::from_secs(settings.lifecycle_interval_seconds),
+            request_retention: chrono::Duration::days(
+                settings.license_request_retention_days as i64,
+            ),
         }
     }
 
@@ -82,6 +87,19 @@ impl Lifecycle {
                 Ok(0) => {}
                 Ok(deleted) => tracing::debug!(deleted, "expired sign-in grants deleted"),
                 Err(e) => tracing::warn!(error = %e, "deleting expired sign-in grants failed"),
+            }
+            // License requests are history for their retention after their answer, then gone.
+            match self
+                .store
+                .delete_answered_license_requests(Utc::now() - self.request_retention)
+                .await
+            {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(
+                    deleted,
+                    "answered license requests past their retention deleted"
+                ),
+                Err(e) => tracing::warn!(error = %e, "deleting old license requests failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.interval) => {}

@@ -14,6 +14,7 @@ mod changes;
 mod credentials;
 mod directory;
 mod grants;
+mod license_requests;
 mod licenses;
 mod migrate;
 mod outbox;
@@ -37,6 +38,7 @@ pub use credentials::CredentialStore;
 pub const DIRECTORY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub use directory::DirectoryStore;
 pub use grants::GrantStore;
+pub use license_requests::LicenseRequestStore;
 pub use licenses::LicenseStore;
 pub use migrate::MigrationError;
 pub use outbox::OutboxStore;
@@ -126,6 +128,7 @@ pub trait Store:
     + AuditStore
     + SubscriptionStore
     + LicenseStore
+    + LicenseRequestStore
     + OutboxStore
     + GrantStore
     + ChangeFeed

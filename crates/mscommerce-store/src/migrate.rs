@@ -53,6 +53,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "client_credentials",
         sql: include_str!("../migrations/sqlite/0008_client_credentials.sql"),
     },
+    Migration {
+        version: 11,
+        name: "license_requests",
+        sql: include_str!("../migrations/sqlite/0011_license_requests.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -95,6 +100,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "client_credentials",
         sql: include_str!("../migrations/postgres/0008_client_credentials.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "license_requests",
+        sql: include_str!("../migrations/postgres/0011_license_requests.sql"),
     },
 ];
 

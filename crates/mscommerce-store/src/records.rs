@@ -1,6 +1,9 @@
 //! What the store keeps, as plain records.
 
 use chrono::{DateTime, Utc};
+use mscommerce_domain::license_requests::{
+    RequestFilter, RequestProcess, RequestStatus, UserOutcome,
+};
 use mscommerce_domain::notification::{Email, Facts};
 use mscommerce_domain::{
     AcquisitionKind, BillingFrequency, CancellationReason, DomainName, PolicyValue, PurchaseType,
@@ -298,6 +301,10 @@ pub mod actions {
     pub const SUBSCRIPTION_RENEWED: &str = "SubscriptionRenewed";
     /// Expired, Disabled or Deleted by the passing of time.
     pub const SUBSCRIPTION_STATUS_CHANGED: &str = "SubscriptionStatusChanged";
+    pub const LICENSE_REQUESTED: &str = "LicenseRequested";
+    pub const LICENSE_REQUEST_APPROVED: &str = "LicenseRequestApproved";
+    pub const LICENSE_REQUEST_DENIED: &str = "LicenseRequestDenied";
+    pub const LICENSE_REQUEST_SHARED: &str = "LicenseRequestShared";
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -691,3 +698,75 @@ pub enum Rotation {
     /// The old one was spent or revoked already: its whole family is revoked now, and nothing was stored.
     FamilyRevoked,
 }
+
+/// A license request and its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseRequest {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub target_scope: Scope,
+    pub target_id: String,
+    pub target_name: String,
+    pub requester: UserRef,
+    /// Its users, the requester first, with what the answer gave each.
+    pub users: Vec<RequestUser>,
+    pub message: Option<String>,
+    pub status: RequestStatus,
+    pub created_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answered_by: Option<String>,
+    pub answer_message: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestUser {
+    pub user: UserRef,
+    pub outcome: UserOutcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLicenseRequest {
+    pub tenant_id: TenantId,
+    pub target_scope: Scope,
+    pub target_id: String,
+    pub target_name: String,
+    pub requester_id: UserId,
+    /// Others of the organization the request includes (without the requester).
+    pub others: Vec<UserId>,
+    pub message: Option<String>,
+}
+
+/// An admin's answer to a pending request.
+#[derive(Debug, Clone)]
+pub enum RequestAnswer {
+    /// Licenses of the central subscription for `users` (some or all of the request's); the others are not
+    /// approved.
+    Approve {
+        subscription_id: SubscriptionId,
+        users: Vec<UserId>,
+    },
+    Deny,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnswerLicenseRequest {
+    pub tenant_id: TenantId,
+    pub request_id: Uuid,
+    pub answer: RequestAnswer,
+    pub message: Option<String>,
+}
+
+/// Which requests a page of them holds.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestPage<'a> {
+    pub filter: RequestFilter,
+    /// Only this requester's (their own list).
+    pub requester_id: Option<UserId>,
+    /// After this cursor (`created_at|id` of the last one seen), newest first.
+    pub before: Option<(&'a str, &'a str)>,
+    pub limit: u32,
+}
+
+/// The organization's request process as stored.
+pub type RequestProcessSetting = RequestProcess;

@@ -16,6 +16,7 @@ mod escalation;
 mod flows;
 mod https;
 mod keys;
+mod license_requests;
 mod lifecycle;
 mod msal;
 mod operations;

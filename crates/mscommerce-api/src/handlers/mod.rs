@@ -8,6 +8,7 @@ pub mod audit;
 pub mod credentials;
 pub mod domains;
 pub mod grants;
+pub mod license_requests;
 pub mod licenses;
 pub mod ops;
 pub mod policies;

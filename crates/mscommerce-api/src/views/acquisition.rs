@@ -32,6 +32,9 @@ pub struct DecisionView {
     pub product_id: String,
     pub product_name: String,
     pub acquisition_kind: String,
+    /// The policy refused: the user may ask an admin for a license (`POST /v1.0/me/licenseRequests`), unless the
+    /// organization takes requests its own way (`GET /v1.0/licenseRequestSettings`).
+    pub license_request_possible: bool,
     pub user_id: String,
 }
 
@@ -42,6 +45,8 @@ impl DecisionView {
         decision: Decision,
         user_id: String,
     ) -> DecisionView {
+        let license_request_possible =
+            mscommerce_domain::license_requests::request_possible(&decision);
         DecisionView {
             allowed: decision.allowed,
             policy_value: decision.policy_value.as_str().to_string(),
@@ -50,6 +55,7 @@ impl DecisionView {
             product_id: target.id().to_string(),
             product_name: target.name().to_string(),
             acquisition_kind: kind.as_str().to_string(),
+            license_request_possible,
             user_id,
         }
     }

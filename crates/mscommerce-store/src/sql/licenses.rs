@@ -25,7 +25,7 @@ fn unique(ids: &[UserId]) -> Vec<UserId> {
 }
 
 /// The users to license: every one must be a member of the tenant.
-async fn members(
+pub(super) async fn members(
     conn: &mut Conn,
     tenant_id: TenantId,
     ids: &[UserId],
@@ -110,7 +110,7 @@ async fn holders(
 }
 
 /// The body of `change_assignments`, inside the caller's write transaction.
-async fn change_assignments_in(
+pub(super) async fn change_assignments_in(
     conn: &mut Conn,
     change: &AssignmentChange,
     actor: &AuditActor,

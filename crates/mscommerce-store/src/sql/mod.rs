@@ -18,6 +18,7 @@ mod audit;
 mod credentials;
 mod directory;
 mod grants;
+mod license_requests;
 mod licenses;
 mod outbox;
 mod policies;
