@@ -106,6 +106,15 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         }
         ("GET", "/console/billing/purchase") => Requires(ReadSubscriptions),
         ("POST", "/console/billing/purchase") => Requires(ManageSubscriptions),
+        (
+            "GET",
+            "/console/billing/licenses/requests" | "/console/billing/licenses/requests/{requestId}",
+        ) => Requires(ReadLicenseRequests),
+        (
+            "POST",
+            "/console/billing/licenses/requests/settings"
+            | "/console/billing/licenses/requests/{requestId}",
+        ) => Requires(AnswerLicenseRequests),
         ("GET", "/console/billing/licenses" | "/console/billing/licenses/{productId}")
         | ("POST", "/console/billing/licenses/{productId}/export") => Requires(ReadLicenses),
         (

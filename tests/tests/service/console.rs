@@ -292,3 +292,43 @@ async fn the_console_works_with_the_keyboard_alone_on_a_narrow_window() {
         "Disabled"
     );
 }
+
+#[tokio::test]
+async fn a_license_request_walks_from_the_members_refusal_to_the_admins_approval_and_email() {
+    let server = Server::start().await;
+    let tenant = server.first_tenant();
+    let admin = server.admin_token().await;
+    for product in [POWER_BI, PROJECT] {
+        server
+            .put(
+                &product_path(product),
+                &admin,
+                json!({"policyValue": "Disabled"}),
+            )
+            .await
+            .expect(200, None);
+    }
+    let source = central(&server, &admin, 3).await;
+    let member = server.create_user(&tenant, "frank@contoso.onmicrosoft.com", &[]);
+    run_scenario(
+        &server,
+        "console-license-request.mjs",
+        &[
+            ("MSCOMMERCE_MEMBER", &member),
+            ("MSCOMMERCE_MEMBER_PASSWORD", USER_PASSWORD),
+            ("MSCOMMERCE_OTHER_BLOCKED", PROJECT),
+        ],
+    )
+    .await;
+    let held = subscription(&server, &admin, &source).await;
+    assert_eq!(held["assignedCount"], 1);
+    assert_eq!(held["assignedUsers"][0]["userPrincipalName"], member.as_str());
+    let mail = server
+        .wait_for_emails("Your request for Power BI Pro was answered", 1)
+        .await;
+    assert!(mail[0].contains(&format!("To: {member}")), "{}", mail[0]);
+    assert!(mail[0].contains("Approved: enjoy the dashboards"), "{}", mail[0]);
+    let settings = server.get("/v1.0/licenseRequestSettings", &admin).await;
+    assert_eq!(settings.json["useOrganizationProcess"], true);
+    assert_eq!(settings.json["link"], "https://it.contoso.example/licenses");
+}

@@ -43,6 +43,7 @@ pub(crate) async fn licenses(
         Err(refusal) => return refusal_page(&refusal),
     };
     let body = html! {
+        (super::requests::tabs(&session, false))
         form.filter method="get" action="/console/billing/licenses" {
             div {
                 label for="filter" { "Filter" }

@@ -16,6 +16,7 @@ mod audit;
 mod billing;
 mod layout;
 mod licenses;
+mod requests;
 mod session;
 mod settings;
 mod shop;
@@ -77,6 +78,18 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .route(
             "/console/billing/licenses/{productId}",
             get(licenses::product_users),
+        )
+        .route(
+            "/console/billing/licenses/requests",
+            get(requests::requests),
+        )
+        .route(
+            "/console/billing/licenses/requests/settings",
+            axum::routing::post(requests::save_settings),
+        )
+        .route(
+            "/console/billing/licenses/requests/{requestId}",
+            get(requests::request_details).post(requests::answer),
         )
         .route(
             "/console/billing/licenses/{productId}/export",

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
+use maud::{html, Markup};
 use mscommerce_domain::Product;
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,11 +14,12 @@ use super::layout::{csrf_field, refusal_page, time, Page, Section};
 use super::session::Session;
 use super::{items, number, see_other, text, Answer, ConsoleForm};
 use crate::extract::{JsonBody, PathParams, QueryParams};
-use crate::handlers::acquisition;
 use crate::handlers::subscriptions::read;
+use crate::handlers::{acquisition, license_requests};
 use crate::paging::PageQuery;
 use crate::state::AppState;
 use crate::views::acquisition::{AcquisitionRequest, DecisionQuery};
+use crate::views::license_requests::NewLicenseRequestBody;
 
 const MY: (&str, Option<&str>) = ("My subscriptions", Some("/console/my"));
 
@@ -110,10 +111,15 @@ async fn product_page(
     session: &Session,
     product: &Product,
     error: Option<String>,
+    notice: Option<String>,
     status: StatusCode,
 ) -> Response {
     let buy = (!product.trials_only).then_some(decision(state, session, product, "Purchase").await);
     let trial = decision(state, session, product, trial_kind(product)).await;
+    let process =
+        Answer::of(license_requests::settings(State(state.clone()), session.caller.clone()).await)
+            .await
+            .body;
     let allowed = |d: &Value| d.get("allowed").and_then(Value::as_bool) == Some(true);
     let path = format!("/console/shop/{}", product.id);
     let body = html! {
@@ -132,6 +138,9 @@ async fn product_page(
                 }
             } @else {
                 p #buy-refusal { (headline(buy, &product.name)) " " (text(buy, "reason")) }
+                @if buy.get("licenseRequestPossible").and_then(Value::as_bool) == Some(true) {
+                    (request_license(session, &path, &process))
+                }
             }
         }
         h2 { "Free trial" }
@@ -150,8 +159,36 @@ async fn product_page(
     Page::new(session, Section::MySubscriptions, product.name.clone())
         .trail(&[MY])
         .error(error)
+        .notice(notice)
         .body(body)
         .render(status)
+}
+
+/// What a member the policy refuses may do: ask an admin with Request license, or, where the organization takes
+/// requests its own way, read its message and link.
+fn request_license(session: &Session, path: &str, process: &Value) -> Markup {
+    if process
+        .get("useOrganizationProcess")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        let link = text(process, "link");
+        return html! {
+            p #organization-process {
+                (text(process, "message"))
+                @if !link.is_empty() { " " a href=(link) { (link) } }
+            }
+        };
+    }
+    html! {
+        form method="post" action=(path) {
+            (csrf_field(session))
+            input type="hidden" name="action" value="request";
+            label for="request-message" { "Message for your admin (optional)" }
+            textarea #request-message name="message" maxlength="1000" {}
+            div { button type="submit" { "Request license" } }
+        }
+    }
 }
 
 /// The first sentence of a refusal, in the words people know from Microsoft's storefront; the decision's own
@@ -194,7 +231,7 @@ pub(crate) async fn product(
     PathParams(id): PathParams<String>,
 ) -> Response {
     match find(&state, &id) {
-        Some(product) => product_page(&state, &session, product, None, StatusCode::OK).await,
+        Some(product) => product_page(&state, &session, product, None, None, StatusCode::OK).await,
         None => unknown_product(&id),
     }
 }
@@ -205,6 +242,7 @@ pub(crate) struct AcquireForm {
     action: Option<String>,
     quantity: Option<String>,
     billing_frequency: Option<String>,
+    message: Option<String>,
 }
 
 /// `POST /console/shop/{productId}`: Buy or Start free trial, decided again by the acquisition itself.
@@ -220,6 +258,47 @@ pub(crate) async fn acquire(
     let Some(product) = find(&state, &id) else {
         return unknown_product(&id);
     };
+    if form.action.as_deref() == Some("request") {
+        let answer = Answer::of(
+            license_requests::create(
+                State(state.clone()),
+                session.caller.clone(),
+                JsonBody(NewLicenseRequestBody {
+                    product_id: Some(product.id.clone()),
+                    offer_type: None,
+                    message: form.message.clone(),
+                    user_ids: None,
+                }),
+            )
+            .await,
+        )
+        .await;
+        return match answer.ok() {
+            Ok(_) => product_page(
+                &state,
+                &session,
+                product,
+                None,
+                Some(
+                    "Your request was sent to your admins. You will get an email when they answer."
+                        .into(),
+                ),
+                StatusCode::OK,
+            )
+            .await,
+            Err(refusal) => {
+                product_page(
+                    &state,
+                    &session,
+                    product,
+                    Some(refusal.reason),
+                    None,
+                    refusal.status,
+                )
+                .await
+            }
+        };
+    }
     let trial = form.action.as_deref() == Some("trial");
     let quantity = match form.quantity.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -231,6 +310,7 @@ pub(crate) async fn acquire(
                     &session,
                     product,
                     Some("The number of licenses must be a whole number.".into()),
+                    None,
                     StatusCode::BAD_REQUEST,
                 )
                 .await
@@ -275,6 +355,7 @@ pub(crate) async fn acquire(
                 &session,
                 product,
                 Some(refusal.reason),
+                None,
                 refusal.status,
             )
             .await
