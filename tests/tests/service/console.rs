@@ -322,12 +322,19 @@ async fn a_license_request_walks_from_the_members_refusal_to_the_admins_approval
     .await;
     let held = subscription(&server, &admin, &source).await;
     assert_eq!(held["assignedCount"], 1);
-    assert_eq!(held["assignedUsers"][0]["userPrincipalName"], member.as_str());
+    assert_eq!(
+        held["assignedUsers"][0]["userPrincipalName"],
+        member.as_str()
+    );
     let mail = server
         .wait_for_emails("Your request for Power BI Pro was answered", 1)
         .await;
     assert!(mail[0].contains(&format!("To: {member}")), "{}", mail[0]);
-    assert!(mail[0].contains("Approved: enjoy the dashboards"), "{}", mail[0]);
+    assert!(
+        mail[0].contains("Approved: enjoy the dashboards"),
+        "{}",
+        mail[0]
+    );
     let settings = server.get("/v1.0/licenseRequestSettings", &admin).await;
     assert_eq!(settings.json["useOrganizationProcess"], true);
     assert_eq!(settings.json["link"], "https://it.contoso.example/licenses");

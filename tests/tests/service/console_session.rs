@@ -37,6 +37,27 @@ impl Got {
     }
 }
 
+/// The sign-in form's fields as a person sends them: what the page carries, and the credentials.
+fn sign_in_fields(form: &Got, upn: &str, password: &str) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("username", upn.to_string()),
+        ("password", password.to_string()),
+    ];
+    for name in [
+        "csrf_token",
+        "client_id",
+        "redirect_uri",
+        "response_type",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ] {
+        fields.push((name, form.field(name)));
+    }
+    fields
+}
+
 impl Browser {
     fn new(server: &Server) -> Browser {
         let mut builder = reqwest::Client::builder().redirect(Policy::none());
@@ -126,22 +147,7 @@ impl Browser {
         }
         let form = self.get(&to.location).await;
         assert_eq!(form.status, 200, "{}", form.html);
-        let mut fields = vec![
-            ("username", upn.to_string()),
-            ("password", password.to_string()),
-        ];
-        for name in [
-            "csrf_token",
-            "client_id",
-            "redirect_uri",
-            "response_type",
-            "scope",
-            "state",
-            "code_challenge",
-            "code_challenge_method",
-        ] {
-            fields.push((name, form.field(name)));
-        }
+        let fields = sign_in_fields(&form, upn, password);
         let answer = self.post("/oauth2/v2.0/authorize", &fields).await;
         assert_eq!(answer.status, 302, "{}", answer.html);
         assert!(
@@ -315,22 +321,7 @@ async fn a_sign_in_answer_that_this_browser_did_not_start_is_refused() {
     let mut attacker = Browser::new(&server);
     let to_authorize = attacker.get("/console/signin").await;
     let form = attacker.get(&to_authorize.location).await;
-    let mut fields = vec![
-        ("username", ADMIN_UPN.to_string()),
-        ("password", ADMIN_PASSWORD.to_string()),
-    ];
-    for name in [
-        "csrf_token",
-        "client_id",
-        "redirect_uri",
-        "response_type",
-        "scope",
-        "state",
-        "code_challenge",
-        "code_challenge_method",
-    ] {
-        fields.push((name, form.field(name)));
-    }
+    let fields = sign_in_fields(&form, ADMIN_UPN, ADMIN_PASSWORD);
     let answer = attacker.post("/oauth2/v2.0/authorize", &fields).await;
     let pushed = victim.get(&answer.location).await;
     assert_eq!(pushed.status, 400, "{}", pushed.html);

@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{refusal_page, time, Page, Section};
+use super::layout::{refusal_page, table, time, Page, Section};
 use super::session::Session;
 use super::{items, text, Answer, ConsoleQuery};
 use crate::extract::QueryParams;
@@ -108,19 +108,7 @@ pub(crate) async fn audit_log(
         @if shown.is_empty() {
             p { "No event matches." }
         } @else {
-            div.table role="region" aria-label="Audit log" tabindex="0" {
-                table {
-                    caption.muted { (shown.len()) " events" @if more { " (the newest " (scanned) " were searched)" } }
-                    thead { tr {
-                        th scope="col" { "Date" }
-                        th scope="col" { "Activity" }
-                        th scope="col" { "Target" }
-                        th scope="col" { "Old value" }
-                        th scope="col" { "New value" }
-                        th scope="col" { "Actor" }
-                        th scope="col" { "Correlation ID" }
-                    } }
-                    tbody {
+            (table("Audit log", Some(html! { (shown.len()) " events" @if more { " (the newest " (scanned) " were searched)" } }), &["Date", "Activity", "Target", "Old value", "New value", "Actor", "Correlation ID"], html! {
                         @for e in &shown {
                             tr {
                                 td { (time(text(e, "occurredAt"))) }
@@ -132,9 +120,7 @@ pub(crate) async fn audit_log(
                                 td { code { (text(e, "correlationId")) } }
                             }
                         }
-                    }
-                }
-            }
+                    }))
         }
     };
     Page::new(&session, Section::AuditLog, "Audit log")

@@ -9,16 +9,18 @@ use mscommerce_domain::{check_cancellation, CancellationReason, Operation};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, refusal_page, time, Page, Section};
+use super::layout::{csrf_field, filter_form, refusal_page, table, time, Page, Section};
 use super::session::Session;
-use super::{items, number, see_other, text, Answer, ConsoleForm, ConsoleQuery, Refusal};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use super::{
+    items, number, see_other, subscriptions, subscriptions_where, text, Answer, ConsoleForm,
+    ConsoleQuery, Refusal,
+};
+use crate::extract::{JsonBody, PathParams};
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::takeover;
-use crate::paging::PageQuery;
 use crate::state::AppState;
 use crate::views::subscriptions::{
-    CancelRequest, CentralPurchase, MoveRequest, SubscriptionChange, SubscriptionQuery, UserIds,
+    CancelRequest, CentralPurchase, MoveRequest, SubscriptionChange, UserIds,
 };
 
 const YOUR_PRODUCTS: (&str, Option<&str>) = ("Your products", Some("/console/billing/products"));
@@ -35,31 +37,6 @@ pub(crate) struct ProductsQuery {
     filter: Option<String>,
     #[serde(rename = "skipToken")]
     skip_token: Option<String>,
-}
-
-/// The subscriptions of a filter, one page of up to 1000.
-async fn subscriptions(
-    state: &AppState,
-    session: &Session,
-    filter: &str,
-    skip_token: Option<String>,
-) -> Result<Value, Refusal> {
-    Answer::of(
-        read::list_subscriptions(
-            State(state.clone()),
-            session.caller.clone(),
-            QueryParams(SubscriptionQuery {
-                purchase_type: Some(filter.to_string()),
-            }),
-            QueryParams(PageQuery {
-                top: Some("1000".into()),
-                skip_token,
-            }),
-        )
-        .await,
-    )
-    .await
-    .ok()
 }
 
 /// One subscription with its users, as `GET /v1.0/subscriptions/{id}` answers it.
@@ -120,33 +97,11 @@ pub(crate) async fn your_products(
         div.tabs role="tablist" aria-label="Your products" {
             a role="tab" aria-selected="true" href="/console/billing/products" { "Products" }
         }
-        form.filter method="get" action="/console/billing/products" {
-            div {
-                label for="filter" { "Filter" }
-                select #filter name="filter" {
-                    @for (id, name) in FILTERS {
-                        option value=(id) selected[id == filter] { (name) }
-                    }
-                }
-            }
-            button type="submit" { "Apply" }
-        }
+        (filter_form("/console/billing/products", &FILTERS, filter))
         @if items(&page).is_empty() {
             p { "There are no subscriptions of this kind." }
         } @else {
-            div.table role="region" aria-label="Products" tabindex="0" {
-                table {
-                    caption.muted { (items(&page).len()) " subscriptions" }
-                    thead { tr {
-                        th scope="col" { "Product name" }
-                        th scope="col" { "Purchased by" }
-                        th scope="col" { "Quantity purchased" }
-                        th scope="col" { "Expiration date" }
-                        th scope="col" { "Purchase price" }
-                        th scope="col" { "Assigned users" }
-                        th scope="col" { "Status" }
-                    } }
-                    tbody {
+            (table("Products", Some(html! { (items(&page).len()) " subscriptions" }), &["Product name", "Purchased by", "Quantity purchased", "Expiration date", "Purchase price", "Assigned users", "Status"], html! {
                         @for s in items(&page) {
                             tr {
                                 th scope="row" {
@@ -162,9 +117,7 @@ pub(crate) async fn your_products(
                                 td { (text(s, "status")) }
                             }
                         }
-                    }
-                }
-            }
+                    }))
         }
         @if let Some(next) = next { p { a href=(next) { "Next page" } } }
     };
@@ -226,16 +179,11 @@ fn details_markup(session: &Session, s: &Value, panes_open: bool) -> Markup {
         @if users.is_empty() {
             p { "No one holds a license of this subscription." }
         } @else {
-            div.table role="region" aria-label="Users" tabindex="0" {
-                table {
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "User name" } th scope="col" { "Assigned" } } }
-                    tbody {
+            (table("Users", None, &["Name", "User name", "Assigned"], html! {
                         @for u in users {
                             tr { td { (text(u, "displayName")) } td { (text(u, "userPrincipalName")) } td { (time(text(u, "assignedAt"))) } }
                         }
-                    }
-                }
-            }
+                    }))
         }
         @if may_take_over && !panes_open {
             h2 { "Subscriptions and settings" }
@@ -374,12 +322,7 @@ pub(crate) async fn take_control(
 
 /// The central subscriptions that can receive users, with their free licenses.
 async fn targets(state: &AppState, session: &Session) -> Result<Vec<Value>, Refusal> {
-    let page = subscriptions(state, session, "central", None).await?;
-    Ok(items(&page)
-        .iter()
-        .filter(|t| is_active(t))
-        .cloned()
-        .collect())
+    subscriptions_where(state, session, "central", is_active).await
 }
 
 fn free(subscription: &Value) -> i64 {

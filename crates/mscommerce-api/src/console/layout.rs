@@ -318,3 +318,37 @@ fn status_reason(status: StatusCode) -> &'static str {
         .canonical_reason()
         .unwrap_or("The request could not be completed.")
 }
+
+/// A table with its column headers, in a region of its own that scrolls sideways when the window is narrow (so the
+/// page never does), reachable with the keyboard and named for screen readers.
+pub(crate) fn table(
+    label: &str,
+    caption: Option<Markup>,
+    headers: &[&str],
+    rows: Markup,
+) -> Markup {
+    html! {
+        div.table role="region" aria-label=(label) tabindex="0" {
+            table {
+                @if let Some(caption) = caption { caption.muted { (caption) } }
+                thead { tr { @for header in headers { th scope="col" { (header) } } } }
+                tbody { (rows) }
+            }
+        }
+    }
+}
+
+/// The filter of a list: a drop-down named Filter and Apply (the console's script applies it on change).
+pub(crate) fn filter_form(action: &str, options: &[(&str, &str)], selected: &str) -> Markup {
+    html! {
+        form.filter method="get" action=(action) {
+            div {
+                label for="filter" { "Filter" }
+                select #filter name="filter" {
+                    @for (id, name) in options { option value=(id) selected[*id == selected] { (name) } }
+                }
+            }
+            button type="submit" { "Apply" }
+        }
+    }
+}

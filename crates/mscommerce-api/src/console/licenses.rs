@@ -7,16 +7,13 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, refusal_page, time, Page, Section};
+use super::layout::{csrf_field, filter_form, refusal_page, table, time, Page, Section};
 use super::session::Session;
 use super::{items, number, text, Answer, ConsoleForm, ConsoleQuery};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{JsonBody, PathParams};
 use crate::handlers::licenses;
-use crate::handlers::subscriptions::read;
-use crate::paging::PageQuery;
 use crate::state::AppState;
 use crate::views::licenses::ExportRequest;
-use crate::views::subscriptions::SubscriptionQuery;
 
 const LICENSES: (&str, Option<&str>) = (
     "Licenses",
@@ -44,25 +41,11 @@ pub(crate) async fn licenses(
     };
     let body = html! {
         (super::requests::tabs(&session, false))
-        form.filter method="get" action="/console/billing/licenses" {
-            div {
-                label for="filter" { "Filter" }
-                select #filter name="filter" { option value="selfService" selected { "Self-service" } }
-            }
-            button type="submit" { "Apply" }
-        }
+        (filter_form("/console/billing/licenses", &[("selfService", "Self-service")], "selfService"))
         @if items(&list).is_empty() {
             p { "No one in your organization has bought a product through self-service." }
         } @else {
-            div.table role="region" aria-label="Licenses" tabindex="0" {
-                table {
-                    thead { tr {
-                        th scope="col" { "Product" }
-                        th scope="col" { "Available quantity" }
-                        th scope="col" { "Assigned licenses" }
-                        th scope="col" { "Subscriptions" }
-                    } }
-                    tbody {
+            (table("Licenses", None, &["Product", "Available quantity", "Assigned licenses", "Subscriptions"], html! {
                         @for p in items(&list) {
                             tr {
                                 th scope="row" { a href=(format!("/console/billing/licenses/{}", text(p, "productId"))) { (text(p, "productName")) } }
@@ -71,48 +54,13 @@ pub(crate) async fn licenses(
                                 td { (number(p, "subscriptionCount")) }
                             }
                         }
-                    }
-                }
-            }
+                    }))
         }
     };
     Page::new(&session, Section::Licenses, "Licenses")
         .trail(&[("Billing", None), LICENSES])
         .body(body)
         .render(StatusCode::OK)
-}
-
-/// The self-service subscriptions of one product (for the export's choice), if the person may read them.
-async fn product_subscriptions(
-    state: &AppState,
-    session: &Session,
-    product_id: &str,
-) -> Vec<Value> {
-    let answer = Answer::of(
-        read::list_subscriptions(
-            State(state.clone()),
-            session.caller.clone(),
-            QueryParams(SubscriptionQuery {
-                purchase_type: Some("selfService".into()),
-            }),
-            QueryParams(PageQuery {
-                top: Some("1000".into()),
-                skip_token: None,
-            }),
-        )
-        .await,
-    )
-    .await;
-    answer
-        .ok()
-        .map(|page| {
-            items(&page)
-                .iter()
-                .filter(|s| text(s, "productId").eq_ignore_ascii_case(product_id))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// `GET /console/billing/licenses/{productId}`: the product's Users, grouped by purchaser, and Export users.
@@ -134,7 +82,9 @@ pub(crate) async fn product_users(
         Ok(holders) => holders,
         Err(refusal) => return refusal_page(&refusal),
     };
-    let subscriptions = product_subscriptions(&state, &session, text(&holders, "productId")).await;
+    // The export's choice: each purchaser's subscriptions, as the holders' answer names them (so License and User
+    // Administrators, who read licenses but not subscriptions, choose too).
+    let subscriptions = exportable(&holders);
     let groups = holders
         .get("purchasers")
         .and_then(Value::as_array)
@@ -150,16 +100,11 @@ pub(crate) async fn product_users(
         @for group in groups {
             @let purchaser = group.get("purchaser").cloned().unwrap_or(Value::Null);
             h3 { "Purchased by " (text(&purchaser, "displayName")) " (" (text(&purchaser, "userPrincipalName")) ")" }
-            div.table role="region" aria-label=(format!("Users of {}", text(&purchaser, "displayName"))) tabindex="0" {
-                table {
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "User name" } th scope="col" { "Assigned" } } }
-                    tbody {
+            (table(&format!("Users of {}", text(&purchaser, "displayName")), None, &["Name", "User name", "Assigned"], html! {
                         @for u in group.get("users").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
                             tr { td { (text(u, "displayName")) } td { (text(u, "userPrincipalName")) } td { (time(text(u, "assignedAt"))) } }
                         }
-                    }
-                }
-            }
+                    }))
         }
         @if !subscriptions.is_empty() {
             h2 { "Export users" }
@@ -167,12 +112,11 @@ pub(crate) async fn product_users(
                 (csrf_field(&session))
                 fieldset {
                     legend { "Subscriptions to export" }
-                    @for (i, s) in subscriptions.iter().enumerate() {
+                    @for (i, (id, purchaser, users)) in subscriptions.iter().enumerate() {
                         div {
-                            input type="checkbox" name="subscription" id=(format!("sub-{i}")) value=(text(s, "id")) checked;
+                            input type="checkbox" name="subscription" id=(format!("sub-{i}")) value=(id) checked;
                             label for=(format!("sub-{i}")) {
-                                "Bought by " (s.get("purchaser").map(|p| text(p, "displayName")).unwrap_or_default())
-                                " (" (number(s, "assignedCount")) " of " (number(s, "quantity")) " assigned, " (text(s, "status")) ")"
+                                "Bought by " (purchaser) " (" (users) " users)"
                             }
                         }
                     }
@@ -189,6 +133,27 @@ pub(crate) async fn product_users(
     .trail(&[("Billing", None), LICENSES])
     .body(body)
     .render(StatusCode::OK)
+}
+
+/// The subscriptions whose users hold the product's licenses: (ID, purchaser's name, users), in the answer's order.
+fn exportable(holders: &Value) -> Vec<(String, String, usize)> {
+    let mut found: Vec<(String, String, usize)> = Vec::new();
+    let groups = holders.get("purchasers").and_then(Value::as_array);
+    for group in groups.map(Vec::as_slice).unwrap_or_default() {
+        let purchaser = group
+            .get("purchaser")
+            .map(|p| text(p, "displayName"))
+            .unwrap_or_default();
+        let users = group.get("users").and_then(Value::as_array);
+        for user in users.map(Vec::as_slice).unwrap_or_default() {
+            let id = text(user, "subscriptionId");
+            match found.iter_mut().find(|(known, ..)| known == id) {
+                Some((.., count)) => *count += 1,
+                None => found.push((id.to_string(), purchaser.to_string(), 1)),
+            }
+        }
+    }
+    found
 }
 
 /// `POST .../export`: the CSV of the chosen subscriptions' users, streamed by the REST export itself.

@@ -31,7 +31,14 @@ use axum::Form;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use axum::extract::State;
+
 use crate::error::ApiResult;
+use crate::extract::QueryParams;
+use crate::handlers::subscriptions::read;
+use crate::paging::PageQuery;
+use crate::state::AppState;
+use crate::views::subscriptions::SubscriptionQuery;
 use crate::Routes;
 
 pub(crate) use session::authorize;
@@ -106,6 +113,42 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/console/shop/{productId}",
             get(shop::product).post(shop::acquire),
         )
+}
+
+/// The subscriptions of a filter, one page of up to 1000.
+pub(crate) async fn subscriptions(
+    state: &AppState,
+    session: &session::Session,
+    filter: &str,
+    skip_token: Option<String>,
+) -> Result<Value, Refusal> {
+    Answer::of(
+        read::list_subscriptions(
+            State(state.clone()),
+            session.caller.clone(),
+            QueryParams(SubscriptionQuery {
+                purchase_type: Some(filter.to_string()),
+            }),
+            QueryParams(PageQuery {
+                top: Some("1000".into()),
+                skip_token,
+            }),
+        )
+        .await,
+    )
+    .await
+    .ok()
+}
+
+/// The subscriptions of a kind (`selfService`, `central`) that `keep` keeps, from the first page of up to 1000.
+pub(crate) async fn subscriptions_where(
+    state: &AppState,
+    session: &session::Session,
+    purchase_type: &str,
+    keep: impl Fn(&Value) -> bool,
+) -> Result<Vec<Value>, Refusal> {
+    let page = subscriptions(state, session, purchase_type, None).await?;
+    Ok(items(&page).iter().filter(|s| keep(s)).cloned().collect())
 }
 
 /// What a REST handler answered: its status and its JSON (the error envelope on a refusal).

@@ -10,18 +10,18 @@ use mscommerce_domain::Operation;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, refusal_page, time, Page, Section};
+use super::layout::{csrf_field, filter_form, refusal_page, table, time, Page, Section};
 use super::session::Session;
-use super::{items, number, see_other, text, Answer, ConsoleForm, ConsoleQuery};
+use super::{
+    items, number, see_other, subscriptions_where, text, Answer, ConsoleForm, ConsoleQuery,
+};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::handlers::license_requests;
-use crate::handlers::subscriptions::read;
 use crate::paging::PageQuery;
 use crate::state::AppState;
 use crate::views::license_requests::{
     ApproveBody, DenyBody, LicenseRequestQuery, RequestProcessView, ShareBody,
 };
-use crate::views::subscriptions::SubscriptionQuery;
 
 const REQUESTS_PATH: &str = "/console/billing/licenses/requests";
 const LICENSES: (&str, Option<&str>) = (
@@ -97,28 +97,11 @@ pub(crate) async fn requests(
         == Some(true);
     let body = html! {
         (tabs(&session, true))
-        form.filter method="get" action=(REQUESTS_PATH) {
-            div {
-                label for="filter" { "Filter" }
-                select #filter name="filter" {
-                    @for (id, name) in FILTERS { option value=(id) selected[id == filter] { (name) } }
-                }
-            }
-            button type="submit" { "Apply" }
-        }
+        (filter_form(REQUESTS_PATH, &FILTERS, filter))
         @if items(&list).is_empty() {
             p { "There are no requests of this kind." }
         } @else {
-            div.table role="region" aria-label="Requests" tabindex="0" {
-                table {
-                    thead { tr {
-                        th scope="col" { "Product" }
-                        th scope="col" { "Requested by" }
-                        th scope="col" { "Date" }
-                        th scope="col" { "Status" }
-                        th scope="col" { "Message" }
-                    } }
-                    tbody {
+            (table("Requests", None, &["Product", "Requested by", "Date", "Status", "Message"], html! {
                         @for r in items(&list) {
                             tr {
                                 th scope="row" { a href=(format!("{REQUESTS_PATH}/{}", text(r, "id"))) { (text(r, "productName")) } }
@@ -128,9 +111,7 @@ pub(crate) async fn requests(
                                 td { (text(r, "message")) }
                             }
                         }
-                    }
-                }
-            }
+                    }))
         }
         h2 { "Request settings" }
         @if session.may(Operation::AnswerLicenseRequests) {
@@ -209,31 +190,11 @@ async fn request(state: &AppState, session: &Session, id: &str) -> Result<Value,
 
 /// The central subscriptions of the request's product that are active.
 async fn sources(state: &AppState, session: &Session, product_id: &str) -> Vec<Value> {
-    let answer = Answer::of(
-        read::list_subscriptions(
-            State(state.clone()),
-            session.caller.clone(),
-            QueryParams(SubscriptionQuery {
-                purchase_type: Some("central".into()),
-            }),
-            QueryParams(PageQuery {
-                top: Some("1000".into()),
-                skip_token: None,
-            }),
-        )
-        .await,
-    )
-    .await;
-    answer
-        .ok()
-        .map(|page| {
-            items(&page)
-                .iter()
-                .filter(|s| text(s, "productId") == product_id && text(s, "status") == "Active")
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
+    subscriptions_where(state, session, "central", |s| {
+        text(s, "productId") == product_id && text(s, "status") == "Active"
+    })
+    .await
+    .unwrap_or_default()
 }
 
 fn request_page(
@@ -306,16 +267,11 @@ fn request_page(
             }
         }
         h2 { "Users" }
-        div.table role="region" aria-label="Users of the request" tabindex="0" {
-            table {
-                thead { tr { th scope="col" { "Name" } th scope="col" { "User name" } th scope="col" { "Outcome" } } }
-                tbody {
+        (table("Users of the request", None, &["Name", "User name", "Outcome"], html! {
                     @for u in users {
                         tr { td { (text(u, "displayName")) } td { (text(u, "userPrincipalName")) } td { (text(u, "outcome")) } }
                     }
-                }
-            }
-        }
+                }))
         @if may_answer {
             h2 { "Share request" }
             form method="post" action=(path) {

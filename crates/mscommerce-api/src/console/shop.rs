@@ -10,7 +10,7 @@ use mscommerce_domain::Product;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, refusal_page, time, Page, Section};
+use super::layout::{csrf_field, refusal_page, table, time, Page, Section};
 use super::session::Session;
 use super::{items, number, see_other, text, Answer, ConsoleForm};
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -46,13 +46,7 @@ pub(crate) async fn my_subscriptions(State(state): State<AppState>, session: Ses
         @if items(&mine).is_empty() {
             p { "You have not bought or tried anything yet." }
         } @else {
-            div.table role="region" aria-label="Subscriptions you bought" tabindex="0" {
-                table {
-                    thead { tr {
-                        th scope="col" { "Product name" } th scope="col" { "Quantity purchased" }
-                        th scope="col" { "Assigned users" } th scope="col" { "Expiration date" } th scope="col" { "Status" }
-                    } }
-                    tbody {
+            (table("Subscriptions you bought", None, &["Product name", "Quantity purchased", "Assigned users", "Expiration date", "Status"], html! {
                         @for s in items(&mine) {
                             tr {
                                 th scope="row" { a href=(format!("/console/billing/subscriptions/{}", text(s, "id"))) { (text(s, "productName")) } }
@@ -62,9 +56,7 @@ pub(crate) async fn my_subscriptions(State(state): State<AppState>, session: Ses
                                 td { (text(s, "status")) }
                             }
                         }
-                    }
-                }
-            }
+                    }))
         }
         h2 { "Products" }
         ul.cards {

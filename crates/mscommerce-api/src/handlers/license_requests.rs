@@ -9,13 +9,13 @@ use mscommerce_domain::license_requests::{
     check_message, request_possible, RequestFilter, RequestProcess, RequestStatus,
     MAX_REQUEST_USERS, MAX_SHARE_RECIPIENTS,
 };
-use mscommerce_domain::notification::{self, RequestFacts};
+use mscommerce_domain::notification::{self, Email, RequestFacts};
 use mscommerce_domain::{
     AcquisitionKind, Operation, PrincipalKind, PurchaseType, SubscriptionStatus,
 };
 use mscommerce_store::{
     AnswerLicenseRequest, LicenseRequest, NewLicenseRequest, NewMessage, RequestAnswer,
-    RequestPage, StoreError, Subscription, SubscriptionFilter,
+    RequestPage, RequestUser, StoreError, Subscription, SubscriptionFilter,
 };
 use uuid::Uuid;
 
@@ -411,6 +411,45 @@ fn facts<'a>(
     }
 }
 
+fn recipient(user: &RequestUser) -> (&str, &str) {
+    (&user.user.upn, &user.user.display_name)
+}
+
+/// Answers a pending request and tells each of its users with the email `email` composes for them: the answer,
+/// its licenses, its audit event and the emails in one transaction.
+async fn answer_and_tell(
+    state: &AppState,
+    caller: &Caller,
+    request: &LicenseRequest,
+    answer: RequestAnswer,
+    note: Option<String>,
+    email: impl Fn(&RequestFacts<'_>, &RequestUser) -> Email,
+) -> ApiResult<Json<LicenseRequestView>> {
+    let when = Timestamp::now().to_string();
+    let request_id = request.id.to_string();
+    let actor = caller.principal.display_name().to_string();
+    let facts = facts(request, &request_id, &actor, note.as_deref(), &when);
+    let messages = request
+        .users
+        .iter()
+        .map(|user| NewMessage::from(email(&facts, user)))
+        .collect();
+    let answered = state
+        .store
+        .answer_license_request(
+            AnswerLicenseRequest {
+                tenant_id: caller.principal.tenant_id,
+                request_id: request.id,
+                answer,
+                message: note.clone(),
+            },
+            &caller.actor(),
+            messages,
+        )
+        .await?;
+    Ok(Json(LicenseRequestView::of(&answered)))
+}
+
 /// Approve a request for all or some of its users: licenses of a central subscription of the product, the answer,
 /// its audit event and every user's email in one transaction.
 #[utoipa::path(
@@ -469,38 +508,18 @@ pub async fn approve(
         users.len() as i64,
     )
     .await?;
-    let when = Timestamp::now().to_string();
-    let request_id = request.id.to_string();
-    let actor = caller.principal.display_name().to_string();
-    let facts = facts(&request, &request_id, &actor, note.as_deref(), &when);
-    let messages = request
-        .users
-        .iter()
-        .map(|u| {
-            NewMessage::from(notification::license_request_approved(
-                &facts,
-                (&u.user.upn, &u.user.display_name),
-                users.contains(&u.user.id),
-            ))
-        })
-        .collect();
-    let answered = state
-        .store
-        .answer_license_request(
-            AnswerLicenseRequest {
-                tenant_id: caller.principal.tenant_id,
-                request_id: request.id,
-                answer: RequestAnswer::Approve {
-                    subscription_id: subscription.id,
-                    users,
-                },
-                message: note.clone(),
-            },
-            &caller.actor(),
-            messages,
+    let answer = RequestAnswer::Approve {
+        subscription_id: subscription.id,
+        users: users.clone(),
+    };
+    answer_and_tell(&state, &caller, &request, answer, note, |facts, user| {
+        notification::license_request_approved(
+            facts,
+            recipient(user),
+            users.contains(&user.user.id),
         )
-        .await?;
-    Ok(Json(LicenseRequestView::of(&answered)))
+    })
+    .await
 }
 
 /// Deny a request, with an optional message to its users; their emails are written with the answer.
@@ -523,34 +542,15 @@ pub async fn deny(
     let request = load(&state, &caller, &id).await?;
     pending(&request)?;
     let note = message(body.message.as_deref())?;
-    let when = Timestamp::now().to_string();
-    let request_id = request.id.to_string();
-    let actor = caller.principal.display_name().to_string();
-    let facts = facts(&request, &request_id, &actor, note.as_deref(), &when);
-    let messages = request
-        .users
-        .iter()
-        .map(|u| {
-            NewMessage::from(notification::license_request_denied(
-                &facts,
-                (&u.user.upn, &u.user.display_name),
-            ))
-        })
-        .collect();
-    let answered = state
-        .store
-        .answer_license_request(
-            AnswerLicenseRequest {
-                tenant_id: caller.principal.tenant_id,
-                request_id: request.id,
-                answer: RequestAnswer::Deny,
-                message: note,
-            },
-            &caller.actor(),
-            messages,
-        )
-        .await?;
-    Ok(Json(LicenseRequestView::of(&answered)))
+    answer_and_tell(
+        &state,
+        &caller,
+        &request,
+        RequestAnswer::Deny,
+        note,
+        |facts, user| notification::license_request_denied(facts, recipient(user)),
+    )
+    .await
 }
 
 /// Share a request by email with decision makers of the organization.
