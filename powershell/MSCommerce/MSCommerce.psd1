@@ -1,23 +1,27 @@
 @{
     RootModule           = 'MSCommerce.psm1'
-    ModuleVersion        = '3.3.0'
+    ModuleVersion        = '3.4.0'
     GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
     Copyright            = '(c) mscommerce contributors. MIT License.'
-    Description          = 'Manage the self-service purchase policy of an mscommerce service: the six cmdlets of Microsoft''s MSCommerce module with the same parameters, plus unattended sign-in, pipelines, -WhatIf, an audit log, a one-command baseline, and the self-service subscriptions themselves (list, license holders, CSV export, take-over by moving users or cancelling). Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
+    Description          = 'Manage the self-service purchase policy of an mscommerce service: the six cmdlets of Microsoft''s MSCommerce module with the same parameters, plus unattended sign-in, pipelines, -WhatIf, an audit log, a one-command baseline, the self-service subscriptions themselves (list, license holders, CSV export, take-over by moving users or cancelling), and the license requests of users the policy blocks (approve, deny, share). Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MSCommerce.Format.ps1xml')
     FunctionsToExport    = @(
         'Add-MSCommerceSubscriptionUser'
+        'Approve-MSCommerceLicenseRequest'
         'Connect-MSCommerce'
+        'Deny-MSCommerceLicenseRequest'
         'Disable-MSCommerceSubscription'
         'Disconnect-MSCommerce'
         'Export-MSCommerceLicenseUser'
         'Get-MSCommerceAuditLog'
         'Get-MSCommerceDomain'
         'Get-MSCommerceLicense'
+        'Get-MSCommerceLicenseRequest'
+        'Get-MSCommerceLicenseRequestSetting'
         'Get-MSCommercePolicies'
         'Get-MSCommercePolicy'
         'Get-MSCommerceProductPolicies'
@@ -27,10 +31,13 @@
         'Get-MSCommerceUser'
         'Move-MSCommerceSubscriptionUser'
         'New-MSCommerceDomain'
+        'New-MSCommerceLicenseRequest'
         'New-MSCommercePurchase'
         'New-MSCommerceSubscription'
         'New-MSCommerceUser'
         'Remove-MSCommerceSubscriptionUser'
+        'Send-MSCommerceLicenseRequest'
+        'Set-MSCommerceLicenseRequestSetting'
         'Set-MSCommerceProductPolicyBaseline'
         'Set-MSCommerceSubscription'
         'Set-MSCommerceUser'
@@ -45,7 +52,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.3.0: Connect-MSCommerce signs in in the system browser (authorization code with PKCE) on Windows, macOS and Linux, with -UseDeviceCode where no browser can open, and with -Certificate/-CertificateThumbprint for applications; -TenantId takes domain names; tokens renew with rotated refresh tokens, which Disconnect-MSCommerce revokes. See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.4.0: license requests: users whom the policy does not let buy a product ask for a license (New-MSCommerceLicenseRequest), administrators list, approve, deny and share them (Get-, Approve-, Deny-, Send-MSCommerceLicenseRequest), and choose whether requests are taken here or through the organization''s own process (Get-/Set-MSCommerceLicenseRequestSetting). See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

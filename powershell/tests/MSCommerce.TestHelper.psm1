@@ -436,6 +436,50 @@ function New-MSCommerceTestSubscription {
     return $subscription
 }
 
+function New-MSCommerceTestLicenseRequest {
+    <#
+    .SYNOPSIS
+        A license request as the service answers it: Pending with the requester and one other user, or (with
+        -Status Approved or Denied) answered.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Test helper; creates an object in memory.')]
+    [CmdletBinding()]
+    [OutputType([psobject])]
+    param(
+        [string]$Id = '22222222-2222-2222-2222-222222222222',
+
+        [ValidateSet('Pending', 'Approved', 'Denied')]
+        [string]$Status = 'Pending'
+    )
+
+    # Every user of an answered request has the request's outcome (all approved, or all denied).
+    $outcome = $Status
+    $request = [pscustomobject]@{
+        id          = $Id
+        productId   = 'CFQ7TTC0H9MP'
+        productName = 'Power BI Pro'
+        scope       = 'product'
+        requester   = [pscustomobject]@{ id = 'r1'; displayName = 'Ria'; userPrincipalName = 'ria@contoso.onmicrosoft.com' }
+        users       = @(
+            [pscustomobject]@{ id = 'r1'; displayName = 'Ria'; userPrincipalName = 'ria@contoso.onmicrosoft.com'; outcome = $outcome }
+            [pscustomobject]@{ id = 'u2'; displayName = 'Sam'; userPrincipalName = 'sam@contoso.onmicrosoft.com'; outcome = $outcome }
+        )
+        message     = 'I build the sales reports.'
+        status      = $Status
+        createdAt   = '2026-12-01T09:15:00.000Z'
+    }
+    if ($Status -ne 'Pending') {
+        $request | Add-Member -NotePropertyName 'answeredAt' -NotePropertyValue '2026-12-02T10:00:00.000Z'
+        $request | Add-Member -NotePropertyName 'answeredBy' -NotePropertyValue ([pscustomobject]@{ id = 'a1'; displayName = 'Admin'; userPrincipalName = 'admin@contoso.onmicrosoft.com' })
+        $request | Add-Member -NotePropertyName 'answerMessage' -NotePropertyValue 'Enjoy.'
+    }
+    if ($Status -eq 'Approved') {
+        $request | Add-Member -NotePropertyName 'subscriptionId' -NotePropertyValue '33333333-3333-3333-3333-333333333333'
+    }
+    return $request
+}
+
 function New-MSCommerceTestErrorRecord {
     <#
     .SYNOPSIS
@@ -464,6 +508,7 @@ function New-MSCommerceTestErrorRecord {
 
 Export-ModuleMember -Function @(
     'New-MSCommerceTestSubscription'
+    'New-MSCommerceTestLicenseRequest'
     'New-MSCommerceTestErrorRecord'
     'Invoke-MSCommerceTestCli'
     'Get-MSCommerceTestTenantId'

@@ -76,6 +76,10 @@ Describe 'Manifest and exports' {
         'MSCommerce.User'
         'MSCommerce.Domain'
         'MSCommerce.AcquisitionDecision'
+        'MSCommerce.LicenseRequest'
+        'MSCommerce.LicenseRequestUser'
+        'MSCommerce.LicenseRequestSetting'
+        'MSCommerce.LicenseRequestShare'
     ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }
