@@ -10,6 +10,8 @@
 //! - the subscription commands keep their own parameter contract (types, mandatory flags, positions, pipeline
 //!   binding by property name, ShouldProcess and ConfirmImpact), every function uses an approved verb, and every
 //!   public command whose verb changes something supports ShouldProcess.
+//! - the license request commands take piped requests by RequestId (or its alias Id) and nothing else of them,
+//!   send their own routes only, and ask before each answer or change (ConfirmImpact Medium).
 //!
 //! How requests are found: the module talks HTTP only through `Invoke-MSCommerceRestMethod`, and every call of
 //! it names its request literally, either as arguments (`-Method 'POST' -Path '/oauth2/v2.0/token'`) or in the
@@ -1798,6 +1800,140 @@ fn subscription_cmdlets_keep_their_contract() {
     assert!(
         problems.is_empty(),
         "the subscription commands differ from their documented contract:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// A command, the requests (method, path) it sends, and whether it answers or changes something (and so asks first).
+type CommandRequests = (&'static str, &'static [(&'static str, &'static str)], bool);
+
+/// The license request commands. What docs/POWERSHELL.md ("License requests") promises: scripts pipe the objects of
+/// Get-MSCommerceLicenseRequest into the others.
+const LICENSE_REQUEST_CMDLETS: &[CommandRequests] = &[
+    (
+        "Get-MSCommerceLicenseRequest",
+        &[
+            ("get", "/v1.0/licenseRequests"),
+            ("get", "/v1.0/licenseRequests/{requestId}"),
+            ("get", "/v1.0/me/licenseRequests"),
+        ],
+        false,
+    ),
+    (
+        "New-MSCommerceLicenseRequest",
+        &[("post", "/v1.0/me/licenseRequests")],
+        true,
+    ),
+    (
+        "Approve-MSCommerceLicenseRequest",
+        &[("post", "/v1.0/licenseRequests/{requestId}/approve")],
+        true,
+    ),
+    (
+        "Deny-MSCommerceLicenseRequest",
+        &[("post", "/v1.0/licenseRequests/{requestId}/deny")],
+        true,
+    ),
+    (
+        "Send-MSCommerceLicenseRequest",
+        &[("post", "/v1.0/licenseRequests/{requestId}/share")],
+        true,
+    ),
+    (
+        "Get-MSCommerceLicenseRequestSetting",
+        &[("get", "/v1.0/licenseRequestSettings")],
+        false,
+    ),
+    (
+        "Set-MSCommerceLicenseRequestSetting",
+        &[
+            ("get", "/v1.0/licenseRequestSettings"),
+            ("put", "/v1.0/licenseRequestSettings"),
+        ],
+        true,
+    ),
+];
+
+/// A piped license request binds its ID to -RequestId, by the property RequestId or by the alias Id, and nothing
+/// else of it binds: its own Message (the requester's) must never become an administrator's answer, nor its
+/// SubscriptionId the central subscription of an approval. Every command that sends a change asks first, with
+/// ConfirmImpact Medium.
+#[test]
+fn license_request_commands_take_piped_requests_by_id_and_ask_before_answering() {
+    let sources = public_sources();
+    let sent_by = requests_by_command();
+    let mut problems = Vec::new();
+    for (name, requests, changes) in LICENSE_REQUEST_CMDLETS {
+        let Some((source, function)) = sources.iter().find_map(|source| {
+            top_level_functions(source)
+                .into_iter()
+                .find(|(found, _)| found == name)
+                .map(|(_, node)| (source, node))
+        }) else {
+            problems.push(format!("{name}: no such function in Public/"));
+            continue;
+        };
+        let place = format!("{name} ({})", source.location(function));
+        let metadata = function_metadata(source, function);
+
+        let mut sent: Vec<(String, String)> = sent_by.get(*name).cloned().unwrap_or_default();
+        sent.sort();
+        sent.dedup();
+        let mut expected: Vec<(String, String)> = requests
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        expected.sort();
+        if sent != expected {
+            problems.push(format!("{place}: sends {sent:?}, expected {expected:?}"));
+        }
+
+        let takes_requests = requests
+            .iter()
+            .any(|(_, path)| path.contains("{requestId}"));
+        for parameter in &metadata.parameters {
+            let piped = parameter.attributes.iter().any(|a| a.by_property_name);
+            if parameter.name.eq_ignore_ascii_case("RequestId") {
+                if !parameter
+                    .aliases
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case("Id"))
+                {
+                    problems.push(format!("{place}: -RequestId needs the alias Id"));
+                }
+                if !parameter.attributes.iter().all(|a| a.by_property_name) {
+                    problems.push(format!(
+                        "{place}: -RequestId must bind by property name in every set"
+                    ));
+                }
+            } else if piped && takes_requests {
+                problems.push(format!(
+                    "{place}: -{} binds by property name, so a piped request's own {} would bind to it",
+                    parameter.name, parameter.name
+                ));
+            }
+        }
+        if takes_requests && !metadata.parameters.iter().any(|p| p.name == "RequestId") {
+            problems.push(format!("{place}: has no -RequestId"));
+        }
+
+        let binding = &metadata.binding;
+        if binding.supports_should_process != *changes {
+            problems.push(format!(
+                "{place}: SupportsShouldProcess must be {changes}, found {}",
+                binding.supports_should_process
+            ));
+        }
+        if *changes && binding.confirm_impact.as_deref() != Some("Medium") {
+            problems.push(format!(
+                "{place}: ConfirmImpact must be 'Medium', found {:?}",
+                binding.confirm_impact
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the license request commands differ from docs/POWERSHELL.md:\n{}",
         problems.join("\n")
     );
 }
