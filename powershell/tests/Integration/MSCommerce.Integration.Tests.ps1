@@ -569,4 +569,148 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             @(Get-MSCommerceProductPolicies -PolicyId $policyId | Where-Object -Property PolicyValue -EQ 'Enabled').ProductId | Should -Be @($powerBiPro)
         }
     }
+
+    Context 'License requests: ask, share, approve, deny, the organization''s own process' {
+        BeforeAll {
+            Connect-MSCommerce -Uri $service.Uri -Credential $admin 6>$null
+            $script:visio = 'CFQ7TTC0HD32'
+            $script:powerApps = 'CFQ7TTC0LH2H'
+            # Visio Plan 2 and Power BI Pro may not be bought by users; Power Apps per user may.
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $visio -Value 'Disabled' 6>$null
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerBiPro -Value 'Disabled' 6>$null
+            $null = Update-MSCommerceProductPolicy -PolicyId $policyId -ProductId $powerApps -Value 'Enabled' 6>$null
+
+            # Lia asks, for herself and Max.
+            $tenantId = Get-MSCommerceTestTenantId -Service $service
+            $script:askerPassword = 'Pester-' + [guid]::NewGuid().ToString('N')
+            $script:askerId = @{}
+            foreach ($name in @('lia', 'max')) {
+                $splatUser = @{
+                    Service           = $service
+                    TenantId          = $tenantId
+                    UserPrincipalName = "$name@contoso.onmicrosoft.com"
+                    DisplayName       = "Pester $name"
+                    Password          = $askerPassword
+                }
+                $askerId[$name] = New-MSCommerceTestUser @splatUser
+            }
+            $script:liaToken = Get-MSCommerceTestToken -Service $service -UserName 'lia@contoso.onmicrosoft.com' -Password $askerPassword
+            $script:adminId = (Get-MSCommerceUser | Where-Object -Property UserPrincipalName -EQ $service.AdminUser).UserId
+
+            # The organization's own Visio Plan 2 subscription, one license: too small for two users at first.
+            $script:visioCentral = (New-MSCommerceSubscription -ProductId $visio -Quantity 1 -Confirm:$false).SubscriptionId
+        }
+
+        It 'Should take requests here by default, as any signed-in user reads' {
+            $settings = Get-MSCommerceLicenseRequestSetting -Token $liaToken
+            $settings.PSObject.TypeNames | Should -Contain 'MSCommerce.LicenseRequestSetting'
+            $settings.UseOrganizationProcess | Should -BeFalse
+        }
+
+        It 'Should send nothing with -WhatIf, then ask for Visio Plan 2 for Lia and Max' {
+            New-MSCommerceLicenseRequest -ProductId $visio -UserId $askerId['max'] -Token $liaToken -WhatIf
+            @(Get-MSCommerceLicenseRequest -Mine -Token $liaToken).Count | Should -Be 0
+            $splatAsk = @{
+                ProductId = $visio
+                UserId    = $askerId['max']
+                Message   = 'We draw the floor plans.'
+                Token     = $liaToken
+                Confirm   = $false
+            }
+            $script:visioRequest = New-MSCommerceLicenseRequest @splatAsk
+            $visioRequest.PSObject.TypeNames | Should -Contain 'MSCommerce.LicenseRequest'
+            $visioRequest.Status | Should -Be 'Pending'
+            $visioRequest.ProductId | Should -Be $visio
+            $visioRequest.Requester | Should -Be 'lia@contoso.onmicrosoft.com'
+            $visioRequest.Message | Should -Be 'We draw the floor plans.'
+            $visioRequest.CreatedAt.Kind | Should -Be 'Utc'
+            @($visioRequest.Users | ForEach-Object -Process { $_.UserId } | Sort-Object) | Should -Be @(@($askerId['lia'], $askerId['max']) | Sort-Object)
+            @($visioRequest.Users | Where-Object -Property Outcome -NE 'Pending').Count | Should -Be 0
+        }
+
+        It 'Should refuse a second open request, a product the policy allows, and an unknown product, each with its errorCode' {
+            $cases = @(
+                @{ ProductId = $visio; ErrorId = 'LicenseRequestExists' }
+                @{ ProductId = $powerApps; ErrorId = 'LicenseRequestNotNeeded' }
+                @{ ProductId = 'CFQ7TTC0XXXX'; ErrorId = 'ProductNotFound' }
+            )
+            foreach ($case in $cases) {
+                $null = New-MSCommerceLicenseRequest -ProductId $case.ProductId -Token $liaToken -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+                $failures.Count | Should -Be 1 -Because $case.ErrorId
+                $failures[0].FullyQualifiedErrorId | Should -BeLike "$($case.ErrorId)*"
+            }
+        }
+
+        It 'Should list the request as pending for the administrator, and as her own for Lia' {
+            @(Get-MSCommerceLicenseRequest -Status Pending | ForEach-Object -Process { $_.RequestId }) | Should -Contain $visioRequest.RequestId
+            @(Get-MSCommerceLicenseRequest -Status Completed | ForEach-Object -Process { $_.RequestId }) | Should -Not -Contain $visioRequest.RequestId
+            @(Get-MSCommerceLicenseRequest -Mine -Token $liaToken | ForEach-Object -Process { $_.RequestId }) | Should -Be @($visioRequest.RequestId)
+            ($visioRequest | Get-MSCommerceLicenseRequest).Users.Count | Should -Be 2
+        }
+
+        It 'Should share the request with the administrator by email' {
+            $shared = $visioRequest | Send-MSCommerceLicenseRequest -UserId $adminId -Message 'Your budget?' -Confirm:$false
+            $shared.PSObject.TypeNames | Should -Contain 'MSCommerce.LicenseRequestShare'
+            $shared.Shared | Should -Be 1
+        }
+
+        It 'Should approve nothing with -WhatIf, nor when the central subscription is too small (NotEnoughLicenses)' {
+            $visioRequest | Approve-MSCommerceLicenseRequest -SubscriptionId $visioCentral -WhatIf
+            $null = $visioRequest | Approve-MSCommerceLicenseRequest -SubscriptionId $visioCentral -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'NotEnoughLicenses*'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            (Get-MSCommerceLicenseRequest -RequestId $visioRequest.RequestId).Status | Should -Be 'Pending'
+            (Get-MSCommerceSubscription -SubscriptionId $visioCentral).AssignedCount | Should -Be 0
+        }
+
+        It 'Should approve the request from the central subscription once it is large enough' {
+            $null = Set-MSCommerceSubscription -SubscriptionId $visioCentral -Quantity 3 -Confirm:$false
+            $approved = Get-MSCommerceLicenseRequest -Status Pending |
+                Where-Object -Property ProductId -EQ $visio |
+                Approve-MSCommerceLicenseRequest -SubscriptionId $visioCentral -Message 'Enjoy.' -Confirm:$false
+            $approved.Status | Should -Be 'Approved'
+            $approved.SubscriptionId | Should -Be $visioCentral
+            $approved.AnswerMessage | Should -Be 'Enjoy.'
+            $approved.AnsweredAt.Kind | Should -Be 'Utc'
+            @($approved.Users | Where-Object -Property Outcome -EQ 'Approved').Count | Should -Be 2
+            $holders = @((Get-MSCommerceSubscription -SubscriptionId $visioCentral).AssignedUsers | ForEach-Object -Process { $_.UserId })
+            $holders | Should -Contain $askerId['lia']
+            $holders | Should -Contain $askerId['max']
+            @(Get-MSCommerceLicenseRequest -Status Completed | ForEach-Object -Process { $_.RequestId }) | Should -Contain $visioRequest.RequestId
+        }
+
+        It 'Should refuse to answer a request twice (LicenseRequestAnswered)' {
+            $null = $visioRequest | Deny-MSCommerceLicenseRequest -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'LicenseRequestAnswered*'
+            (Get-MSCommerceLicenseRequest -RequestId $visioRequest.RequestId).Status | Should -Be 'Approved'
+        }
+
+        It 'Should deny a request with a message to its user' {
+            $asked = New-MSCommerceLicenseRequest -ProductId $powerBiPro -Token $liaToken -Confirm:$false
+            $denied = $asked | Deny-MSCommerceLicenseRequest -Message 'Use the shared workspace.' -Confirm:$false
+            $denied.Status | Should -Be 'Denied'
+            $denied.AnswerMessage | Should -Be 'Use the shared workspace.'
+            @($denied.Users | ForEach-Object -Process { $_.Outcome }) | Should -Be @('Denied')
+            (Get-MSCommerceLicenseRequest -Mine -Token $liaToken | Where-Object -Property RequestId -EQ $asked.RequestId).Status | Should -Be 'Denied'
+        }
+
+        It 'Should send users to the organization''s own process, then take requests here again keeping the message' {
+            $splatOwn = @{
+                UseOrganizationProcess = $true
+                Message                = 'Ask the service desk.'
+                Link                   = 'https://servicedesk.contoso.com/software'
+                Confirm                = $false
+            }
+            (Set-MSCommerceLicenseRequestSetting @splatOwn).UseOrganizationProcess | Should -BeTrue
+            $null = New-MSCommerceLicenseRequest -ProductId $powerBiPro -Token $liaToken -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'OrganizationRequestProcess*'
+            Set-MSCommerceLicenseRequestSetting -UseOrganizationProcess $false -WhatIf
+            (Get-MSCommerceLicenseRequestSetting).UseOrganizationProcess | Should -BeTrue
+            $back = Set-MSCommerceLicenseRequestSetting -UseOrganizationProcess $false -Confirm:$false
+            $back.UseOrganizationProcess | Should -BeFalse
+            $back.Message | Should -Be 'Ask the service desk.'
+            (Get-MSCommerceLicenseRequestSetting -Token $liaToken).Link | Should -Be 'https://servicedesk.contoso.com/software'
+        }
+    }
 }
