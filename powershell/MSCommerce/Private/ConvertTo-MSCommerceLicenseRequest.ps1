@@ -9,8 +9,9 @@ function ConvertTo-MSCommerceLicenseRequest {
         the requester as its sign-in name (Requester) with RequesterName and RequesterId beside it, as
         MSCommerce.Subscription does for its purchaser, the users as MSCommerce.LicenseRequestUser objects, and
         times as UTC DateTime values. A field the service leaves out (answeredAt, answerMessage and
-        subscriptionId of a pending request) stays $null. AnsweredBy is the sign-in name of the administrator
-        who answered, whether the service gives a user object or a name.
+        subscriptionId of a pending request) stays $null. AnsweredBy is who answered as the service names them:
+        a person's sign-in name, an application's name (a user object, should the service give one, gives its
+        sign-in name).
 
     .PARAMETER InputObject
         One license request as the service answers it.

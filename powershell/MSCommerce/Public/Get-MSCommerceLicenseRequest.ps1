@@ -14,8 +14,9 @@ function Get-MSCommerceLicenseRequest {
         Reader.
 
         With -RequestId (or objects piped in that have a RequestId or Id property), calls
-        GET /v1.0/licenseRequests/{requestId} for each one; a request that cannot be read (LicenseRequestNotFound)
-        is reported as a non-terminating error and the next one is still read.
+        GET /v1.0/licenseRequests/{requestId} for each one (the same readers, and the request's requester); a
+        request that cannot be read (LicenseRequestNotFound) is reported as a non-terminating error and the next
+        one is still read.
 
         With -Mine, calls GET /v1.0/me/licenseRequests: the requests the signed-in user made, whatever their
         status. Any signed-in user may call it.
@@ -61,7 +62,8 @@ function Get-MSCommerceLicenseRequest {
         MSCommerce.LicenseRequest. Properties: RequestId, ProductId, ProductName, Scope (product or OfferType),
         Requester (sign-in name), RequesterName, RequesterId, Users (MSCommerce.LicenseRequestUser: UserId,
         DisplayName, UserPrincipalName, Outcome), Message, Status (Pending, Approved, Denied), CreatedAt,
-        AnsweredAt (UTC DateTime), AnsweredBy, AnswerMessage, SubscriptionId.
+        AnsweredAt (UTC DateTime), AnsweredBy (the sign-in name of who answered), AnswerMessage, SubscriptionId
+        (the central subscription an approval's licenses came from).
     #>
     [CmdletBinding(DefaultParameterSetName = 'List')]
     [OutputType('MSCommerce.LicenseRequest')]

@@ -5,7 +5,7 @@ function New-MSCommerceLicenseRequest {
 
     .DESCRIPTION
         Calls POST /v1.0/me/licenseRequests with {"productId" or "offerType", "message", "userIds"} (the last two
-        only when given): a request of the signed-in user, for themselves and up to 20 other users of the
+        only when given): a request of the signed-in user, for themselves and up to 19 other users of the
         organization, which a Global or License Administrator approves or denies
         (Approve-MSCommerceLicenseRequest, Deny-MSCommerceLicenseRequest); the users are emailed the answer.
         Writes the new MSCommerce.LicenseRequest, Pending.
@@ -31,7 +31,7 @@ function New-MSCommerceLicenseRequest {
         Why the license is needed, up to 1000 characters; the administrators read it with the request.
 
     .PARAMETER UserId
-        Other users of the organization to include (their object IDs, 1 to 20), for example a team. The signed-in
+        Other users of the organization to include (their object IDs, 1 to 19), for example a team. The signed-in
         user is always included.
 
     .PARAMETER Token
@@ -70,7 +70,7 @@ function New-MSCommerceLicenseRequest {
         [string]$Message,
 
         [Parameter()]
-        [ValidateCount(1, 20)]
+        [ValidateCount(1, 19)]
         [string[]]$UserId,
 
         [Parameter()]

@@ -672,6 +672,7 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
             $approved.Status | Should -Be 'Approved'
             $approved.SubscriptionId | Should -Be $visioCentral
             $approved.AnswerMessage | Should -Be 'Enjoy.'
+            $approved.AnsweredBy | Should -Be $service.AdminUser
             $approved.AnsweredAt.Kind | Should -Be 'Utc'
             @($approved.Users | Where-Object -Property Outcome -EQ 'Approved').Count | Should -Be 2
             $holders = @((Get-MSCommerceSubscription -SubscriptionId $visioCentral).AssignedUsers | ForEach-Object -Process { $_.UserId })

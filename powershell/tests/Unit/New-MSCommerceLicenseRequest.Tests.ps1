@@ -45,8 +45,8 @@ Describe 'New-MSCommerceLicenseRequest' {
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Body.productId -eq 'CFQ7TTC0HDB1' }
     }
 
-    It 'Should refuse more than 20 other users, and a message longer than 1000 characters, before any call' {
-        { New-MSCommerceLicenseRequest -ProductId 'CFQ7TTC0H9MP' -UserId (1..21 | ForEach-Object -Process { "u$_" }) -Confirm:$false } | Should -Throw
+    It 'Should refuse more than 19 other users (20 with the requester, the most of a request), and a message longer than 1000 characters, before any call' {
+        { New-MSCommerceLicenseRequest -ProductId 'CFQ7TTC0H9MP' -UserId (1..20 | ForEach-Object -Process { "u$_" }) -Confirm:$false } | Should -Throw
         { New-MSCommerceLicenseRequest -ProductId 'CFQ7TTC0H9MP' -Message ('x' * 1001) -Confirm:$false } | Should -Throw
         { New-MSCommerceLicenseRequest -OfferType 'Apps' -Confirm:$false } | Should -Throw
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
