@@ -458,6 +458,19 @@ fn parse_jwks(body: &[u8]) -> Result<HashMap<String, Arc<PinnedKey>>, String> {
     Ok(keys)
 }
 
+/// A stable UUID (version 8) for a name that is not one, within a namespace: the first 16 bytes of the SHA-256 of
+/// both. An app of an external issuer whose client ID is no GUID (`automation` at a generic provider) gets one
+/// this way, the same on every replica and after every restart.
+pub fn derived_uuid(namespace: &str, name: &str) -> uuid::Uuid {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{namespace}\n{name}").as_bytes(),
+    );
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,17 +515,4 @@ mod tests {
         kids.sort();
         assert_eq!(kids, vec!["d", "r"]);
     }
-}
-
-/// A stable UUID (version 8) for a name that is not one, within a namespace: the first 16 bytes of the SHA-256 of
-/// both. An app of an external issuer whose client ID is no GUID (`automation` at a generic provider) gets one
-/// this way, the same on every replica and after every restart.
-pub fn derived_uuid(namespace: &str, name: &str) -> uuid::Uuid {
-    let digest = ring::digest::digest(
-        &ring::digest::SHA256,
-        format!("{namespace}\n{name}").as_bytes(),
-    );
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }

@@ -78,7 +78,8 @@ impl FederationStore for SqlStore {
             audiences: issuer.audiences,
             external_tenant_id: issuer.external_tenant_id,
             mapping: issuer.mapping,
-            created_at: now(),
+            // As it reads back: to the millisecond.
+            created_at: parse_timestamp(&timestamp(now()))?,
         };
         let group_roles: Vec<(&str, &str)> = added
             .mapping
