@@ -539,6 +539,22 @@ async fn keys_rotate_without_a_restart_and_unknown_kids_cost_few_fetches() {
         jwks - 1
     );
     assert_eq!(discovery, 1);
+    // The service counts the same fetches.
+    let metrics = server
+        .http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counted = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mscommerce_trusted_issuer_key_fetches_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .expect("the key fetch counter");
+    assert_eq!(counted as u64, discovery + jwks);
     assert!(jwks > 1, "an unknown kid makes the keys be fetched again");
     assert!(
         jwks - 1 <= allowed,
