@@ -119,7 +119,18 @@ impl OidcProvider {
         }
         self.child = Some(command.spawn().expect("node runs"));
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(60) {
+        // Generous: Node.js loads the provider in about a second, much longer on a machine busy compiling.
+        while started.elapsed() < Duration::from_secs(120) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "the OpenID Connect provider exited ({status}): {}",
+                    std::fs::read_to_string(self.dir.0.join("provider.log")).unwrap_or_default()
+                );
+            }
             if self
                 .http
                 .get(format!("{}/__stats", self.issuer))
