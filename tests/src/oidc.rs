@@ -162,6 +162,18 @@ impl OidcProvider {
         self.launch(true).await;
     }
 
+    /// Restarts the provider with other accounts (their claims changed at the provider, as an administrator
+    /// changes a person's roles or groups there); the keys stay.
+    pub async fn set_accounts(&mut self, accounts: Value) {
+        let path = self.dir.0.join("config.json");
+        let mut config: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("config")).expect("JSON");
+        config["accounts"] = accounts;
+        std::fs::write(&path, config.to_string()).expect("config written");
+        self.stop();
+        self.launch(false).await;
+    }
+
     /// Stops the provider: its issuer is unreachable until [`OidcProvider::resume`].
     pub fn pause(&mut self) {
         self.stop();

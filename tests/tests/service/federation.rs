@@ -16,6 +16,7 @@ const SECRET: &str = "provider-client-secret-0123456789";
 const PRODUCT: &str = "CFQ7TTC0H9MP";
 const GLOBAL_ADMINISTRATOR_ID: &str = "62e90394-69f5-4237-9190-012177145e10";
 const BILLING_ADMINISTRATOR_ID: &str = "b0f54661-2d74-4c50-afa3-1ec803f12efe";
+const GLOBAL_READER_ID: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 
 /// A server whose key refetches may come every second and that tolerates no clock skew (so that a token one
 /// second old is expired).
@@ -242,9 +243,9 @@ async fn provider_tokens_read_and_write_as_their_mapped_roles_and_first_sign_in_
 }
 
 #[tokio::test]
-async fn entra_shaped_tokens_map_oid_upn_wids_and_guests() {
+async fn entra_shaped_tokens_map_oid_upn_wids_and_guests_and_roles_follow_the_provider() {
     let server = server().await;
-    let provider = OidcProvider::start(
+    let mut provider = OidcProvider::start(
         json!([client("portal", json!({}))]),
         json!({
             "carol": {
@@ -312,6 +313,44 @@ async fn entra_shaped_tokens_map_oid_upn_wids_and_guests() {
         .cloned()
         .expect("carol's user");
     assert_eq!(carol_user["roles"], json!(["BillingAdministrator"]));
+
+    // At the provider, Carol becomes a Global Reader instead: her next token's roles replace those held here
+    // (audited), and her earlier token answers by her roles as they are now.
+    provider
+        .set_accounts(json!({
+            "carol": {
+                "oid": "0b6e5a52-1b9c-4a51-9d0c-4a0d9a8c0001", "upn": "carol@fabrikam.com", "name": "Carol",
+                "tid": "9188040d-6c67-4c5b-b112-36a304b66dad", "scp": "user_impersonation",
+                "wids": [GLOBAL_READER_ID],
+            },
+        }))
+        .await;
+    let reader = provider
+        .user_token("portal", SECRET, "carol", RESOURCE)
+        .await;
+    assert_eq!(policy_value(&server, &reader).await, "Disabled");
+    for token in [&reader, &carol] {
+        server
+            .put(
+                &product_path(PRODUCT),
+                token,
+                json!({"policyValue": "Enabled"}),
+            )
+            .await
+            .expect(403, Some("Forbidden"));
+    }
+    let admin = server.admin_token().await;
+    let carol_id = carol_user["id"].as_str().unwrap();
+    let user = server.get(&format!("/v1.0/users/{carol_id}"), &admin).await;
+    assert_eq!(user.json["roles"], json!(["GlobalReader"]));
+    let events = server.get("/v1.0/auditLogs/events", &admin).await;
+    assert!(events.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "UserUpdated"
+            && e["targetId"] == carol_id
+            && e["actorType"] == "TrustedIssuer"));
 }
 
 #[tokio::test]
