@@ -2641,6 +2641,51 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "/v1.0/applications/{appId}/credentials/{keyId}",
         "apps' certificate credentials, managed by automation or `mscommerce app credential`",
     ),
+    (
+        "get",
+        "/v1.0/me/licenseRequests",
+        "a member's own license requests, made where a purchase is refused (the storefront, the console)",
+    ),
+    (
+        "post",
+        "/v1.0/me/licenseRequests",
+        "a member's own license requests, made where a purchase is refused (the storefront, the console)",
+    ),
+    (
+        "get",
+        "/v1.0/licenseRequests",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "get",
+        "/v1.0/licenseRequests/{requestId}",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "post",
+        "/v1.0/licenseRequests/{requestId}/approve",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "post",
+        "/v1.0/licenseRequests/{requestId}/deny",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "post",
+        "/v1.0/licenseRequests/{requestId}/share",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "get",
+        "/v1.0/licenseRequestSettings",
+        "license requests, answered in the console or over REST",
+    ),
+    (
+        "put",
+        "/v1.0/licenseRequestSettings",
+        "license requests, answered in the console or over REST",
+    ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),
