@@ -7,6 +7,7 @@
 //! - [`fixtures`]: the administrator, tenants, users, apps and their tokens;
 //! - [`smtp`]: a real SMTP server on loopback;
 //! - [`msal`]: MSAL for Python, Microsoft's authentication library, against the server over HTTPS;
+//! - [`oidc`]: a real OpenID Connect provider (oidc-provider on Node.js), for trusted issuers;
 //! - [`tls`]: a test certificate authority and server certificate, for HTTPS;
 //! - [`postgres`]: a throwaway PostgreSQL database per server, when `MSCOMMERCE_TEST_POSTGRES_URL` is set.
 
@@ -14,6 +15,7 @@ pub mod browser;
 pub mod fixtures;
 pub mod http;
 pub mod msal;
+pub mod oidc;
 pub mod python;
 pub mod server;
 pub mod smtp;

@@ -49,6 +49,12 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("GET", "/applications/{appId}/credentials")
         | ("POST", "/applications/{appId}/credentials")
         | ("DELETE", "/applications/{appId}/credentials/{keyId}") => Requires(ManageAppCredentials),
+        ("GET", "/trustedIssuers") | ("GET", "/trustedIssuers/{issuerId}") => {
+            Requires(ReadTrustedIssuers)
+        }
+        ("POST", "/trustedIssuers") | ("DELETE", "/trustedIssuers/{issuerId}") => {
+            Requires(ManageTrustedIssuers)
+        }
         // A user asks about itself; asking about another needs ReadPolicy (the handler checks).
         ("GET", "/acquisitionDecisions") => SignedIn,
         ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,

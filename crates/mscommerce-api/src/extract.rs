@@ -70,11 +70,34 @@ impl Caller {
         parts: &Parts,
         state: &AppState,
     ) -> Result<Caller, ApiError> {
-        let claimed = state.verifier.verify(token)?;
-        let principal = state.directory.principal(&*state.store, &claimed).await?;
+        let correlation_id = CorrelationId::of(parts);
+        let principal = match state.verifier.verify(token) {
+            Ok(claimed) => state.directory.principal(&*state.store, &claimed).await?,
+            // Not signed by one of the built-in issuer's keys: perhaps a token of an issuer an organization
+            // trusts. Only a token that fails here is read for its issuer, so the built-in issuer's tokens pay
+            // nothing more. (A token one of its keys did sign, naming another issuer, stays refused as such.)
+            Err(refusal @ (TokenError::UnsupportedAlgorithm(_) | TokenError::UnknownKey(_))) => {
+                match crate::federation::claimed_issuer(token) {
+                    Some(issuer) if !state.is_own_issuer(&issuer) => {
+                        state
+                            .federation
+                            .authenticate(
+                                token,
+                                &issuer,
+                                &*state.store,
+                                &state.directory,
+                                &correlation_id,
+                            )
+                            .await?
+                    }
+                    _ => return Err(refusal.into()),
+                }
+            }
+            Err(refusal) => return Err(refusal.into()),
+        };
         Ok(Caller {
             principal,
-            correlation_id: CorrelationId::of(parts),
+            correlation_id,
         })
     }
 }

@@ -8,6 +8,7 @@ mod console;
 mod directory_cache;
 mod error;
 mod extract;
+mod federation;
 mod handlers;
 mod metrics;
 mod middleware;
@@ -33,6 +34,7 @@ use axum::Router;
 
 pub use directory_cache::DirectoryCache;
 pub use error::{ApiError, ErrorBody};
+pub use federation::Federation;
 pub use metrics::{ConnectionCounters, Metrics};
 pub use middleware::{Observed, CORRELATION_HEADER};
 pub use policy_cache::PolicyCache;
@@ -43,7 +45,7 @@ pub use state::{ApiSettings, AppState, GrantLifetimes, Services};
 use handlers::subscriptions::{assignments, billing, read};
 use handlers::{
     acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
-    takeover, token, users,
+    takeover, token, trusted_issuers, users,
 };
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
@@ -121,6 +123,14 @@ fn own(routes: Routes) -> Routes {
         .route(
             "/v1.0/applications/{appId}/credentials/{keyId}",
             delete(credentials::remove_credential),
+        )
+        .route(
+            "/v1.0/trustedIssuers",
+            get(trusted_issuers::list_trusted_issuers).post(trusted_issuers::add_trusted_issuer),
+        )
+        .route(
+            "/v1.0/trustedIssuers/{issuerId}",
+            get(trusted_issuers::get_trusted_issuer).delete(trusted_issuers::remove_trusted_issuer),
         )
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
@@ -335,6 +345,11 @@ mod tests {
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
             hasher: Hasher::for_this_machine(),
             sign_ins: SignInGuard::default(),
+            federation: Federation::new(
+                mscommerce_auth::external::ExternalKeys::new(None, Duration::from_secs(5), 60)
+                    .unwrap(),
+                60,
+            ),
             settings: ApiSettings {
                 public_url: url.into(),
                 request_timeout: Duration::from_secs(5),

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
     acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
-    takeover, token, users,
+    takeover, token, trusted_issuers, users,
 };
 
 #[derive(OpenApi)]
@@ -47,6 +47,10 @@ use crate::handlers::{
         credentials::list_credentials,
         credentials::add_credential,
         credentials::remove_credential,
+        trusted_issuers::list_trusted_issuers,
+        trusted_issuers::get_trusted_issuer,
+        trusted_issuers::add_trusted_issuer,
+        trusted_issuers::remove_trusted_issuer,
         acquisition::decision,
         acquisition::acquire,
         read::my_subscriptions,

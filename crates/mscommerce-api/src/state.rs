@@ -8,6 +8,7 @@ use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
 use crate::directory_cache::DirectoryCache;
+use crate::federation::Federation;
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
 use crate::rendered::RenderedPolicies;
@@ -59,6 +60,8 @@ pub struct Services {
     pub issuer: TokenIssuer,
     /// Also the published keys (the JWKS): exactly those it trusts.
     pub verifier: TokenVerifier,
+    /// The identity providers organizations trust, their keys, and the tokens of theirs already verified.
+    pub federation: Federation,
     /// Every Argon2 hash and verification runs through this bounded pool.
     pub hasher: Hasher,
     /// Failed sign-ins, for the back-off.
@@ -66,6 +69,18 @@ pub struct Services {
     pub settings: ApiSettings,
     pub metrics: Metrics,
     pub started: Instant,
+}
+
+impl Services {
+    /// Whether `issuer` is the built-in issuer's (the service's, or one of its tenants' `{public_url}/{tid}/v2.0`):
+    /// such a token is never handed to a trusted issuer's verification.
+    pub fn is_own_issuer(&self, issuer: &str) -> bool {
+        let own = self.settings.public_url.as_str();
+        issuer == own
+            || issuer
+                .strip_prefix(own)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 pub type AppState = Arc<Services>;

@@ -5,6 +5,7 @@
 
 pub mod assertion;
 mod claims;
+pub mod external;
 mod hasher;
 mod keys;
 mod opaque;

@@ -47,6 +47,31 @@ pub enum TokenError {
          (RFC 7515, section 4.1.11)."
     )]
     UnsupportedCritical(String),
+    #[error(
+        "The access token is signed with '{alg}', which its key '{kid}' does not allow: that key verifies only \
+         {allowed} tokens."
+    )]
+    KeyAlgorithm {
+        alg: String,
+        kid: String,
+        allowed: String,
+    },
+    #[error(
+        "The access token's issuer '{0}' is trusted by no organization of this service. Tokens are accepted from \
+         this service's own issuer and from the issuers organizations trust (a Global Administrator adds one with \
+         POST /v1.0/trustedIssuers or New-MSCommerceTrustedIssuer)."
+    )]
+    UntrustedIssuer(String),
+    #[error(
+        "The access token's issuer '{issuer}' is trusted only for its directory '{expected}', and the token's \
+         tid names another."
+    )]
+    ExternalTenantMismatch { issuer: String, expected: String },
+    #[error("The keys of the access token's issuer '{issuer}' could not be fetched: {reason}.")]
+    IssuerUnreachable { issuer: String, reason: String },
+    /// A valid token of a trusted issuer that names no one this service can admit.
+    #[error("The access token of the trusted issuer '{issuer}' cannot sign in here: {reason}.")]
+    FederatedSignIn { issuer: String, reason: String },
     /// A valid token whose holder is gone: refused by the directory's current state, which is what authorizes.
     #[error(
         "The user or app this access token was issued to does not exist in its organization (any more). Sign in \
@@ -73,6 +98,11 @@ impl TokenError {
             TokenError::InvalidClaims(_) => "TokenInvalidClaims",
             TokenError::UnsupportedCritical(_) => "TokenUnsupportedCritical",
             TokenError::PrincipalNotFound => "TokenPrincipalNotFound",
+            TokenError::KeyAlgorithm { .. } => "TokenAlgorithmNotAllowedByKey",
+            TokenError::UntrustedIssuer(_) => "TokenUntrustedIssuer",
+            TokenError::ExternalTenantMismatch { .. } => "TokenExternalTenantMismatch",
+            TokenError::IssuerUnreachable { .. } => "TokenIssuerUnreachable",
+            TokenError::FederatedSignIn { .. } => "TokenFederatedSignInRefused",
             TokenError::PrincipalDisabled => "TokenPrincipalDisabled",
         }
     }
@@ -330,13 +360,13 @@ impl TokenVerifier {
     }
 }
 
-struct RawHeader {
-    alg: String,
-    kid: Option<String>,
+pub(crate) struct RawHeader {
+    pub(crate) alg: String,
+    pub(crate) kid: Option<String>,
 }
 
 /// Reads the header without trusting it, so that refusals can say what the token claimed to be.
-fn read_header(token: &str) -> Result<RawHeader, TokenError> {
+pub(crate) fn read_header(token: &str) -> Result<RawHeader, TokenError> {
     let mut parts = token.split('.');
     let (Some(header), Some(_), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

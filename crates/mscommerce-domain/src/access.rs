@@ -135,6 +135,11 @@ pub enum Operation {
     ManageDomains,
     /// List, add and remove the certificate credentials of the tenant's apps.
     ManageAppCredentials,
+    /// See which external identity providers the tenant trusts, and how their claims map.
+    ReadTrustedIssuers,
+    /// Trust an external identity provider (Entra ID, any OpenID Connect issuer), or stop trusting it: whoever
+    /// it vouches for signs in here, so only Global Administrators decide.
+    ManageTrustedIssuers,
 }
 
 impl Operation {
@@ -188,6 +193,8 @@ impl Operation {
             ),
             Operation::ManageDomains => (&[GlobalAdministrator], &[]),
             Operation::ManageAppCredentials => (&[GlobalAdministrator], &[]),
+            Operation::ReadTrustedIssuers => (&[GlobalAdministrator, GlobalReader], &[]),
+            Operation::ManageTrustedIssuers => (&[GlobalAdministrator], &[]),
         }
     }
 
@@ -486,6 +493,27 @@ mod tests {
             );
         }
         assert!(!app(&AppPermission::ALL).may(Operation::ManageAppCredentials));
+    }
+
+    #[test]
+    fn trusted_issuers_are_managed_by_global_administrators_only() {
+        for role in DirectoryRole::ALL {
+            assert_eq!(
+                user(&[role]).may(Operation::ManageTrustedIssuers),
+                role == DirectoryRole::GlobalAdministrator,
+                "{role:?}"
+            );
+            assert_eq!(
+                user(&[role]).may(Operation::ReadTrustedIssuers),
+                matches!(
+                    role,
+                    DirectoryRole::GlobalAdministrator | DirectoryRole::GlobalReader
+                ),
+                "{role:?}"
+            );
+        }
+        assert!(!app(&AppPermission::ALL).may(Operation::ManageTrustedIssuers));
+        assert!(!app(&AppPermission::ALL).may(Operation::ReadTrustedIssuers));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod acquisition;
 pub mod catalog;
 pub mod client_auth;
 pub mod domains;
+pub mod federation;
 pub mod grants;
 pub mod ids;
 pub mod key_rotation;

@@ -13,8 +13,8 @@ use mscommerce_domain::key_rotation::{key_states, KeyState};
 use mscommerce_domain::TenantId;
 use mscommerce_domain::{check_new_password, AppPermission, DirectoryRole, DomainName};
 use mscommerce_store::{
-    AppCertificate, AuditActor, NewApp, NewAppCertificate, NewSigningKey, NewTenant, NewUser,
-    SigningKeyRecord, SqliteStore, Store, TenantDomain, UserType,
+    AppCertificate, AuditActor, NewApp, NewAppCertificate, NewSigningKey, NewTenant,
+    NewTrustedIssuer, NewUser, SigningKeyRecord, SqliteStore, Store, TenantDomain, UserType,
 };
 use uuid::Uuid;
 
@@ -631,6 +631,141 @@ pub async fn keys(settings: &Settings, command: KeysCommand) -> Result<()> {
                 rfc3339(activates_at.timestamp()),
                 rfc3339(retired_until)
             );
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum IssuerCommand {
+    /// Trust an identity provider for a tenant; prints the trust's ID. Its tokens for one of the audiences sign
+    /// people in (their user made on the first sign-in) and apps.
+    Add(AddIssuer),
+    /// List a tenant's trusted issuers: ID, issuer, audiences, tid, claim mapping.
+    List {
+        #[arg(long)]
+        tenant: TenantId,
+    },
+    /// Stop trusting an issuer; its tokens are refused within seconds on every replica.
+    Remove {
+        #[arg(long)]
+        tenant: TenantId,
+        /// The trust's ID (see `issuer list`).
+        #[arg(long)]
+        id: Uuid,
+    },
+}
+
+#[derive(Args)]
+pub struct AddIssuer {
+    #[arg(long)]
+    tenant: TenantId,
+    /// The issuer URL, exactly as its tokens carry it in iss (Entra ID:
+    /// https://login.microsoftonline.com/{tenantId}/v2.0).
+    #[arg(long)]
+    issuer: String,
+    /// An accepted aud (Entra ID: aeb86249-8ea3-49e2-900b-54cc8e308f85). Repeat for several.
+    #[arg(long = "audience", required = true)]
+    audiences: Vec<String>,
+    /// The tid every token must carry (Entra ID: the directory's ID).
+    #[arg(long)]
+    external_tenant_id: Option<String>,
+    #[arg(long)]
+    display_name: Option<String>,
+    /// oid (default) or sub.
+    #[arg(long, default_value = "oid")]
+    user_claim: String,
+    /// upn (default), preferred_username or email.
+    #[arg(long, default_value = "upn")]
+    name_claim: String,
+    /// wids (default), groups or directory.
+    #[arg(long, default_value = "wids")]
+    role_source: String,
+    #[arg(long, default_value = "groups")]
+    groups_claim: String,
+    /// GROUP=ROLE: members of GROUP hold ROLE (with --role-source groups). Repeat for several.
+    #[arg(long = "group-role")]
+    group_roles: Vec<String>,
+}
+
+fn print_issuer(trust: &mscommerce_store::TrustedIssuer) {
+    let mapping = &trust.mapping;
+    let groups: Vec<String> = mapping
+        .group_roles
+        .iter()
+        .map(|row| format!("{}={}", row.group, row.role.name()))
+        .collect();
+    println!(
+        "{}\t{}\t{}\t{}\tuser={} name={} roles={} {}",
+        trust.id,
+        trust.issuer,
+        trust.audiences.join(","),
+        trust.external_tenant_id.as_deref().unwrap_or("-"),
+        mapping.user_claim.as_str(),
+        mapping.name_claim.as_str(),
+        mapping.role_source.as_str(),
+        groups.join(",")
+    );
+}
+
+pub async fn issuer(settings: &Settings, command: IssuerCommand) -> Result<()> {
+    use mscommerce_domain::federation::*;
+    let store = open_store(settings).await?;
+    match command {
+        IssuerCommand::Add(args) => {
+            let issuer = check_issuer_url(&args.issuer).context("--issuer")?;
+            let pairs = args
+                .group_roles
+                .iter()
+                .map(|pair| {
+                    pair.split_once('=')
+                        .map(|(g, r)| (g.to_string(), r.to_string()))
+                        .with_context(|| format!("--group-role {pair}: write GROUP=ROLE"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mapping = ClaimMapping {
+                user_claim: UserClaim::parse(&args.user_claim)
+                    .context("--user-claim: oid or sub")?,
+                name_claim: NameClaim::parse(&args.name_claim)
+                    .context("--name-claim: upn, preferred_username or email")?,
+                role_source: RoleSource::parse(&args.role_source)
+                    .context("--role-source: wids, groups or directory")?,
+                groups_claim: check_claim_name(&args.groups_claim).context("--groups-claim")?,
+                group_roles: check_group_roles(&pairs).context("--group-role")?,
+            };
+            let added = store
+                .add_trusted_issuer(
+                    NewTrustedIssuer {
+                        tenant_id: args.tenant,
+                        display_name: match args.display_name.as_deref() {
+                            Some(name) => check_display_name(name).context("--display-name")?,
+                            None => issuer.clone(),
+                        },
+                        issuer,
+                        audiences: check_audiences(&args.audiences).context("--audience")?,
+                        external_tenant_id: args
+                            .external_tenant_id
+                            .as_deref()
+                            .map(check_external_tenant)
+                            .transpose()
+                            .context("--external-tenant-id")?,
+                        mapping,
+                    },
+                    &operator(),
+                )
+                .await?;
+            println!("{}", added.id);
+        }
+        IssuerCommand::List { tenant } => {
+            for trust in store.trusted_issuers(Some(tenant)).await? {
+                print_issuer(&trust);
+            }
+        }
+        IssuerCommand::Remove { tenant, id } => {
+            if !store.remove_trusted_issuer(tenant, id, &operator()).await? {
+                bail!("--id {id}: the tenant {tenant} trusts no issuer with this ID");
+            }
+            println!("Removed the trusted issuer {id}.");
         }
     }
     Ok(())

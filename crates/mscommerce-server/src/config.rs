@@ -204,6 +204,12 @@ pub struct Settings {
     pub refresh_token_lifetime_days: u64,
     /// How long answered license requests are kept, in days; the lifecycle round deletes them after.
     pub license_request_retention_days: u64,
+    /// A PEM file of CA certificates trusted, besides the system's roots, when fetching trusted issuers'
+    /// discovery documents and keys (an on-premises provider behind a private CA).
+    pub federation_ca_file: Option<PathBuf>,
+    /// The shortest time between two fetches of one trusted issuer's keys, in seconds: a token naming an unknown
+    /// key makes the keys be fetched again, at most this often.
+    pub federation_key_refetch_seconds: u64,
 }
 
 impl Default for Settings {
@@ -255,6 +261,8 @@ impl Default for Settings {
             refresh_token_lifetime_days: mscommerce_domain::grants::REFRESH_TOKEN_LIFETIME_DAYS,
             license_request_retention_days:
                 mscommerce_domain::license_requests::LICENSE_REQUEST_RETENTION_DAYS,
+            federation_ca_file: None,
+            federation_key_refetch_seconds: 5,
         }
     }
 }
@@ -541,6 +549,12 @@ impl Settings {
             return Err(setting_error(
                 "license_request_retention_days",
                 "must be from 1 to 3650",
+            ));
+        }
+        if !(1..=3600).contains(&self.federation_key_refetch_seconds) {
+            return Err(setting_error(
+                "federation_key_refetch_seconds",
+                "must be from 1 to 3600",
             ));
         }
         if self.token_leeway_seconds > 600 {

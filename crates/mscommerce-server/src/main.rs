@@ -56,6 +56,9 @@ enum Command {
     /// The built-in issuer's signing keys: list them, rotate them.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Identity providers a tenant trusts (Entra ID, any OpenID Connect issuer).
+    #[command(subcommand)]
+    Issuer(admin::IssuerCommand),
 }
 
 #[tokio::main]
@@ -84,6 +87,7 @@ async fn main() -> ExitCode {
         Command::User(command) => admin::user(&settings, command).await,
         Command::App(command) => admin::app(&settings, command).await,
         Command::Keys(command) => admin::keys(&settings, command).await,
+        Command::Issuer(command) => admin::issuer(&settings, command).await,
         Command::Openapi => unreachable!("handled before configuration is loaded"),
     };
     match outcome {

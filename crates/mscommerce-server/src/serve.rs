@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use mscommerce_api::{
-    ApiSettings, DirectoryCache, GrantLifetimes, Metrics, PolicyCache, RenderedPolicies, Services,
-    SignInGuard,
+    ApiSettings, DirectoryCache, Federation, GrantLifetimes, Metrics, PolicyCache,
+    RenderedPolicies, Services, SignInGuard,
 };
+use mscommerce_auth::external::ExternalKeys;
 use mscommerce_auth::{
     generate_secret, hash_secret, is_sealed, Hasher, ScheduledKey, SigningKey, TokenIssuer,
     TokenVerifier, ALGORITHM,
@@ -282,6 +283,15 @@ pub async fn run(settings: Settings) -> Result<()> {
         hasher: Hasher::for_this_machine(),
         sign_ins: SignInGuard::default(),
         directory: DirectoryCache::default(),
+        federation: Federation::new(
+            ExternalKeys::new(
+                settings.federation_ca_file.as_deref(),
+                Duration::from_secs(settings.federation_key_refetch_seconds),
+                settings.token_leeway_seconds,
+            )
+            .with_context(|| "federation_ca_file: the trusted issuers' HTTP client")?,
+            settings.token_leeway_seconds,
+        ),
         issuer: {
             let issuer = TokenIssuer::new(&public_url, &settings.audience, trusted[0].clone())
                 .with_lifetime(settings.token_lifetime_seconds as i64);

@@ -13,6 +13,7 @@ mod audit;
 mod changes;
 mod credentials;
 mod directory;
+mod federation;
 mod grants;
 mod license_requests;
 mod licenses;
@@ -37,6 +38,7 @@ pub use credentials::CredentialStore;
 /// change made by the admin command line takes to reach the serving process.
 pub const DIRECTORY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub use directory::DirectoryStore;
+pub use federation::FederationStore;
 pub use grants::GrantStore;
 pub use license_requests::LicenseRequestStore;
 pub use licenses::LicenseStore;
@@ -124,6 +126,7 @@ impl From<mscommerce_domain::UpnDomainNotInTenant> for StoreError {
 pub trait Store:
     DirectoryStore
     + CredentialStore
+    + FederationStore
     + PolicyStore
     + AuditStore
     + SubscriptionStore

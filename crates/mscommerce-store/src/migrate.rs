@@ -54,6 +54,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0008_client_credentials.sql"),
     },
     Migration {
+        version: 9,
+        name: "trusted_issuers",
+        sql: include_str!("../migrations/sqlite/0009_trusted_issuers.sql"),
+    },
+    Migration {
         version: 11,
         name: "license_requests",
         sql: include_str!("../migrations/sqlite/0011_license_requests.sql"),
@@ -100,6 +105,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "client_credentials",
         sql: include_str!("../migrations/postgres/0008_client_credentials.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "trusted_issuers",
+        sql: include_str!("../migrations/postgres/0009_trusted_issuers.sql"),
     },
     Migration {
         version: 11,

@@ -286,6 +286,8 @@ pub mod actions {
     pub const APP_CREATED: &str = "AppCreated";
     pub const APP_CREDENTIAL_ADDED: &str = "AppCredentialAdded";
     pub const APP_CREDENTIAL_REMOVED: &str = "AppCredentialRemoved";
+    pub const TRUSTED_ISSUER_ADDED: &str = "TrustedIssuerAdded";
+    pub const TRUSTED_ISSUER_REMOVED: &str = "TrustedIssuerRemoved";
     pub const TENANT_SETTING_CHANGED: &str = "TenantSettingChanged";
     pub const USER_UPDATED: &str = "UserUpdated";
     pub const SUBSCRIPTION_CREATED: &str = "SubscriptionCreated";
@@ -770,3 +772,43 @@ pub struct RequestPage<'a> {
 
 /// The organization's request process as stored.
 pub type RequestProcessSetting = RequestProcess;
+
+/// An external identity provider a tenant trusts, and how its claims map to users here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedIssuer {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    /// Exactly as its tokens carry it in `iss`.
+    pub issuer: String,
+    pub display_name: String,
+    /// The `aud` values accepted.
+    pub audiences: Vec<String>,
+    /// When set, the `tid` every token of the issuer must carry.
+    pub external_tenant_id: Option<String>,
+    pub mapping: mscommerce_domain::federation::ClaimMapping,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTrustedIssuer {
+    pub tenant_id: TenantId,
+    pub issuer: String,
+    pub display_name: String,
+    pub audiences: Vec<String>,
+    pub external_tenant_id: Option<String>,
+    pub mapping: mscommerce_domain::federation::ClaimMapping,
+}
+
+/// A person a trusted issuer vouched for, as their latest accepted token describes them.
+#[derive(Debug, Clone)]
+pub struct FederatedUser {
+    pub tenant_id: TenantId,
+    pub issuer: String,
+    /// The value of the trust's user claim.
+    pub subject: String,
+    pub upn: String,
+    pub display_name: String,
+    pub user_type: UserType,
+    /// Directory role template IDs the token maps to; `None` keeps the roles assigned here.
+    pub roles: Option<Vec<String>>,
+}

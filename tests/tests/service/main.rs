@@ -13,6 +13,7 @@ mod console_session;
 mod discovery;
 mod domains;
 mod escalation;
+mod federation;
 mod flows;
 mod https;
 mod keys;

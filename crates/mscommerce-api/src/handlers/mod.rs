@@ -15,4 +15,5 @@ pub mod policies;
 pub mod subscriptions;
 pub mod takeover;
 pub mod token;
+pub mod trusted_issuers;
 pub mod users;

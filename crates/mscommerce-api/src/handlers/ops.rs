@@ -61,6 +61,11 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             state.verifier.cached_tokens() as f64,
         ),
         (
+            "mscommerce_trusted_issuer_key_fetches_total",
+            "Times a trusted issuer's discovery document or JWKS was fetched (tried).",
+            state.federation.key_fetches() as f64,
+        ),
+        (
             "mscommerce_uptime_seconds",
             "Seconds since the service started.",
             state.started.elapsed().as_secs_f64(),

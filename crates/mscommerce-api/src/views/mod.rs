@@ -13,6 +13,7 @@ pub mod ops;
 pub mod policies;
 pub mod subscriptions;
 pub mod token;
+pub mod trusted_issuers;
 pub mod users;
 
 use std::fmt;

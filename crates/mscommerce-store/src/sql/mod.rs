@@ -17,6 +17,7 @@
 mod audit;
 mod credentials;
 mod directory;
+mod federation;
 mod grants;
 mod license_requests;
 mod licenses;

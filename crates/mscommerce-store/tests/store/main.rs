@@ -129,6 +129,7 @@ macro_rules! on_every_backend {
 mod changes;
 mod credentials;
 mod directory;
+mod federation;
 mod grants;
 mod licenses;
 mod lifecycle;

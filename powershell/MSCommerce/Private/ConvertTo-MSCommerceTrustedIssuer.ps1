@@ -1,0 +1,45 @@
+function ConvertTo-MSCommerceTrustedIssuer {
+    <#
+    .SYNOPSIS
+        Turns a trusted issuer as the service answers it into an MSCommerce.TrustedIssuer object.
+
+    .DESCRIPTION
+        Id carries the trust's ID, so that the object binds to -Id of Get- and Remove-MSCommerceTrustedIssuer
+        through the pipeline. The claim mapping's fields are properties of their own.
+
+    .PARAMETER InputObject
+        One trusted issuer as the service answers it.
+
+    .EXAMPLE
+        ConvertTo-MSCommerceTrustedIssuer -InputObject $response
+
+        Returns an MSCommerce.TrustedIssuer.
+
+    .OUTPUTS
+        MSCommerce.TrustedIssuer.
+    #>
+    [CmdletBinding()]
+    [OutputType('MSCommerce.TrustedIssuer')]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)]
+        [psobject]$InputObject
+    )
+
+    process {
+        $mapping = $InputObject.claimMapping
+        [pscustomobject]@{
+            PSTypeName       = 'MSCommerce.TrustedIssuer'
+            Id               = $InputObject.id
+            Issuer           = $InputObject.issuer
+            DisplayName      = $InputObject.displayName
+            Audiences        = @($InputObject.audiences)
+            ExternalTenantId = $InputObject.externalTenantId
+            UserClaim        = $mapping.userClaim
+            NameClaim        = $mapping.nameClaim
+            RoleSource       = $mapping.roleSource
+            GroupsClaim      = $mapping.groupsClaim
+            GroupRoles       = @($mapping.groupRoles)
+            CreatedDateTime  = $InputObject.createdDateTime
+        }
+    }
+}
