@@ -396,10 +396,59 @@ fn constrain(document: &mut Value) {
             "minItems": 1, "maxItems": MAX_VALUES_PER_CHANGE}),
     );
 
+    // License requests: a request names exactly one target; messages are bounded; the organization's own process
+    // needs an http(s) link, and something to show (a message or a link) when it is on.
+    {
+        use mscommerce_domain::license_requests::{
+            MAX_PROCESS_LINK, MAX_REQUEST_MESSAGE, MAX_REQUEST_USERS, MAX_SHARE_RECIPIENTS,
+        };
+        let message = json!({"type": "string", "maxLength": MAX_REQUEST_MESSAGE});
+        let uuids = |min: usize, max: usize| json!({"type": "array", "items": {"type": "string", "format": "uuid"}, "minItems": min, "maxItems": max});
+        set("NewLicenseRequestBody", "productId", &target_id);
+        set("NewLicenseRequestBody", "offerType", &target_id);
+        set("NewLicenseRequestBody", "message", &message);
+        set(
+            "NewLicenseRequestBody",
+            "userIds",
+            &uuids(0, MAX_REQUEST_USERS),
+        );
+        set(
+            "ApproveBody",
+            "subscriptionId",
+            &json!({"type": "string", "format": "uuid"}),
+        );
+        set("ApproveBody", "userIds", &uuids(1, MAX_REQUEST_USERS + 1));
+        set("ApproveBody", "message", &message);
+        set("DenyBody", "message", &message);
+        set("ShareBody", "userIds", &uuids(1, MAX_SHARE_RECIPIENTS));
+        set("ShareBody", "message", &message);
+        set(
+            "RequestProcessView",
+            "useOrganizationProcess",
+            &json!({"type": "boolean"}),
+        );
+        set(
+            "RequestProcessView",
+            "message",
+            &json!({"type": ["string", "null"], "maxLength": MAX_REQUEST_MESSAGE}),
+        );
+        set(
+            "RequestProcessView",
+            "link",
+            &json!({"type": ["string", "null"], "maxLength": MAX_PROCESS_LINK, "pattern": "^https?://[!-~]+$"}),
+        );
+    }
+
+    schemas["NewLicenseRequestBody"]["oneOf"] = target.clone();
+    schemas["RequestProcessView"]["anyOf"] = json!([
+        {"properties": {"useOrganizationProcess": {"const": false}}},
+        {"required": ["message"], "properties": {"message": {"type": "string", "pattern": NOT_ONLY_WHITESPACE}}},
+        {"required": ["link"], "properties": {"link": {"type": "string"}}},
+    ]);
     schemas["PolicyValueEntry"]["oneOf"] = target.clone();
     schemas["AcquisitionRequest"]["oneOf"] = target.clone();
     schemas["AcquisitionRequest"]["required"] = json!(["acquisitionKind"]);
-    schemas["CentralPurchase"]["oneOf"] = target;
+    schemas["CentralPurchase"]["oneOf"] = target.clone();
     // A change names at least one of its two fields.
     schemas["SubscriptionChange"]["minProperties"] = json!(1);
     // `Other` needs a comment that is more than whitespace.
@@ -436,7 +485,7 @@ fn constrain(document: &mut Value) {
                 let guid = parameter["in"] == "path"
                     && matches!(
                         parameter["name"].as_str(),
-                        Some("subscriptionId" | "userId")
+                        Some("subscriptionId" | "userId" | "requestId")
                     );
                 if guid {
                     parameter["schema"] = json!({"type": "string", "format": "uuid"});
@@ -446,7 +495,7 @@ fn constrain(document: &mut Value) {
             let responses = &mut operation["responses"];
             if takes_guid && responses.get("400").is_none() {
                 responses["400"] = json!({
-                    "description": "`InvalidPathParameter`: an ID in the path is not a GUID",
+                    "description": "`InvalidPathParameter` or `InvalidRequestId`: an ID in the path is not a GUID",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
                 });
             }
