@@ -14,8 +14,9 @@ function Approve-MSCommerceLicenseRequest {
         several could, it refuses (SubscriptionRequired) and -SubscriptionId chooses one
         (Get-MSCommerceSubscription -PurchaseType Central lists them). Other refusals: LicenseRequestAnswered
         (approved or denied already), NotEnoughLicenses (the message says how many licenses are missing: raise
-        the quantity with Set-MSCommerceSubscription, or approve fewer users), NoCentralSubscription (buy one with
-        New-MSCommerceSubscription), LicenseRequestNotFound. Each concerns one request: it is a non-terminating
+        the quantity with Set-MSCommerceSubscription, or approve fewer users), NoCentralSubscription (there is none:
+        buy one with New-MSCommerceSubscription; or -SubscriptionId is not an active central subscription of the
+        product), UserNotInRequest (a -UserId that is not one of the request's users), LicenseRequestNotFound. Each concerns one request: it is a non-terminating
         error and the next piped request is still handled.
 
         Requests can be piped in: objects of Get-MSCommerceLicenseRequest bind by their RequestId property (or

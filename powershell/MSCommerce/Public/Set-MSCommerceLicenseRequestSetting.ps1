@@ -11,8 +11,9 @@ function Set-MSCommerceLicenseRequestSetting {
 
         -UseOrganizationProcess $true sends users elsewhere: new requests are refused with
         OrganizationRequestProcess and users are shown -Message and -Link instead; requests made before stay until
-        they are answered. -UseOrganizationProcess $false takes requests here again. An empty -Message or -Link
-        clears it. -WhatIf shows the change and sends nothing, not even the read. Needs Global Administrator or
+        they are answered; the service refuses it without a message or a link, and a link that is not http(s)
+        (InvalidRequestProcess). -UseOrganizationProcess $false takes requests here again. An empty -Message or
+        -Link clears it. -WhatIf shows the change and sends nothing, not even the read. Needs Global Administrator or
         License Administrator.
 
     .PARAMETER UseOrganizationProcess
