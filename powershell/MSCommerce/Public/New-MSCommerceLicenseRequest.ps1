@@ -43,10 +43,10 @@ function New-MSCommerceLicenseRequest {
         Asks for a Power BI Pro license for the signed-in user.
 
     .EXAMPLE
-        Test-MSCommerceAcquisition -ProductId 'CFQ7TTC0H9MP' | Where-Object -Property Allowed -EQ $false | New-MSCommerceLicenseRequest -UserId $bob, $carol -Message 'The three of us share the sales dashboards.'
+        Test-MSCommerceAcquisition -ProductId 'CFQ7TTC0H9MP' | Where-Object -Property LicenseRequestPossible | New-MSCommerceLicenseRequest -UserId $bob, $carol -Message 'The three of us share the sales dashboards.'
 
         Asks for Power BI Pro for the signed-in user, Bob and Carol, only if the policy does not let the user buy
-        it.
+        it (the decision's LicenseRequestPossible).
 
     .INPUTS
         System.String. ProductId, by property name.

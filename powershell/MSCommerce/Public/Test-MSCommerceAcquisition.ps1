@@ -39,8 +39,9 @@ function Test-MSCommerceAcquisition {
         System.String. ProductId and UserId, by property name.
 
     .OUTPUTS
-        MSCommerce.AcquisitionDecision. Properties: Allowed, PolicyValue, Reason, RefusalCode, ProductId,
-        ProductName, AcquisitionKind, UserId.
+        MSCommerce.AcquisitionDecision. Properties: Allowed, PolicyValue, Reason, RefusalCode,
+        LicenseRequestPossible (the policy refused, so the user may ask for a license with
+        New-MSCommerceLicenseRequest), ProductId, ProductName, AcquisitionKind, UserId.
     #>
     [CmdletBinding(DefaultParameterSetName = 'Product')]
     [OutputType('MSCommerce.AcquisitionDecision')]
@@ -97,15 +98,16 @@ function Test-MSCommerceAcquisition {
             return
         }
         [pscustomobject]@{
-            PSTypeName      = 'MSCommerce.AcquisitionDecision'
-            Allowed         = $decision.allowed
-            PolicyValue     = $decision.policyValue
-            Reason          = $decision.reason
-            RefusalCode     = $decision.refusalCode
-            ProductId       = $decision.productId
-            ProductName     = $decision.productName
-            AcquisitionKind = $decision.acquisitionKind
-            UserId          = $decision.userId
+            PSTypeName             = 'MSCommerce.AcquisitionDecision'
+            Allowed                = $decision.allowed
+            PolicyValue            = $decision.policyValue
+            Reason                 = $decision.reason
+            RefusalCode            = $decision.refusalCode
+            LicenseRequestPossible = [bool]$decision.licenseRequestPossible
+            ProductId              = $decision.productId
+            ProductName            = $decision.productName
+            AcquisitionKind        = $decision.acquisitionKind
+            UserId                 = $decision.userId
         }
     }
 }

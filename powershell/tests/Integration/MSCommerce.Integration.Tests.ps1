@@ -608,6 +608,8 @@ Describe 'MSCommerce against mscommerce serve' -Tag 'Integration' {
         }
 
         It 'Should send nothing with -WhatIf, then ask for Visio Plan 2 for Lia and Max' {
+            (Test-MSCommerceAcquisition -ProductId $visio -Token $liaToken).LicenseRequestPossible | Should -BeTrue
+            (Test-MSCommerceAcquisition -ProductId $powerApps -Token $liaToken).LicenseRequestPossible | Should -BeFalse
             New-MSCommerceLicenseRequest -ProductId $visio -UserId $askerId['max'] -Token $liaToken -WhatIf
             @(Get-MSCommerceLicenseRequest -Mine -Token $liaToken).Count | Should -Be 0
             $splatAsk = @{

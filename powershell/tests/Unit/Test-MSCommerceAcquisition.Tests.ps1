@@ -10,7 +10,7 @@ AfterAll {
 Describe 'Test-MSCommerceAcquisition' {
     BeforeEach {
         Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
-            [pscustomobject]@{ allowed = $false; policyValue = 'Disabled'; reason = 'Self-service purchase of Power BI Pro is turned off.'; refusalCode = 'PolicyDisabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; acquisitionKind = $Query.kind; userId = 'u1' }
+            [pscustomobject]@{ allowed = $false; policyValue = 'Disabled'; reason = 'Self-service purchase of Power BI Pro is turned off.'; refusalCode = 'PolicyDisabled'; licenseRequestPossible = $true; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; acquisitionKind = $Query.kind; userId = 'u1' }
         }
     }
 
@@ -19,6 +19,7 @@ Describe 'Test-MSCommerceAcquisition' {
         $decision.PSObject.TypeNames | Should -Contain 'MSCommerce.AcquisitionDecision'
         $decision.Allowed | Should -BeFalse
         $decision.RefusalCode | Should -Be 'PolicyDisabled'
+        $decision.LicenseRequestPossible | Should -BeTrue
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
             $Method -eq 'GET' -and $Path -eq '/v1.0/acquisitionDecisions' -and $Query.productId -eq 'CFQ7TTC0H9MP' -and
             $Query.kind -eq 'Purchase' -and -not $Query.ContainsKey('userId') -and -not $Query.ContainsKey('offerType')
@@ -36,6 +37,15 @@ Describe 'Test-MSCommerceAcquisition' {
         $users = @([pscustomobject]@{ UserId = 'u1' }, [pscustomobject]@{ UserId = 'u2' })
         @($users | Test-MSCommerceAcquisition -ProductId 'CFQ7TTC0H9MP').Count | Should -Be 2
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Query.userId -eq 'u2' }
+    }
+
+    It 'Should read a decision without licenseRequestPossible (an older service) as no request possible' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{ allowed = $true; policyValue = 'Enabled'; reason = 'Allowed.'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; acquisitionKind = 'Purchase'; userId = 'u1' }
+        }
+        $decision = Test-MSCommerceAcquisition -ProductId 'CFQ7TTC0H9MP'
+        $decision.LicenseRequestPossible | Should -BeOfType [bool]
+        $decision.LicenseRequestPossible | Should -BeFalse
     }
 
     It 'Should refuse an acquisition kind outside the list before any call' {
