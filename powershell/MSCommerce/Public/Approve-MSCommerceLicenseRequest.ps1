@@ -16,8 +16,8 @@ function Approve-MSCommerceLicenseRequest {
         (approved or denied already), NotEnoughLicenses (the message says how many licenses are missing: raise
         the quantity with Set-MSCommerceSubscription, or approve fewer users), NoCentralSubscription (there is none:
         buy one with New-MSCommerceSubscription; or -SubscriptionId is not an active central subscription of the
-        product), UserNotInRequest (a -UserId that is not one of the request's users), LicenseRequestNotFound. Each concerns one request: it is a non-terminating
-        error and the next piped request is still handled.
+        product), UserNotInRequest (a -UserId that is not one of the request's users), LicenseRequestNotFound.
+        Each concerns one request: it is a non-terminating error and the next piped request is still handled.
 
         Requests can be piped in: objects of Get-MSCommerceLicenseRequest bind by their RequestId property (or
         an Id property). Licenses are assigned, so PowerShell asks before each request when $ConfirmPreference is
