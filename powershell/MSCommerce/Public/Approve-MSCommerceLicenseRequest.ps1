@@ -32,8 +32,8 @@ function Approve-MSCommerceLicenseRequest {
         chooses, and refuses with SubscriptionRequired when several could serve.
 
     .PARAMETER UserId
-        The users to approve, a subset of the request's users (the UserId of its Users); the others are told
-        that their request was not approved. Without it every user of the request is approved.
+        The users to approve, a subset of the request's users (the UserId of its Users, 1 to 20); the others are
+        told that their request was not approved. Without it every user of the request is approved.
 
     .PARAMETER Message
         A message to the users, up to 1000 characters, sent with the answer instead of the default text.
@@ -76,6 +76,7 @@ function Approve-MSCommerceLicenseRequest {
         [string]$SubscriptionId,
 
         [Parameter()]
+        [ValidateCount(1, 20)]
         [ValidateNotNullOrEmpty()]
         [string[]]$UserId,
 

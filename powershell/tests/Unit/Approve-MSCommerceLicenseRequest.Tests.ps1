@@ -66,8 +66,9 @@ Describe 'Approve-MSCommerceLicenseRequest' {
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
     }
 
-    It 'Should refuse a message longer than 1000 characters before any call' {
+    It 'Should refuse a message longer than 1000 characters, and more than 20 users, before any call' {
         { Approve-MSCommerceLicenseRequest -RequestId 'q1' -Message ('x' * 1001) -Confirm:$false } | Should -Throw
+        { Approve-MSCommerceLicenseRequest -RequestId 'q1' -UserId (1..21 | ForEach-Object -Process { "u$_" }) -Confirm:$false } | Should -Throw
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly
     }
 
