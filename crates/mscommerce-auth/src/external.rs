@@ -11,6 +11,11 @@
 //! Ed25519: EdDSA). A token whose header names another algorithm is refused before its signature is looked at, so
 //! no RS256 key verifies an HS256 token or a PS256 one it was not published for. Symmetric keys and encryption
 //! keys are never used.
+//!
+//! The same discovery document gives what the service needs as a provider's relying party (its authorization and
+//! token endpoints, [`ExternalKeys::endpoints`]); [`ExternalKeys::redeem_code`] redeems a code there and
+//! [`ExternalKeys::verify_id_token`] holds the ID token to the sign-in that asked for it (audience = the
+//! service's client ID, `nonce`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -59,10 +64,20 @@ struct PinnedKey {
 struct KeySet {
     keys: HashMap<String, Arc<PinnedKey>>,
     jwks_uri: Option<String>,
+    /// Where a person signs in and where a code is redeemed, from the same discovery document (a relying party's
+    /// needs, [`crate::relying_party`]); absent when the provider publishes none.
+    endpoints: Option<ProviderEndpoints>,
     /// When the set was last fetched, or a fetch was last tried: what the refetch interval counts from.
     last_attempt: Option<Instant>,
     /// Until when the set may be used without asking the issuer.
     fresh_until: Option<Instant>,
+}
+
+/// The endpoints of a provider a relying party uses (OpenID Connect Discovery, section 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEndpoints {
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
 }
 
 struct IssuerKeys {
@@ -295,8 +310,10 @@ impl ExternalKeys {
         let jwks_uri = match jwks_uri {
             Some(uri) => uri,
             None => {
-                let uri = self.discover(issuer).await?;
-                keys.set.write().unwrap_or_else(|e| e.into_inner()).jwks_uri = Some(uri.clone());
+                let (uri, endpoints) = self.discover(issuer).await?;
+                let mut set = keys.set.write().unwrap_or_else(|e| e.into_inner());
+                set.jwks_uri = Some(uri.clone());
+                set.endpoints = endpoints;
                 uri
             }
         };
@@ -310,7 +327,7 @@ impl ExternalKeys {
 
     /// The `jwks_uri` of the issuer's discovery document, whose `issuer` must be the issuer itself (OpenID
     /// Connect Discovery, section 4.3).
-    async fn discover(&self, issuer: &str) -> Result<String, String> {
+    async fn discover(&self, issuer: &str) -> Result<(String, Option<ProviderEndpoints>), String> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
@@ -328,10 +345,159 @@ impl ExternalKeys {
             .get("jwks_uri")
             .and_then(Value::as_str)
             .ok_or_else(|| format!("its discovery document at {url} has no jwks_uri"))?;
-        if !(jwks_uri.starts_with("https://") || jwks_uri.starts_with("http://")) {
+        if !is_http_url(jwks_uri) {
             return Err(format!("its jwks_uri {jwks_uri} is not an http(s) URL"));
         }
-        Ok(jwks_uri.to_string())
+        let endpoint = |name: &str| {
+            document
+                .get(name)
+                .and_then(Value::as_str)
+                .filter(|url| is_http_url(url))
+                .map(str::to_string)
+        };
+        let endpoints = match (
+            endpoint("authorization_endpoint"),
+            endpoint("token_endpoint"),
+        ) {
+            (Some(authorization_endpoint), Some(token_endpoint)) => Some(ProviderEndpoints {
+                authorization_endpoint,
+                token_endpoint,
+            }),
+            _ => None,
+        };
+        Ok((jwks_uri.to_string(), endpoints))
+    }
+
+    /// The provider's authorization and token endpoints, from its discovery document (read once, with its keys).
+    pub async fn endpoints(&self, issuer: &str) -> Result<ProviderEndpoints, String> {
+        let keys = self.issuer(issuer);
+        let held = keys
+            .set
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .endpoints
+            .clone();
+        if let Some(endpoints) = held {
+            return Ok(endpoints);
+        }
+        let _turn = keys.fetching.lock().await;
+        let (uri, endpoints) = self.discover(issuer).await?;
+        let mut set = keys.set.write().unwrap_or_else(|e| e.into_inner());
+        set.jwks_uri.get_or_insert(uri);
+        set.endpoints = endpoints.clone();
+        endpoints.ok_or_else(|| {
+            "its discovery document has no authorization_endpoint and token_endpoint: it signs no people in for \
+             others"
+                .to_string()
+        })
+    }
+
+    /// Redeems a provider's authorization code at its token endpoint (RFC 6749 section 4.1.3, with the PKCE
+    /// verifier, RFC 7636 section 4.5) and answers the `id_token` of the answer. The client authenticates with
+    /// `client_secret_post` when it has a secret, and as a public client otherwise.
+    pub async fn redeem_code(
+        &self,
+        token_endpoint: &str,
+        redemption: CodeRedemption<'_>,
+    ) -> Result<String, String> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", redemption.code),
+            ("redirect_uri", redemption.redirect_uri),
+            ("client_id", redemption.client_id),
+            ("code_verifier", redemption.code_verifier),
+        ];
+        if let Some(secret) = redemption.client_secret {
+            form.push(("client_secret", secret));
+        }
+        let response = self
+            .client
+            .post(token_endpoint)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "{token_endpoint} could not be reached ({})",
+                    error_chain(&e)
+                )
+            })?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| format!("{token_endpoint} could not be read ({e})"))?;
+        if body.len() > MAX_DOCUMENT_BYTES {
+            return Err(format!(
+                "{token_endpoint} answered more than {MAX_DOCUMENT_BYTES} bytes"
+            ));
+        }
+        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if !status.is_success() {
+            let said = |name: &str| answer.get(name).and_then(Value::as_str).unwrap_or("");
+            return Err(format!(
+                "{token_endpoint} refused the code ({status}: {} {})",
+                said("error"),
+                said("error_description")
+            ));
+        }
+        answer
+            .get("id_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                format!("{token_endpoint} answered no id_token (was the scope openid asked?)")
+            })
+    }
+
+    /// Verifies an ID token of a sign-in this service started as `client_id` (OpenID Connect Core, section
+    /// 3.1.3.7): the issuer's key and signature, `iss`, `aud` holding the client ID (and `azp` being it when
+    /// other audiences are named too), `exp`, a `sub`, and the `nonce` this sign-in sent.
+    pub async fn verify_id_token(
+        &self,
+        token: &str,
+        issuer: &str,
+        client_id: &str,
+        nonce: &str,
+    ) -> Result<Map<String, Value>, TokenError> {
+        let audiences = [client_id.to_string()];
+        let claims = self
+            .verify(
+                token,
+                Trust {
+                    issuer,
+                    audiences: &audiences,
+                    external_tenant_id: None,
+                },
+            )
+            .await?;
+        let invalid = |reason: String| TokenError::InvalidClaims(reason);
+        if let Some(Value::Array(named)) = claims.get("aud") {
+            if named.len() > 1 && claims.get("azp").and_then(Value::as_str) != Some(client_id) {
+                return Err(invalid(format!(
+                    "the ID token names several audiences and its azp is not this service's client ID \
+                     '{client_id}'"
+                )));
+            }
+        }
+        if claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(invalid("the ID token has no sub".into()));
+        }
+        match claims.get("nonce").and_then(Value::as_str) {
+            Some(found) if constant_time_eq(found.as_bytes(), nonce.as_bytes()) => Ok(claims),
+            Some(_) => Err(invalid(
+                "the ID token's nonce is not the one this sign-in sent (a replayed or another sign-in's token)"
+                    .into(),
+            )),
+            None => Err(invalid(
+                "the ID token has no nonce; this sign-in sent one".into(),
+            )),
+        }
     }
 
     async fn get(&self, url: &str) -> Result<(Vec<u8>, Duration), String> {
@@ -368,6 +534,24 @@ impl ExternalKeys {
         }
         Ok((body, lifetime))
     }
+}
+
+/// What redeeming a provider's code sends.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeRedemption<'a> {
+    pub code: &'a str,
+    pub redirect_uri: &'a str,
+    pub client_id: &'a str,
+    pub client_secret: Option<&'a str>,
+    pub code_verifier: &'a str,
+}
+
+fn is_http_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -514,5 +698,256 @@ mod tests {
         let mut kids: Vec<_> = keys.keys().cloned().collect();
         kids.sort();
         assert_eq!(kids, vec!["d", "r"]);
+    }
+
+    /// A provider on a real port: its discovery document, its JWKS (one P-256 key made for the test) and a token
+    /// endpoint that answers `id_token` only for the code `good` with the verifier whose challenge it was given.
+    struct Provider {
+        issuer: String,
+        key: jsonwebtoken::EncodingKey,
+    }
+
+    const CHALLENGE_OF_TEST_VERIFIER: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const TEST_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    impl Provider {
+        async fn start() -> Provider {
+            use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            use base64::Engine;
+            use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+            let random = ring::rand::SystemRandom::new();
+            let pkcs8 =
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &random).unwrap();
+            let pair =
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &random)
+                    .unwrap();
+            let point = pair.public_key().as_ref().to_vec();
+            let jwks = serde_json::json!({"keys": [{
+                "kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig",
+                "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+                "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+            }]});
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let issuer = format!("http://{}", listener.local_addr().unwrap());
+            let key = jsonwebtoken::EncodingKey::from_ec_der(pkcs8.as_ref());
+            let provider = Provider {
+                issuer: issuer.clone(),
+                key: key.clone(),
+            };
+            let id_token = provider.id_token(serde_json::json!({"nonce": "n-1"}));
+            tokio::spawn(async move {
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let (issuer, jwks, id_token) = (issuer.clone(), jwks.clone(), id_token.clone());
+                    tokio::spawn(async move { serve(stream, &issuer, &jwks, &id_token).await });
+                }
+            });
+            provider
+        }
+
+        fn id_token(&self, extra: Value) -> String {
+            let now = crate::unix_now();
+            let mut claims = serde_json::json!({
+                "iss": self.issuer, "aud": "rp-client", "sub": "person-1",
+                "iat": now, "exp": now + 300,
+            });
+            for (name, value) in extra.as_object().unwrap() {
+                if value.is_null() {
+                    claims.as_object_mut().unwrap().remove(name);
+                } else {
+                    claims[name] = value.clone();
+                }
+            }
+            let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+            header.kid = Some("k1".into());
+            jsonwebtoken::encode(&header, &claims, &self.key).unwrap()
+        }
+    }
+
+    async fn serve(mut stream: tokio::net::TcpStream, issuer: &str, jwks: &Value, id_token: &str) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 4096];
+        let (head, body) = loop {
+            let read = stream.read(&mut buffer).await.unwrap_or(0);
+            if read == 0 {
+                return;
+            }
+            request.extend_from_slice(&buffer[..read]);
+            let text = String::from_utf8_lossy(&request).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break (head.to_string(), body.to_string());
+                }
+            }
+        };
+        let path = head.split(' ').nth(1).unwrap_or("");
+        let (status, answer) = match path {
+            "/.well-known/openid-configuration" => (
+                "200 OK",
+                serde_json::json!({
+                    "issuer": issuer, "jwks_uri": format!("{issuer}/jwks"),
+                    "authorization_endpoint": format!("{issuer}/auth"),
+                    "token_endpoint": format!("{issuer}/token"),
+                }),
+            ),
+            "/jwks" => ("200 OK", jwks.clone()),
+            "/token" => {
+                let form: HashMap<String, String> =
+                    serde_urlencoded::from_str(&body).unwrap_or_default();
+                let verifier = form.get("code_verifier").map(String::as_str).unwrap_or("");
+                let good = form.get("grant_type").map(String::as_str) == Some("authorization_code")
+                    && form.get("code").map(String::as_str) == Some("good")
+                    && form.get("client_id").map(String::as_str) == Some("rp-client")
+                    && crate::pkce_matches(verifier, CHALLENGE_OF_TEST_VERIFIER);
+                if good {
+                    (
+                        "200 OK",
+                        serde_json::json!({"id_token": id_token, "token_type": "Bearer"}),
+                    )
+                } else {
+                    (
+                        "400 Bad Request",
+                        serde_json::json!({"error": "invalid_grant", "error_description": "no such code"}),
+                    )
+                }
+            }
+            _ => ("404 Not Found", serde_json::json!({})),
+        };
+        let body = answer.to_string();
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+    }
+
+    fn keys() -> ExternalKeys {
+        ExternalKeys::new(None, Duration::from_secs(1), 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_id_token_is_held_to_its_issuer_audience_signature_expiry_and_nonce() {
+        let provider = Provider::start().await;
+        let keys = keys();
+        let issuer = provider.issuer.as_str();
+        let good = provider.id_token(serde_json::json!({"nonce": "n-1"}));
+        let claims = keys
+            .verify_id_token(&good, issuer, "rp-client", "n-1")
+            .await
+            .unwrap();
+        assert_eq!(claims["sub"], "person-1");
+
+        let refused = |result: Result<Map<String, Value>, TokenError>| result.unwrap_err();
+        // Another sign-in's nonce, or none.
+        let error = refused(
+            keys.verify_id_token(&good, issuer, "rp-client", "n-2")
+                .await,
+        );
+        assert!(error.to_string().contains("nonce"), "{error}");
+        let no_nonce = provider.id_token(serde_json::json!({}));
+        let error = refused(
+            keys.verify_id_token(&no_nonce, issuer, "rp-client", "n-1")
+                .await,
+        );
+        assert!(error.to_string().contains("nonce"), "{error}");
+        // Another client's token.
+        let error = refused(
+            keys.verify_id_token(&good, issuer, "other-client", "n-1")
+                .await,
+        );
+        assert!(matches!(error, TokenError::InvalidAudience(_)), "{error:?}");
+        // Several audiences without this client as azp.
+        let shared = provider
+            .id_token(serde_json::json!({"nonce": "n-1", "aud": ["rp-client", "x"], "azp": "x"}));
+        let error = refused(
+            keys.verify_id_token(&shared, issuer, "rp-client", "n-1")
+                .await,
+        );
+        assert!(error.to_string().contains("azp"), "{error}");
+        // Expired.
+        let old =
+            provider.id_token(serde_json::json!({"nonce": "n-1", "exp": crate::unix_now() - 60}));
+        let error = refused(keys.verify_id_token(&old, issuer, "rp-client", "n-1").await);
+        assert_eq!(error, TokenError::Expired);
+        // Another issuer named in the token than the trust's.
+        let elsewhere =
+            provider.id_token(serde_json::json!({"nonce": "n-1", "iss": "https://elsewhere"}));
+        let error = refused(
+            keys.verify_id_token(&elsewhere, issuer, "rp-client", "n-1")
+                .await,
+        );
+        assert!(matches!(error, TokenError::UntrustedIssuer(_)), "{error:?}");
+        // No sub.
+        let nobody = provider.id_token(serde_json::json!({"nonce": "n-1", "sub": null}));
+        let error = refused(
+            keys.verify_id_token(&nobody, issuer, "rp-client", "n-1")
+                .await,
+        );
+        assert!(error.to_string().contains("sub"), "{error}");
+        // A changed payload under the provider's signature.
+        let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
+        let other = provider.id_token(serde_json::json!({"nonce": "n-1", "sub": "person-2"}));
+        parts[1] = other.split('.').nth(1).unwrap().to_string();
+        let error = refused(
+            keys.verify_id_token(&parts.join("."), issuer, "rp-client", "n-1")
+                .await,
+        );
+        assert_eq!(error, TokenError::InvalidSignature);
+    }
+
+    #[tokio::test]
+    async fn the_code_is_redeemed_at_the_discovered_token_endpoint_with_the_verifier() {
+        let provider = Provider::start().await;
+        let keys = keys();
+        let endpoints = keys.endpoints(&provider.issuer).await.unwrap();
+        assert_eq!(
+            endpoints,
+            ProviderEndpoints {
+                authorization_endpoint: format!("{}/auth", provider.issuer),
+                token_endpoint: format!("{}/token", provider.issuer),
+            }
+        );
+        let redemption = |code, verifier| CodeRedemption {
+            code,
+            redirect_uri: "http://127.0.0.1/federation/callback",
+            client_id: "rp-client",
+            client_secret: None,
+            code_verifier: verifier,
+        };
+        let id_token = keys
+            .redeem_code(&endpoints.token_endpoint, redemption("good", TEST_VERIFIER))
+            .await
+            .unwrap();
+        let claims = keys
+            .verify_id_token(&id_token, &provider.issuer, "rp-client", "n-1")
+            .await
+            .unwrap();
+        assert_eq!(claims["sub"], "person-1");
+        let wrong_verifier = "a".repeat(43);
+        let error = keys
+            .redeem_code(
+                &endpoints.token_endpoint,
+                redemption("good", &wrong_verifier),
+            )
+            .await
+            .unwrap_err();
+        assert!(error.contains("invalid_grant"), "{error}");
+        let error = keys
+            .redeem_code(&endpoints.token_endpoint, redemption("bad", TEST_VERIFIER))
+            .await
+            .unwrap_err();
+        assert!(error.contains("refused the code"), "{error}");
     }
 }

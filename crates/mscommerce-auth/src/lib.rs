@@ -9,6 +9,7 @@ pub mod external;
 mod hasher;
 mod keys;
 mod opaque;
+pub mod relying_party;
 mod sealed;
 mod secrets;
 mod verify;
