@@ -27,6 +27,16 @@ pub trait FederationStore {
         id: Uuid,
         actor: &AuditActor,
     ) -> StoreResult<bool>;
+    /// Sets (or, with `None`, removes) what people signing in with the provider need, audited
+    /// (`TrustedIssuerSignInSet`, naming the client ID and whether a secret is held, never the secret). Answers the
+    /// trust as it is now, or `None` when the tenant trusts no issuer by that ID.
+    async fn set_trusted_issuer_sign_in(
+        &self,
+        tenant_id: TenantId,
+        id: Uuid,
+        sign_in: Option<ProviderSignIn>,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<TrustedIssuer>>;
     /// The user a trusted issuer's accepted token names: made on the person's first sign-in (`UserCreated`),
     /// afterwards brought up to date with the token's name, type and, when the trust maps them, roles
     /// (`UserUpdated`, only when something changed). A sign-in name another user already has is a

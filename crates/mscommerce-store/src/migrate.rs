@@ -63,6 +63,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "license_requests",
         sql: include_str!("../migrations/sqlite/0011_license_requests.sql"),
     },
+    Migration {
+        version: 12,
+        name: "federated_sign_in",
+        sql: include_str!("../migrations/sqlite/0012_federated_sign_in.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -115,6 +120,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "license_requests",
         sql: include_str!("../migrations/postgres/0011_license_requests.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "federated_sign_in",
+        sql: include_str!("../migrations/postgres/0012_federated_sign_in.sql"),
     },
 ];
 

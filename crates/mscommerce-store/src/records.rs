@@ -288,6 +288,7 @@ pub mod actions {
     pub const APP_CREDENTIAL_REMOVED: &str = "AppCredentialRemoved";
     pub const TRUSTED_ISSUER_ADDED: &str = "TrustedIssuerAdded";
     pub const TRUSTED_ISSUER_REMOVED: &str = "TrustedIssuerRemoved";
+    pub const TRUSTED_ISSUER_SIGN_IN_SET: &str = "TrustedIssuerSignInSet";
     pub const TENANT_SETTING_CHANGED: &str = "TenantSettingChanged";
     pub const USER_UPDATED: &str = "UserUpdated";
     pub const SUBSCRIPTION_CREATED: &str = "SubscriptionCreated";
@@ -786,7 +787,20 @@ pub struct TrustedIssuer {
     /// When set, the `tid` every token of the issuer must carry.
     pub external_tenant_id: Option<String>,
     pub mapping: mscommerce_domain::federation::ClaimMapping,
+    /// What people signing in on the built-in page with this provider need; `None`: the trust offers no sign-in.
+    pub sign_in: Option<ProviderSignIn>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The service as a trusted provider's relying party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSignIn {
+    /// The service's client ID at the provider: the `aud` of the provider's ID tokens.
+    pub client_id: String,
+    /// The client secret, sealed with the key encryption key (never in clear here); `None`: a public client.
+    pub sealed_client_secret: Option<String>,
+    /// The provider's name on the button: "Sign in with {button}".
+    pub button: String,
 }
 
 #[derive(Debug, Clone)]

@@ -45,7 +45,33 @@ fn trusted_issuer(row: &DbRow) -> StoreResult<TrustedIssuer> {
                 })
                 .collect::<StoreResult<_>>()?,
         },
+        sign_in: match row.try_get::<Option<String>, _>("sign_in_client_id")? {
+            Some(client_id) => Some(ProviderSignIn {
+                client_id,
+                sealed_client_secret: row.try_get("sign_in_client_secret")?,
+                button: row
+                    .try_get::<Option<String>, _>("sign_in_button")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
         created_at: parse_timestamp(&text("created_at")?)?,
+    })
+}
+
+/// The audit trail's words for a trust's sign-in: the client ID and the button, and whether a secret is held.
+fn describe_sign_in(sign_in: Option<&ProviderSignIn>) -> Option<String> {
+    sign_in.map(|s| {
+        format!(
+            "client {} ({}), button \"Sign in with {}\"",
+            s.client_id,
+            if s.sealed_client_secret.is_some() {
+                "with a client secret"
+            } else {
+                "a public client"
+            },
+            s.button
+        )
     })
 }
 
@@ -78,6 +104,7 @@ impl FederationStore for SqlStore {
             audiences: issuer.audiences,
             external_tenant_id: issuer.external_tenant_id,
             mapping: issuer.mapping,
+            sign_in: None,
             // As it reads back: to the millisecond.
             created_at: parse_timestamp(&timestamp(now()))?,
         };
@@ -211,6 +238,55 @@ impl FederationStore for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn set_trusted_issuer_sign_in(
+        &self,
+        tenant_id: TenantId,
+        id: Uuid,
+        sign_in: Option<ProviderSignIn>,
+        actor: &AuditActor,
+    ) -> StoreResult<Option<TrustedIssuer>> {
+        let mut tx = begin_write(&self.write).await?;
+        let row = sqlx::query(&format!(
+            "SELECT * FROM trusted_issuers WHERE tenant_id = $1 AND id = $2{FOR_NO_KEY_UPDATE}"
+        ))
+        .bind(tenant_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let before = trusted_issuer(&row)?;
+        sqlx::query(
+            "UPDATE trusted_issuers SET sign_in_client_id = $1, sign_in_client_secret = $2, sign_in_button = $3 \
+             WHERE id = $4",
+        )
+        .bind(sign_in.as_ref().map(|s| s.client_id.clone()))
+        .bind(sign_in.as_ref().and_then(|s| s.sealed_client_secret.clone()))
+        .bind(sign_in.as_ref().map(|s| s.button.clone()))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            AuditRecord {
+                tenant_id,
+                action: actions::TRUSTED_ISSUER_SIGN_IN_SET,
+                actor,
+                target_type: "TrustedIssuer",
+                target_id: before.id.to_string(),
+                target_name: before.display_name.clone(),
+                policy_id: None,
+                old_value: describe_sign_in(before.sign_in.as_ref()),
+                new_value: describe_sign_in(sign_in.as_ref()),
+                at: now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(TrustedIssuer { sign_in, ..before }))
     }
 
     async fn federated_sign_in(

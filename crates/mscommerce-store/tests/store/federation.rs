@@ -8,6 +8,7 @@ use super::*;
 on_every_backend!(
     an_issuer_is_trusted_by_one_tenant_listed_and_removed_audited,
     a_first_sign_in_makes_the_user_and_later_ones_keep_it_current,
+    a_trusts_sign_in_is_set_read_back_and_removed_audited_without_its_secret,
 );
 
 fn trust(tenant_id: TenantId, issuer: &str) -> NewTrustedIssuer {
@@ -185,4 +186,92 @@ async fn a_first_sign_in_makes_the_user_and_later_ones_keep_it_current(f: &Fixtu
         f.store.user(contoso, first.id).await.unwrap().unwrap().upn,
         "alice@example.org"
     );
+}
+
+async fn a_trusts_sign_in_is_set_read_back_and_removed_audited_without_its_secret(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let fabrikam = tenant(f, "Fabrikam").await;
+    let added = f
+        .store
+        .add_trusted_issuer(trust(contoso, "https://idp.example/sign-in"), &actor())
+        .await
+        .unwrap();
+    assert_eq!(added.sign_in, None);
+    let sign_in = ProviderSignIn {
+        client_id: "rp-client-1".into(),
+        sealed_client_secret: Some("sealed:kek-1:c2VhbGVkLXNlY3JldA".into()),
+        button: "Contoso Entra ID".into(),
+    };
+    // Another tenant cannot set it; an unknown trust is none.
+    assert_eq!(
+        f.store
+            .set_trusted_issuer_sign_in(fabrikam, added.id, Some(sign_in.clone()), &actor())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        f.store
+            .set_trusted_issuer_sign_in(contoso, Uuid::new_v4(), Some(sign_in.clone()), &actor())
+            .await
+            .unwrap(),
+        None
+    );
+    let set = f
+        .store
+        .set_trusted_issuer_sign_in(contoso, added.id, Some(sign_in.clone()), &actor())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.sign_in.as_ref(), Some(&sign_in));
+    assert_eq!(
+        f.store.trusted_issuers(Some(contoso)).await.unwrap(),
+        vec![set.clone()]
+    );
+    // A public client: no secret held.
+    let public = ProviderSignIn {
+        sealed_client_secret: None,
+        ..sign_in.clone()
+    };
+    f.store
+        .set_trusted_issuer_sign_in(contoso, added.id, Some(public.clone()), &actor())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.store.trusted_issuers(None).await.unwrap()[0].sign_in,
+        Some(public)
+    );
+    let cleared = f
+        .store
+        .set_trusted_issuer_sign_in(contoso, added.id, None, &actor())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleared.sign_in, None);
+    assert_eq!(
+        f.store.trusted_issuers(None).await.unwrap()[0].sign_in,
+        None
+    );
+    let events: Vec<_> = f
+        .store
+        .audit_events(contoso, None, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == actions::TRUSTED_ISSUER_SIGN_IN_SET)
+        .collect();
+    assert_eq!(events.len(), 3, "{events:?}");
+    let written = format!("{events:?}");
+    assert!(written.contains("rp-client-1"), "{written}");
+    assert!(written.contains("with a client secret"), "{written}");
+    assert!(written.contains("a public client"), "{written}");
+    assert!(!written.contains("c2VhbGVkLXNlY3JldA"), "{written}");
+    assert!(f
+        .store
+        .audit_events(fabrikam, None, 20)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.action != actions::TRUSTED_ISSUER_SIGN_IN_SET));
 }
