@@ -132,6 +132,14 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             Requires(WritePolicy)
         }
         ("GET", "/console/my") | ("GET" | "POST", "/console/shop/{productId}") => SignedIn,
+        ("GET", "/partner/relationships")
+        | ("GET", "/partner/relationships/{relationshipId}")
+        | ("GET", "/partner/customers") => Requires(ReadPartnerRelationships),
+        ("POST", "/partner/relationships")
+        | ("POST", "/partner/relationships/{relationshipId}/approve")
+        | ("POST", "/partner/relationships/{relationshipId}/end") => {
+            Requires(ManagePartnerRelationships)
+        }
         ("POST", "/oauth2/v2.0/token") | ("POST", "/{tenantId}/oauth2/v2.0/token") => Public,
         // A person signs in here: there is no bearer token yet.
         (

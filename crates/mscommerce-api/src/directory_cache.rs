@@ -11,6 +11,12 @@
 //! on SQLite; and, should a notice ever be lost, an entry older than [`FRESH_FOR`] is read again.
 //!
 //! The hot path (a request with a cached token of a cached principal) is one map read and one reference count.
+//!
+//! A partner's user or app acting for a customer (a token with `partner_tid`) is the partner's account as it is
+//! now, in the partner's tenant, with the roles the customer's active delegated admin relationships grant it
+//! (`mscommerce_domain::partners`). Those relationships are held here too, by partner and customer, with their end
+//! dates, which every request compares with the clock: a relationship that expires stops its tokens at that
+//! moment, one that is ended stops them when the change is heard (as an account's change is).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,8 +24,10 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use mscommerce_auth::TokenError;
+use chrono::{DateTime, Utc};
 use mscommerce_domain::{
-    Acquirer, AppPermission, DirectoryRole, Principal, PrincipalKind, TenantId, UserId,
+    delegated_permissions, delegated_roles, Acquirer, AppPermission, DirectoryRole, Principal,
+    PrincipalKind, TenantId, UserId,
 };
 use mscommerce_store::{App, Store, StoreResult, User, UserType};
 use uuid::Uuid;
@@ -72,6 +80,7 @@ impl HeldUser {
                         .filter_map(|id| DirectoryRole::parse(id))
                         .collect(),
                 },
+                partner_tenant_id: None,
             }),
             loaded: Instant::now(),
         }
@@ -100,6 +109,7 @@ impl HeldApp {
                         .filter_map(|name| AppPermission::parse(name))
                         .collect(),
                 },
+                partner_tenant_id: None,
             })
         });
         HeldApp {
@@ -109,11 +119,21 @@ impl HeldApp {
     }
 }
 
+/// The grants of the active relationships between one partner and one customer, as read.
+#[derive(Clone)]
+struct HeldGrants {
+    /// Each relationship's granted roles and end.
+    grants: Arc<[(Vec<DirectoryRole>, DateTime<Utc>)]>,
+    loaded: Instant,
+}
+
 #[derive(Default)]
 pub struct DirectoryCache {
     users: DashMap<UserId, HeldUser>,
     /// By client ID: what an app's token names it by.
     apps: DashMap<Uuid, HeldApp>,
+    /// By (partner, customer).
+    relationships: DashMap<(TenantId, TenantId), HeldGrants>,
     /// Times a user or an app was read from the store.
     loads: AtomicU64,
 }
@@ -126,6 +146,9 @@ impl DirectoryCache {
         store: &dyn Store,
         claimed: &Principal,
     ) -> Result<Arc<Principal>, ApiError> {
+        if let Some(partner) = claimed.partner_tenant_id {
+            return self.delegated(store, claimed, partner).await;
+        }
         let current = match &claimed.kind {
             PrincipalKind::User { .. } => {
                 let held = self
@@ -144,6 +167,93 @@ impl DirectoryCache {
         current
             .filter(|p| p.tenant_id == claimed.tenant_id && p.object_id == claimed.object_id)
             .ok_or_else(|| TokenError::PrincipalNotFound.into())
+    }
+
+    /// A partner's user or app acting for the customer `claimed.tenant_id`: its account in the partner's tenant as
+    /// it is now, with the roles (permissions) the active relationships grant it there.
+    async fn delegated(
+        &self,
+        store: &dyn Store,
+        claimed: &Principal,
+        partner: TenantId,
+    ) -> Result<Arc<Principal>, ApiError> {
+        let at_home = Principal {
+            tenant_id: partner,
+            object_id: claimed.object_id,
+            kind: claimed.kind.clone(),
+            partner_tenant_id: None,
+        };
+        let home = Box::pin(self.principal(store, &at_home)).await?;
+        let now = Utc::now();
+        let grants = self.grants(store, partner, claimed.tenant_id).await?;
+        let mut granted: Vec<DirectoryRole> = Vec::new();
+        for (roles, ends_at) in grants.iter() {
+            if *ends_at > now {
+                for role in roles {
+                    if !granted.contains(role) {
+                        granted.push(*role);
+                    }
+                }
+            }
+        }
+        if granted.is_empty() {
+            return Err(TokenError::RelationshipNotActive.into());
+        }
+        let kind = match &home.kind {
+            PrincipalKind::User {
+                upn,
+                display_name,
+                roles,
+            } => PrincipalKind::User {
+                upn: upn.clone(),
+                display_name: display_name.clone(),
+                roles: delegated_roles(roles, &granted),
+            },
+            PrincipalKind::App {
+                client_id,
+                display_name,
+                permissions,
+            } => PrincipalKind::App {
+                client_id: *client_id,
+                display_name: display_name.clone(),
+                permissions: delegated_permissions(permissions, &granted),
+            },
+        };
+        Ok(Arc::new(Principal {
+            tenant_id: claimed.tenant_id,
+            object_id: claimed.object_id,
+            kind,
+            partner_tenant_id: Some(partner),
+        }))
+    }
+
+    async fn grants(
+        &self,
+        store: &dyn Store,
+        partner: TenantId,
+        customer: TenantId,
+    ) -> StoreResult<Arc<[(Vec<DirectoryRole>, DateTime<Utc>)]>> {
+        if let Some(held) = self.relationships.get(&(partner, customer)) {
+            if held.loaded.elapsed() < FRESH_FOR {
+                return Ok(Arc::clone(&held.grants));
+            }
+        }
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        let active = store
+            .active_relationships(partner, customer, Utc::now())
+            .await?;
+        let grants: Arc<[_]> = active
+            .iter()
+            .filter_map(|r| Some((r.granted(), r.ends_at?)))
+            .collect();
+        self.relationships.insert(
+            (partner, customer),
+            HeldGrants {
+                grants: Arc::clone(&grants),
+                loaded: Instant::now(),
+            },
+        );
+        Ok(grants)
     }
 
     /// The facts of a user of `tenant_id`; `None` when no such user is in that tenant.
@@ -216,8 +326,14 @@ impl DirectoryCache {
         self.apps.remove(&client_id);
     }
 
+    /// Forgets every relationship held: one changed (they change seldom; the next partner request reads again).
+    pub fn forget_relationships(&self) {
+        self.relationships.clear();
+    }
+
     pub fn clear(&self) {
         self.users.clear();
         self.apps.clear();
+        self.relationships.clear();
     }
 }

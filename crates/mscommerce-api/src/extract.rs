@@ -31,6 +31,7 @@ impl Caller {
             name: self.principal.display_name().to_string(),
             kind: self.principal.kind_name().to_string(),
             correlation_id: self.correlation_id.as_str().to_string(),
+            partner_tenant_id: self.principal.partner_tenant_id,
         }
     }
 

@@ -44,8 +44,8 @@ pub use state::{ApiSettings, AppState, GrantLifetimes, Services};
 
 use handlers::subscriptions::{assignments, billing, read};
 use handlers::{
-    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
-    takeover, token, trusted_issuers, users,
+    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, partners,
+    policies, takeover, token, trusted_issuers, users,
 };
 
 /// The router being built, and the template of every route it holds (for the observing layer's labels).
@@ -197,6 +197,23 @@ fn own(routes: Routes) -> Routes {
             "/v1.0/licenseRequestSettings",
             get(license_requests::settings).put(license_requests::set_settings),
         )
+        .route(
+            "/v1.0/partner/relationships",
+            get(partners::list_relationships).post(partners::request_relationship),
+        )
+        .route(
+            "/v1.0/partner/relationships/{relationshipId}",
+            get(partners::get_relationship),
+        )
+        .route(
+            "/v1.0/partner/relationships/{relationshipId}/approve",
+            post(partners::approve_relationship),
+        )
+        .route(
+            "/v1.0/partner/relationships/{relationshipId}/end",
+            post(partners::end_relationship),
+        )
+        .route("/v1.0/partner/customers", get(partners::list_customers))
         .route("/v1.0/licenses/products", get(licenses::products))
         .route(
             "/v1.0/licenses/products/{productId}",

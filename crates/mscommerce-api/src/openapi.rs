@@ -13,8 +13,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
-    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, policies,
-    takeover, token, trusted_issuers, users,
+    acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, partners,
+    policies, takeover, token, trusted_issuers, users,
 };
 
 #[derive(OpenApi)]
@@ -75,6 +75,12 @@ use crate::handlers::{
         license_requests::share,
         license_requests::settings,
         license_requests::set_settings,
+        partners::list_relationships,
+        partners::request_relationship,
+        partners::get_relationship,
+        partners::approve_relationship,
+        partners::end_relationship,
+        partners::list_customers,
         token::token,
         token::tenant_token,
         token::discovery,
@@ -108,6 +114,7 @@ use crate::handlers::{
         (name = "licenses", description = "Who holds the self-service licenses; export"),
         (name = "license-requests", description = "Members ask for licenses the policy keeps them from buying; admins answer"),
         (name = "take-over", description = "Move a self-service subscription's users to a central one, or cancel it"),
+        (name = "partners", description = "Delegated admin relationships: a partner acts for its customers with the roles they grant"),
         (name = "sign-in", description = "The built-in OAuth2 issuer"),
         (name = "operations", description = "Health, readiness, metrics"),
     )

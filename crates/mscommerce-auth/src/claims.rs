@@ -48,6 +48,14 @@ pub struct AccessClaims {
     /// Delegated scope of user tokens, as Entra issues for this resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scp: Option<String>,
+    /// A partner acting for a customer (`tid`): the issuer of the partner's tenant, where the user or app signed
+    /// in, as Entra names the home of a user from another tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<String>,
+    /// A partner acting for a customer: the partner's tenant ID, through whose delegated admin relationship
+    /// with `tid` the token was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_tid: Option<String>,
 }
 
 /// The claims of an OpenID Connect ID token (Core 1.0 section 2), shaped like Entra's v2 ID tokens.
@@ -172,6 +180,8 @@ impl TokenIssuer {
             azp: None,
             appid: None,
             scp: None,
+            idp: None,
+            partner_tid: None,
         };
         match subject {
             TokenSubject::User {
@@ -225,6 +235,21 @@ impl TokenIssuer {
 
     pub fn issue(&self, subject: &TokenSubject, now: i64) -> String {
         self.sign(&self.claims_for(subject, now))
+    }
+
+    /// A token for a partner's user or app to act for a customer: `subject` is the partner's user or app with the
+    /// customer's tenant ID and the roles or permissions the relationship delegates; the token names the partner
+    /// (`idp`, `partner_tid`).
+    pub fn issue_for_customer(
+        &self,
+        subject: &TokenSubject,
+        partner_tenant_id: mscommerce_domain::TenantId,
+        now: i64,
+    ) -> String {
+        let mut claims = self.claims_for(subject, now);
+        claims.idp = Some(tenant_issuer(&self.issuer, partner_tenant_id));
+        claims.partner_tid = Some(partner_tenant_id.to_string());
+        self.sign(&claims)
     }
 
     /// An ID token for a user's sign-in to `client_id`, signed like access tokens and with the same (tenant's)

@@ -81,6 +81,12 @@ pub enum TokenError {
     /// A valid token whose holder's account has been disabled since it was issued.
     #[error("The account this access token was issued to is disabled. An administrator can enable it again.")]
     PrincipalDisabled,
+    /// A partner's token for a customer whose delegated admin relationship has ended or expired since.
+    #[error(
+        "The delegated admin relationship this access token was issued through has ended or expired: the partner \
+         may not act for this organization now. Ask the customer for a new relationship."
+    )]
+    RelationshipNotActive,
 }
 
 impl TokenError {
@@ -104,6 +110,7 @@ impl TokenError {
             TokenError::IssuerUnreachable { .. } => "TokenIssuerUnreachable",
             TokenError::FederatedSignIn { .. } => "TokenFederatedSignInRefused",
             TokenError::PrincipalDisabled => "TokenPrincipalDisabled",
+            TokenError::RelationshipNotActive => "TokenRelationshipNotActive",
         }
     }
 }
@@ -442,10 +449,16 @@ fn principal_from(claims: &AccessClaims) -> Result<Principal, TokenError> {
                 .collect(),
         }
     };
+    let partner_tenant_id = claims
+        .partner_tid
+        .as_deref()
+        .map(|p| claim_uuid("partner_tid", p).map(Into::into))
+        .transpose()?;
     Ok(Principal {
         tenant_id,
         object_id,
         kind,
+        partner_tenant_id,
     })
 }
 

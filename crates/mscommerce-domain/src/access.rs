@@ -140,6 +140,10 @@ pub enum Operation {
     /// Trust an external identity provider (Entra ID, any OpenID Connect issuer), or stop trusting it: whoever
     /// it vouches for signs in here, so only Global Administrators decide.
     ManageTrustedIssuers,
+    /// List the tenant's delegated admin relationships, on either side (its partners, its customers).
+    ReadPartnerRelationships,
+    /// Ask a customer for a relationship, approve a partner's, end one on either side.
+    ManagePartnerRelationships,
 }
 
 impl Operation {
@@ -195,7 +199,22 @@ impl Operation {
             Operation::ManageAppCredentials => (&[GlobalAdministrator], &[]),
             Operation::ReadTrustedIssuers => (&[GlobalAdministrator, GlobalReader], &[]),
             Operation::ManageTrustedIssuers => (&[GlobalAdministrator], &[]),
+            // Apps that manage policy list their customers, to enforce a baseline across them.
+            Operation::ReadPartnerRelationships => (
+                &[GlobalAdministrator, GlobalReader],
+                &[PolicyRead, PolicyReadWrite],
+            ),
+            Operation::ManagePartnerRelationships => (&[GlobalAdministrator], &[]),
         }
+    }
+
+    /// Whether a partner acting for a customer may never do this there, whatever roles it was granted: the
+    /// relationships themselves are the customer's own to manage (or a partner could approve its own).
+    pub fn is_home_only(self) -> bool {
+        matches!(
+            self,
+            Operation::ReadPartnerRelationships | Operation::ManagePartnerRelationships
+        )
     }
 
     /// Says who may do this, for the reason of a 403.
@@ -283,6 +302,10 @@ pub struct Principal {
     /// The user's or the app's object ID.
     pub object_id: Uuid,
     pub kind: PrincipalKind,
+    /// Set when a partner's user or app acts in `tenant_id` through a delegated admin relationship: the partner's
+    /// tenant, where the user or app lives. Its roles or permissions are then those the relationship grants
+    /// ([`crate::partners::delegated_roles`]), never the ones it holds at home.
+    pub partner_tenant_id: Option<crate::TenantId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +330,9 @@ impl Principal {
     }
 
     pub fn may(&self, operation: Operation) -> bool {
+        if self.partner_tenant_id.is_some() && operation.is_home_only() {
+            return false;
+        }
         let (roles, permissions) = operation.allowed_for();
         match &self.kind {
             PrincipalKind::User { roles: held, .. } => held.iter().any(|r| roles.contains(r)),
@@ -389,6 +415,7 @@ mod tests {
                 display_name: "U".into(),
                 roles: roles.to_vec(),
             },
+            partner_tenant_id: None,
         }
     }
 
@@ -401,6 +428,7 @@ mod tests {
                 display_name: "A".into(),
                 permissions: permissions.to_vec(),
             },
+            partner_tenant_id: None,
         }
     }
 
@@ -514,6 +542,25 @@ mod tests {
         }
         assert!(!app(&AppPermission::ALL).may(Operation::ManageTrustedIssuers));
         assert!(!app(&AppPermission::ALL).may(Operation::ReadTrustedIssuers));
+    }
+
+    #[test]
+    fn partner_relationships_are_managed_at_home_only() {
+        for role in DirectoryRole::ALL {
+            let admin = user(&[role]);
+            assert_eq!(
+                admin.may(Operation::ManagePartnerRelationships),
+                role == DirectoryRole::GlobalAdministrator,
+                "{role:?}"
+            );
+        }
+        assert!(app(&[AppPermission::PolicyRead]).may(Operation::ReadPartnerRelationships));
+        assert!(!app(&AppPermission::ALL).may(Operation::ManagePartnerRelationships));
+        let mut delegated = user(&[DirectoryRole::GlobalAdministrator]);
+        delegated.partner_tenant_id = Some(crate::TenantId(Uuid::from_u128(9)));
+        assert!(delegated.may(Operation::WritePolicy));
+        assert!(!delegated.may(Operation::ManagePartnerRelationships));
+        assert!(!delegated.may(Operation::ReadPartnerRelationships));
     }
 
     #[test]

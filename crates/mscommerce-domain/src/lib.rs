@@ -13,6 +13,7 @@ pub mod key_rotation;
 pub mod license_requests;
 pub mod lifecycle;
 pub mod notification;
+pub mod partners;
 pub mod password;
 pub mod policy;
 pub mod precondition;
@@ -33,6 +34,10 @@ pub use domains::{check_upn_domain, DomainName, DomainNameError, UpnDomainNotInT
 pub use ids::{SubscriptionId, TenantId, UserId};
 pub use lifecycle::{
     lifecycle_step, LifecycleCutoffs, LifecycleDurations, LifecycleFacts, LifecycleStep,
+};
+pub use partners::{
+    check_approval, check_end, delegated_permissions, delegated_roles, parse_roles,
+    RelationshipError, RelationshipStatus, MAX_RELATIONSHIP_DAYS,
 };
 pub use password::{check_new_password, PasswordRuleError, MIN_PASSWORD_CHARS};
 pub use policy::{

@@ -240,6 +240,7 @@ fn follow_other_replicas(services: &Arc<Services>) {
                 }
                 ChangeNotice::User { user_id } => services.directory.forget_user(user_id),
                 ChangeNotice::App { client_id } => services.directory.forget_app(client_id),
+                ChangeNotice::Relationship { .. } => services.directory.forget_relationships(),
                 ChangeNotice::Resynchronize => {
                     services.policies.clear();
                     services.directory.clear();

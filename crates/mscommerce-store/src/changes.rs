@@ -17,6 +17,8 @@ pub enum ChangeNotice {
     User { user_id: UserId },
     /// An app changed or was deleted.
     App { client_id: uuid::Uuid },
+    /// A delegated admin relationship changed (approved, ended) or was deleted.
+    Relationship { id: uuid::Uuid },
     /// Notices may have been lost (the listening connection dropped and came back): forget what is cached.
     Resynchronize,
 }
@@ -34,7 +36,8 @@ pub trait ChangeFeed {
     /// The contract, for a receiver returned here:
     ///
     /// - The first notice is [`ChangeNotice::Resynchronize`], sent once listening has begun. From that moment
-    ///   every committed change is announced: on PostgreSQL a [`ChangeNotice::Policy`] for each
+    ///   every committed change is announced (a [`ChangeNotice::Relationship`] for each change of a delegated admin
+    ///   relationship, as for accounts): on PostgreSQL a [`ChangeNotice::Policy`] for each
     ///   `set_policy_value` that wrote (with the revision it wrote; a no-op write announces nothing); on both, a
     ///   [`ChangeNotice::User`] or [`ChangeNotice::App`] for each change or deletion of a user's or app's row,
     ///   whoever made it. Changes of this process are announced too. Nothing is announced for a transaction that

@@ -4,7 +4,7 @@
 //! Every write that changes state writes its audit event in the same transaction.
 //!
 //! The map of the crate: each area's trait is in a file of its own (`directory.rs`, `credentials.rs`,
-//! `policies.rs`, `audit.rs`, `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `changes.rs`), and its SQL in the file
+//! `policies.rs`, `audit.rs`, `subscriptions.rs`, `licenses.rs`, `outbox.rs`, `partners.rs`, `changes.rs`), and its SQL in the file
 //! of the same name under `sql/`. That SQL is written once for both backends: `sqlite.rs` and `postgres.rs` each compile the `sql` module
 //! against their own driver and name what differs between them (row locks, how a write begins, advisory locks,
 //! notifications, connecting, the schema check, backups).
@@ -19,6 +19,7 @@ mod license_requests;
 mod licenses;
 mod migrate;
 mod outbox;
+mod partners;
 mod policies;
 mod postgres;
 mod records;
@@ -44,6 +45,7 @@ pub use license_requests::LicenseRequestStore;
 pub use licenses::LicenseStore;
 pub use migrate::MigrationError;
 pub use outbox::OutboxStore;
+pub use partners::PartnerStore;
 pub use policies::PolicyStore;
 pub use postgres::PgStore;
 pub use records::*;
@@ -121,6 +123,20 @@ impl From<mscommerce_domain::UpnDomainNotInTenant> for StoreError {
     }
 }
 
+impl From<mscommerce_domain::RelationshipError> for StoreError {
+    fn from(err: mscommerce_domain::RelationshipError) -> Self {
+        StoreError::Rule {
+            kind: if err.is_invalid_request() {
+                RuleKind::Invalid
+            } else {
+                RuleKind::Conflict
+            },
+            code: err.code(),
+            reason: err.to_string(),
+        }
+    }
+}
+
 /// The persistent state of the service: every area's operations, and a check that the database answers.
 #[async_trait]
 pub trait Store:
@@ -134,6 +150,7 @@ pub trait Store:
     + LicenseRequestStore
     + OutboxStore
     + GrantStore
+    + PartnerStore
     + ChangeFeed
     + Send
     + Sync

@@ -59,6 +59,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0009_trusted_issuers.sql"),
     },
     Migration {
+        version: 10,
+        name: "delegated_admin_relationships",
+        sql: include_str!("../migrations/sqlite/0010_delegated_admin_relationships.sql"),
+    },
+    Migration {
         version: 11,
         name: "license_requests",
         sql: include_str!("../migrations/sqlite/0011_license_requests.sql"),
@@ -115,6 +120,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "trusted_issuers",
         sql: include_str!("../migrations/postgres/0009_trusted_issuers.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "delegated_admin_relationships",
+        sql: include_str!("../migrations/postgres/0010_delegated_admin_relationships.sql"),
     },
     Migration {
         version: 11,

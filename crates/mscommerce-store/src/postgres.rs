@@ -207,7 +207,7 @@ async fn listen_for_changes(pool: PgPool, sender: tokio::sync::mpsc::Sender<Chan
 }
 
 /// `policy:<tenant>:<revision>:<scope>:<target>:<value>`, or `user:<user>` and `app:<client ID>` (sent by the
-/// triggers of migration 6). The value is read from the end, so the target may hold any character.
+/// triggers of migration 6), or `relationship:<ID>` (migration 10's). The value is read from the end, so the target may hold any character.
 fn parse_notice(payload: &str) -> Option<ChangeNotice> {
     if let Some(rest) = payload.strip_prefix("policy:") {
         let mut parts = rest.splitn(4, ':');
@@ -220,6 +220,11 @@ fn parse_notice(payload: &str) -> Option<ChangeNotice> {
             scope: Scope::parse(scope)?,
             target_id: target.to_string(),
             value: PolicyValue::parse(value)?,
+        });
+    }
+    if let Some(relationship) = payload.strip_prefix("relationship:") {
+        return Some(ChangeNotice::Relationship {
+            id: relationship.parse().ok()?,
         });
     }
     if let Some(app) = payload.strip_prefix("app:") {

@@ -176,6 +176,9 @@ pub struct AuditActor {
     /// `User`, `App` or `Cli` (an operator at the server's command line).
     pub kind: String,
     pub correlation_id: String,
+    /// A partner's user or app acting through a delegated admin relationship: its own (the partner's) tenant. The
+    /// event is then also written to the partner's log, naming the customer it was for.
+    pub partner_tenant_id: Option<TenantId>,
 }
 
 impl AuditActor {
@@ -187,6 +190,7 @@ impl AuditActor {
             name,
             kind: "Cli".to_string(),
             correlation_id,
+            partner_tenant_id: None,
         }
     }
 }
@@ -275,6 +279,10 @@ pub struct AuditEvent {
     pub policy_id: Option<String>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
+    /// A partner acted: its tenant (on the customer's event and on the partner's copy).
+    pub actor_tenant_id: Option<TenantId>,
+    /// On the partner's copy of an event its user or app caused at a customer: the customer.
+    pub on_behalf_of_tenant_id: Option<TenantId>,
 }
 
 /// Audit action names.
@@ -308,6 +316,11 @@ pub mod actions {
     pub const LICENSE_REQUEST_APPROVED: &str = "LicenseRequestApproved";
     pub const LICENSE_REQUEST_DENIED: &str = "LicenseRequestDenied";
     pub const LICENSE_REQUEST_SHARED: &str = "LicenseRequestShared";
+    /// A partner asked a customer for a delegated admin relationship (in both tenants' logs).
+    pub const RELATIONSHIP_REQUESTED: &str = "DelegatedAdminRelationshipRequested";
+    pub const RELATIONSHIP_APPROVED: &str = "DelegatedAdminRelationshipApproved";
+    /// Ended by either side, or declined before approval.
+    pub const RELATIONSHIP_ENDED: &str = "DelegatedAdminRelationshipEnded";
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -825,4 +838,51 @@ pub struct FederatedUser {
     pub user_type: UserType,
     /// Directory role template IDs the token maps to; `None` keeps the roles assigned here.
     pub roles: Option<Vec<String>>,
+}
+
+/// A delegated admin relationship between a partner tenant and a customer tenant, as stored. Its status now is the
+/// domain's [`mscommerce_domain::RelationshipStatus::at`] of `status` and `ends_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelegatedAdminRelationship {
+    pub id: Uuid,
+    pub partner_tenant_id: TenantId,
+    pub partner_name: String,
+    pub customer_tenant_id: TenantId,
+    pub customer_name: String,
+    /// `pending`, `active` or `ended`.
+    pub status: String,
+    /// Directory role template IDs the partner asked for.
+    pub requested_roles: Vec<String>,
+    /// Directory role template IDs the customer granted (empty until approved).
+    pub granted_roles: Vec<String>,
+    pub requested_at: DateTime<Utc>,
+    /// The audit name of who asked, approved, ended.
+    pub requested_by: String,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<String>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub ended_by: Option<String>,
+}
+
+impl DelegatedAdminRelationship {
+    pub fn status_at(&self, now: DateTime<Utc>) -> Option<mscommerce_domain::RelationshipStatus> {
+        mscommerce_domain::RelationshipStatus::at(&self.status, self.ends_at, now)
+    }
+
+    /// The granted roles this version knows (unknown IDs grant nothing).
+    pub fn granted(&self) -> Vec<mscommerce_domain::DirectoryRole> {
+        self.granted_roles
+            .iter()
+            .filter_map(|id| mscommerce_domain::DirectoryRole::parse(id))
+            .collect()
+    }
+}
+
+/// A partner's request for a relationship with a customer.
+#[derive(Debug, Clone)]
+pub struct NewRelationship {
+    pub partner_tenant_id: TenantId,
+    pub customer_tenant_id: TenantId,
+    pub roles: Vec<mscommerce_domain::DirectoryRole>,
 }

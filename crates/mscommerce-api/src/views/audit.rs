@@ -26,6 +26,9 @@ pub struct PolicyChangeEntry {
     pub actor_type: String,
     pub correlation_id: String,
     pub changed_at: Timestamp,
+    /// A partner's user or app made the change through a delegated admin relationship: the partner's tenant ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_tenant_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,6 +56,7 @@ impl PolicyChangeEntry {
             actor_type: event.actor_type,
             correlation_id: event.correlation_id,
             changed_at: event.occurred_at.into(),
+            actor_tenant_id: event.actor_tenant_id.map(|t| t.to_string()),
         }
     }
 }
@@ -79,6 +83,12 @@ pub struct AuditEventEntry {
     pub actor_type: String,
     pub correlation_id: String,
     pub occurred_at: Timestamp,
+    /// A partner's user or app acted through a delegated admin relationship: the partner's tenant ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_tenant_id: Option<String>,
+    /// In the partner's own log, an event its user or app caused at a customer: the customer's tenant ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_tenant_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,6 +115,8 @@ impl AuditEventEntry {
             actor_type: e.actor_type,
             correlation_id: e.correlation_id,
             occurred_at: e.occurred_at.into(),
+            actor_tenant_id: e.actor_tenant_id.map(|t| t.to_string()),
+            on_behalf_of_tenant_id: e.on_behalf_of_tenant_id.map(|t| t.to_string()),
         }
     }
 }

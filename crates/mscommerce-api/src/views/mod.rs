@@ -10,6 +10,7 @@ pub mod grants;
 pub mod license_requests;
 pub mod licenses;
 pub mod ops;
+pub mod partners;
 pub mod policies;
 pub mod subscriptions;
 pub mod token;

@@ -23,13 +23,33 @@ pub(super) struct AuditRecord<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Writes the event; when a partner's user or app caused it at a customer, also its copy in the partner's own log,
+/// naming the customer (`on_behalf_of_tenant_id`), so that both sides see what was done.
 pub(super) async fn insert_audit(conn: &mut Conn, record: AuditRecord<'_>) -> StoreResult<()> {
+    let partner = record
+        .actor
+        .partner_tenant_id
+        .filter(|p| *p != record.tenant_id);
+    insert_audit_row(conn, &record, record.tenant_id, None).await?;
+    if let Some(partner) = partner {
+        insert_audit_row(conn, &record, partner, Some(record.tenant_id)).await?;
+    }
+    Ok(())
+}
+
+async fn insert_audit_row(
+    conn: &mut Conn,
+    record: &AuditRecord<'_>,
+    tenant_id: TenantId,
+    on_behalf_of: Option<TenantId>,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (tenant_id, occurred_at, action, actor_id, actor_name, actor_type, \
-         correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value, actor_tenant_id, \
+         on_behalf_of_tenant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(record.tenant_id.to_string())
+    .bind(tenant_id.to_string())
     .bind(timestamp(record.at))
     .bind(record.action)
     .bind(&record.actor.id)
@@ -42,7 +62,9 @@ pub(super) async fn insert_audit(conn: &mut Conn, record: AuditRecord<'_>) -> St
     .bind(record.policy_id)
     .bind(&record.old_value)
     .bind(&record.new_value)
-    .execute(conn)
+    .bind(record.actor.partner_tenant_id.map(|t| t.to_string()))
+    .bind(on_behalf_of.map(|t| t.to_string()))
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -56,7 +78,8 @@ impl AuditStore for SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
         let rows = sqlx::query(
-            "SELECT * FROM audit_events WHERE tenant_id = $1 AND action = $2 AND id < $3 ORDER BY id DESC LIMIT $4",
+            "SELECT * FROM audit_events WHERE tenant_id = $1 AND action = $2 AND id < $3 \
+             AND on_behalf_of_tenant_id IS NULL ORDER BY id DESC LIMIT $4",
         )
         .bind(tenant_id.to_string())
         .bind(actions::POLICY_VALUE_CHANGED)

@@ -22,6 +22,7 @@ mod grants;
 mod license_requests;
 mod licenses;
 mod outbox;
+mod partners;
 mod policies;
 mod rows;
 mod schema;

@@ -118,6 +118,36 @@ pub(super) fn audit_event(row: &DbRow) -> StoreResult<AuditEvent> {
         policy_id: row.try_get("policy_id")?,
         old_value: row.try_get("old_value")?,
         new_value: row.try_get("new_value")?,
+        actor_tenant_id: optional_id_column(row, "actor_tenant_id")?,
+        on_behalf_of_tenant_id: optional_id_column(row, "on_behalf_of_tenant_id")?,
+    })
+}
+
+fn optional_id_column<T: From<uuid::Uuid>>(row: &DbRow, name: &str) -> StoreResult<Option<T>> {
+    row.try_get::<Option<String>, _>(name)?
+        .as_deref()
+        .map(|id| parse_uuid(id).map(T::from))
+        .transpose()
+}
+
+/// A row of `delegated_admin_relationships` joined with both tenants' names (`partner_name`, `customer_name`).
+pub(super) fn relationship(row: &DbRow) -> StoreResult<DelegatedAdminRelationship> {
+    Ok(DelegatedAdminRelationship {
+        id: id_column(row, "id")?,
+        partner_tenant_id: id_column(row, "partner_tenant_id")?,
+        partner_name: row.try_get("partner_name")?,
+        customer_tenant_id: id_column(row, "customer_tenant_id")?,
+        customer_name: row.try_get("customer_name")?,
+        status: row.try_get("status")?,
+        requested_roles: split_list(&row.try_get::<String, _>("requested_roles")?),
+        granted_roles: split_list(&row.try_get::<String, _>("granted_roles")?),
+        requested_at: time_column(row, "requested_at")?,
+        requested_by: row.try_get("requested_by")?,
+        approved_at: optional_time_column(row, "approved_at")?,
+        approved_by: row.try_get("approved_by")?,
+        ends_at: optional_time_column(row, "ends_at")?,
+        ended_at: optional_time_column(row, "ended_at")?,
+        ended_by: row.try_get("ended_by")?,
     })
 }
 

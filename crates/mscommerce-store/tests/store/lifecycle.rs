@@ -74,6 +74,7 @@ async fn lifecycle_steps_are_found_and_applied_once(f: &Fixture) {
         name: "Subscription lifecycle".into(),
         kind: "System".into(),
         correlation_id: Uuid::new_v4().to_string(),
+        partner_tenant_id: None,
     };
     // Expired: users keep their licenses for the grace period.
     let expired = f

@@ -144,6 +144,7 @@ fn actor() -> AuditActor {
         name: "Test Administrator".into(),
         kind: "User".into(),
         correlation_id: Uuid::new_v4().to_string(),
+        partner_tenant_id: None,
     }
 }
 
