@@ -22,9 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use mscommerce_auth::TokenError;
-use chrono::{DateTime, Utc};
 use mscommerce_domain::{
     delegated_permissions, delegated_roles, Acquirer, AppPermission, DirectoryRole, Principal,
     PrincipalKind, TenantId, UserId,

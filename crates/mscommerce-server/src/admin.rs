@@ -196,7 +196,7 @@ pub enum KeysCommand {
     Rotate,
 }
 
-async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
+pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
     mscommerce_store::open(&settings.database_url, true)
         .await
         .with_context(|| format!("database_url {}", settings.database_url))

@@ -115,7 +115,7 @@ impl Lifecycle {
             name: "Subscription lifecycle".into(),
             kind: "System".into(),
             correlation_id: Uuid::new_v4().to_string(),
-        partner_tenant_id: None,
+            partner_tenant_id: None,
         };
         let mut applied = 0;
         let mut after = None;

@@ -6,6 +6,7 @@ mod dispatcher;
 mod key_encryption;
 mod lifecycle;
 mod listener;
+mod partners;
 mod serve;
 mod tls;
 
@@ -59,6 +60,9 @@ enum Command {
     /// Identity providers a tenant trusts (Entra ID, any OpenID Connect issuer).
     #[command(subcommand)]
     Issuer(admin::IssuerCommand),
+    /// Delegated admin relationships between a partner tenant and its customers.
+    #[command(subcommand)]
+    Partner(partners::PartnerCommand),
 }
 
 #[tokio::main]
@@ -88,6 +92,7 @@ async fn main() -> ExitCode {
         Command::App(command) => admin::app(&settings, command).await,
         Command::Keys(command) => admin::keys(&settings, command).await,
         Command::Issuer(command) => admin::issuer(&settings, command).await,
+        Command::Partner(command) => partners::partner(&settings, command).await,
         Command::Openapi => unreachable!("handled before configuration is loaded"),
     };
     match outcome {

@@ -25,8 +25,10 @@ pub trait PartnerStore {
         id: Uuid,
     ) -> StoreResult<Option<DelegatedAdminRelationship>>;
     /// Every relationship the tenant is a side of (as partner or as customer), newest first.
-    async fn relationships(&self, tenant_id: TenantId)
-        -> StoreResult<Vec<DelegatedAdminRelationship>>;
+    async fn relationships(
+        &self,
+        tenant_id: TenantId,
+    ) -> StoreResult<Vec<DelegatedAdminRelationship>>;
     /// The customer's approval of a pending relationship with `roles` until `ends_at`, checked by the domain's
     /// `check_approval` on the row as locked; audited in both tenants. [`crate::StoreError::NotFound`] unless
     /// `customer_tenant_id` is its customer.

@@ -192,10 +192,7 @@ async fn poll_directory_changes(pool: Pool<Db>, sender: tokio::sync::mpsc::Sende
                     .parse()
                     .ok()
                     .map(|client_id| ChangeNotice::App { client_id }),
-                "relationship" => id
-                    .parse()
-                    .ok()
-                    .map(|id| ChangeNotice::Relationship { id }),
+                "relationship" => id.parse().ok().map(|id| ChangeNotice::Relationship { id }),
                 _ => None,
             };
             let notice = notice.unwrap_or(ChangeNotice::Resynchronize);

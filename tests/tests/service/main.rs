@@ -21,6 +21,7 @@ mod license_requests;
 mod lifecycle;
 mod msal;
 mod operations;
+mod partners;
 mod persistence;
 mod policies;
 mod policy_values;

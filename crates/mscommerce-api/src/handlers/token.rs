@@ -289,8 +289,10 @@ async fn for_customer(
             client_id,
             ..
         } => {
-            let home: Vec<DirectoryRole> =
-                role_ids.iter().filter_map(|r| DirectoryRole::parse(r)).collect();
+            let home: Vec<DirectoryRole> = role_ids
+                .iter()
+                .filter_map(|r| DirectoryRole::parse(r))
+                .collect();
             let roles = delegated_roles(&home, &granted);
             if roles.is_empty() {
                 return Err(refuse(format!(
@@ -431,8 +433,12 @@ async fn issue_token(
             } else {
                 client_subject(state, client, None, segment, address).await?
             };
-            let (TokenSubject::User { tenant_id: home, .. }
-            | TokenSubject::App { tenant_id: home, .. }) = &subject;
+            let (TokenSubject::User {
+                tenant_id: home, ..
+            }
+            | TokenSubject::App {
+                tenant_id: home, ..
+            }) = &subject;
             let access_token = match tenant {
                 Some(customer) if customer != *home => {
                     for_customer(state, subject, customer, password).await?

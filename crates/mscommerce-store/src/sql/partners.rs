@@ -132,7 +132,10 @@ impl PartnerStore for SqlStore {
             &relationship,
             actions::RELATIONSHIP_REQUESTED,
             actor,
-            format!("pending; roles {}", role_names(&relationship.requested_roles)),
+            format!(
+                "pending; roles {}",
+                role_names(&relationship.requested_roles)
+            ),
             at,
         )
         .await?;
@@ -184,7 +187,9 @@ impl PartnerStore for SqlStore {
             return Err(StoreError::Rule {
                 kind: RuleKind::Conflict,
                 code: "NotTheCustomer",
-                reason: "Only the customer approves a relationship; this organization is its partner.".into(),
+                reason:
+                    "Only the customer approves a relationship; this organization is its partner."
+                        .into(),
             });
         }
         let requested: Vec<DirectoryRole> = current
