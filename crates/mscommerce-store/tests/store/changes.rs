@@ -19,7 +19,9 @@ pub(super) async fn next_notice(
 }
 
 /// Skips `Resynchronize` notices until the next other one.
-async fn next_change(notices: &mut tokio::sync::mpsc::Receiver<ChangeNotice>) -> ChangeNotice {
+pub(super) async fn next_change(
+    notices: &mut tokio::sync::mpsc::Receiver<ChangeNotice>,
+) -> ChangeNotice {
     loop {
         match next_notice(notices, Duration::from_secs(10)).await {
             ChangeNotice::Resynchronize => continue,

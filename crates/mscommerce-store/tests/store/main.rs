@@ -134,6 +134,7 @@ mod grants;
 mod licenses;
 mod lifecycle;
 mod outbox;
+mod partners;
 mod policies;
 mod schema;
 mod subscriptions;
