@@ -5,6 +5,7 @@
 
 mod access_rules;
 mod console;
+mod delegation;
 mod directory_cache;
 mod error;
 mod extract;

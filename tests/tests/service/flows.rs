@@ -887,3 +887,87 @@ impl PublicClientOrigin {
         &uri[..uri.len() - rest.len() + end]
     }
 }
+
+/// The refresh token at a customer's token endpoint, as the module asks for each customer's token.
+async fn refresh_at(server: &Server, tenant: &str, token: &str) -> Answer {
+    server
+        .token_request(
+            &format!("/{tenant}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", MODULE),
+                ("refresh_token", token),
+                ("scope", &scope()),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_partners_refresh_token_answers_tokens_for_a_customer_while_a_relationship_is_active() {
+    let server = Server::start().await;
+    let partner = server.first_tenant();
+    let signed_in = code_flow_tokens(&server).await;
+    let mut refresh_token = signed_in.json["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let partner_admin = signed_in.json["access_token"].as_str().unwrap().to_string();
+    let customer = server.create_tenant("Fabrikam");
+    server.create_user(
+        &customer,
+        "admin@fabrikam.onmicrosoft.com",
+        &[roles::GLOBAL_ADMINISTRATOR],
+    );
+    let customer_admin = server
+        .user_token("admin@fabrikam.onmicrosoft.com", USER_PASSWORD)
+        .await;
+
+    // No relationship: refused, and the refresh token is not spent by the refusal.
+    oauth_error(
+        &refresh_at(&server, &customer, &refresh_token).await,
+        400,
+        "invalid_grant",
+    );
+    let asked = server
+        .post(
+            "/v1.0/partner/relationships",
+            &partner_admin,
+            serde_json::json!({"customerTenantId": customer, "roles": ["GlobalReader"]}),
+        )
+        .await;
+    asked.expect(201, None);
+    let id = asked.json["id"].as_str().unwrap();
+    let end = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    server
+        .post(
+            &format!("/v1.0/partner/relationships/{id}/approve"),
+            &customer_admin,
+            serde_json::json!({"endDateTime": end}),
+        )
+        .await
+        .expect(200, None);
+
+    let answer = refresh_at(&server, &customer, &refresh_token).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let claims = claims_of(answer.json["access_token"].as_str().unwrap());
+    assert_eq!(claims["tid"], customer.as_str());
+    assert_eq!(claims["partner_tid"], partner.as_str());
+    assert_eq!(
+        claims["wids"],
+        serde_json::json!(["f2ef992c-3afb-46b9-b7cf-a126ee74c451"])
+    );
+    let for_customer = answer.json["access_token"].as_str().unwrap().to_string();
+    server
+        .get(&product_path("CFQ7TTC0H9MP"), &for_customer)
+        .await
+        .expect(200, None);
+    // The refresh token rotated; the new one still answers at home.
+    refresh_token = answer.json["refresh_token"].as_str().unwrap().to_string();
+    let home = refresh(&server, &refresh_token).await;
+    assert_eq!(home.status, 200, "{}", home.text);
+    assert_eq!(
+        claims_of(home.json["access_token"].as_str().unwrap())["tid"],
+        partner.as_str()
+    );
+}

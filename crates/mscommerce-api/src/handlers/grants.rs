@@ -28,6 +28,7 @@ use mscommerce_store::{
 };
 use uuid::Uuid;
 
+use crate::delegation;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
 use crate::oauth::{check_scope, invalid_request, required};
 use crate::pages::{self, SignInForm};
@@ -1030,7 +1031,7 @@ pub(crate) async fn refresh_token_grant(
         .store
         .refresh_token(&sha256_base64url(token))
         .await?
-        .filter(|t| t.client_id == client.client_id && tenant.is_none_or(|id| id == t.tenant_id))
+        .filter(|t| t.client_id == client.client_id)
         .ok_or_else(|| oauth("invalid_grant", "The refresh token is not valid."))?;
     if stored.revoked_at.is_some() {
         return Err(oauth(
@@ -1062,6 +1063,20 @@ pub(crate) async fn refresh_token_grant(
         None => stored.scope.clone(),
     };
     let user = live_user(state, stored.tenant_id, stored.user_id).await?;
+    // At another tenant's endpoint, a partner's user gets an access token for that customer, while a delegated
+    // admin relationship allows: decided before the refresh token rotates, so that a refusal spends nothing.
+    let for_customer = match tenant {
+        Some(customer) if customer != stored.tenant_id => Some(
+            delegation::for_customer(
+                state,
+                user_subject(user.clone(), Some(client.client_id.to_string())),
+                customer,
+                true,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     // The new token keeps its family's scope, so that a narrowed request does not narrow later ones.
     let mut response = user_tokens(
         state,
@@ -1078,6 +1093,9 @@ pub(crate) async fn refresh_token_grant(
     .await?;
     if !scope_has(&scope, OPENID) {
         response.id_token = None;
+    }
+    if let Some(access_token) = for_customer {
+        response.access_token = access_token;
     }
     Ok(response)
 }

@@ -12,14 +12,14 @@ use base64::Engine;
 use mscommerce_auth::assertion::{read_assertion_header, read_certificate, verify_assertion};
 use mscommerce_auth::{tenant_issuer, unix_now, Jwks, TokenSubject, ALGORITHM};
 use mscommerce_domain::{
-    client_authentication, decode_basic_credentials, delegated_permissions, delegated_roles,
-    password_grant_allowed, AppPermission, ClientAuthentication, DirectoryRole, PresentedClient,
-    TenantId,
+    client_authentication, decode_basic_credentials, password_grant_allowed, ClientAuthentication,
+    PresentedClient, TenantId,
 };
 use mscommerce_store::App;
 use uuid::Uuid;
 
 use super::grants;
+use crate::delegation::for_customer;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
 use crate::oauth::{check_scope, invalid_request, required};
 use crate::sign_in_guard::{ClientAddress, Signer};
@@ -236,111 +236,6 @@ async fn client_subject(
         display_name: app.display_name,
         permissions: app.permissions,
     })
-}
-
-/// A token for a partner's user or app (`subject`, signed in at home) to act for `customer`: only while a delegated
-/// admin relationship between them is active, with the roles it grants that the user holds at home (an app: the
-/// permissions they allow). Refused as a sign-in at another organization is (`invalid_grant` for a password,
-/// `invalid_client` for an app), saying why.
-async fn for_customer(
-    state: &AppState,
-    subject: TokenSubject,
-    customer: TenantId,
-    password: bool,
-) -> ApiResult<String> {
-    let refuse = |reason: String| {
-        if password {
-            ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_grant", reason)
-        } else {
-            ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", reason)
-        }
-    };
-    let (TokenSubject::User { tenant_id, .. } | TokenSubject::App { tenant_id, .. }) = &subject;
-    let partner = *tenant_id;
-    let active = state
-        .store
-        .active_relationships(partner, customer, chrono::Utc::now())
-        .await?;
-    let mut granted: Vec<DirectoryRole> = Vec::new();
-    for role in active.iter().flat_map(|r| r.granted()) {
-        if !granted.contains(&role) {
-            granted.push(role);
-        }
-    }
-    if granted.is_empty() {
-        return Err(refuse(format!(
-            "The account is of another organization, which has no active delegated admin relationship with the \
-             organization {customer}: its users and apps sign in there only while the customer's approval lasts."
-        )));
-    }
-    let names = || {
-        granted
-            .iter()
-            .map(|r| r.display_name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let delegated = match subject {
-        TokenSubject::User {
-            object_id,
-            upn,
-            display_name,
-            role_ids,
-            client_id,
-            ..
-        } => {
-            let home: Vec<DirectoryRole> = role_ids
-                .iter()
-                .filter_map(|r| DirectoryRole::parse(r))
-                .collect();
-            let roles = delegated_roles(&home, &granted);
-            if roles.is_empty() {
-                return Err(refuse(format!(
-                    "The relationship with the organization {customer} grants {}; this user holds none of those \
-                     roles in its own organization (a Global Administrator holds them all).",
-                    names()
-                )));
-            }
-            TokenSubject::User {
-                tenant_id: customer,
-                object_id,
-                upn,
-                display_name,
-                role_ids: roles.iter().map(|r| r.template_id().to_string()).collect(),
-                client_id,
-            }
-        }
-        TokenSubject::App {
-            object_id,
-            client_id,
-            display_name,
-            permissions,
-            ..
-        } => {
-            let home: Vec<AppPermission> = permissions
-                .iter()
-                .filter_map(|p| AppPermission::parse(p))
-                .collect();
-            let permissions = delegated_permissions(&home, &granted);
-            if permissions.is_empty() {
-                return Err(refuse(format!(
-                    "The relationship with the organization {customer} grants {}, which allow none of this app's \
-                     permissions.",
-                    names()
-                )));
-            }
-            TokenSubject::App {
-                tenant_id: customer,
-                object_id,
-                client_id,
-                display_name,
-                permissions: permissions.iter().map(|p| p.as_str().to_string()).collect(),
-            }
-        }
-    };
-    Ok(state
-        .issuer
-        .issue_for_customer(&delegated, partner, unix_now()))
 }
 
 /// Refuses the password grant where it is turned off: the tenant's own choice, or the service's setting.
