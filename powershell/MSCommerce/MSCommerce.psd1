@@ -22,6 +22,7 @@
         'Get-MSCommerceLicense'
         'Get-MSCommerceLicenseRequest'
         'Get-MSCommerceLicenseRequestSetting'
+        'Get-MSCommercePartnerCustomer'
         'Get-MSCommercePolicies'
         'Get-MSCommercePolicy'
         'Get-MSCommerceProductPolicies'
@@ -55,7 +56,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.4.0: license requests: users whom the policy does not let buy a product ask for a license (New-MSCommerceLicenseRequest), administrators list, approve, deny and share them (Get-, Approve-, Deny-, Send-MSCommerceLicenseRequest), and choose whether requests are taken here or through the organization''s own process (Get-/Set-MSCommerceLicenseRequestSetting). See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.4.0: license requests: users whom the policy does not let buy a product ask for a license (New-MSCommerceLicenseRequest), administrators list, approve, deny and share them (Get-, Approve-, Deny-, Send-MSCommerceLicenseRequest), and choose whether requests are taken here or through the organization''s own process (Get-/Set-MSCommerceLicenseRequestSetting). Partners act for their customers: Get-MSCommercePartnerCustomer lists them, Set-MSCommerceProductPolicyBaseline -TenantId applies one baseline to each, one transaction per customer. See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

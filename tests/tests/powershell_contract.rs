@@ -2777,6 +2777,33 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
         "/v1.0/applications/{appId}/credentials/{keyId}",
         "apps' certificate credentials, managed by automation or `mscommerce app credential`",
     ),
+    // Relationships are asked, approved and ended once in a long while, by a Global Administrator of each side:
+    // through REST or `mscommerce partner`; the module reads the customers (Get-MSCommercePartnerCustomer).
+    (
+        "get",
+        "/v1.0/partner/relationships",
+        "delegated admin relationships, managed through REST or `mscommerce partner`",
+    ),
+    (
+        "post",
+        "/v1.0/partner/relationships",
+        "delegated admin relationships, managed through REST or `mscommerce partner`",
+    ),
+    (
+        "get",
+        "/v1.0/partner/relationships/{relationshipId}",
+        "delegated admin relationships, managed through REST or `mscommerce partner`",
+    ),
+    (
+        "post",
+        "/v1.0/partner/relationships/{relationshipId}/approve",
+        "delegated admin relationships, managed through REST or `mscommerce partner`",
+    ),
+    (
+        "post",
+        "/v1.0/partner/relationships/{relationshipId}/end",
+        "delegated admin relationships, managed through REST or `mscommerce partner`",
+    ),
     ("get", "/healthz", "for load balancers"),
     ("get", "/readyz", "for load balancers"),
     ("get", "/metrics", "for Prometheus"),

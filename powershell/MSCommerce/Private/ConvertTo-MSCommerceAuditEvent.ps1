@@ -24,19 +24,23 @@ function ConvertTo-MSCommerceAuditEvent {
         [psobject]$InputObject
     )
 
+    # ActorTenantId: a partner's user or app acted (its tenant); OnBehalfOfTenantId: in the partner's own log, the
+    # customer it acted for. Both empty otherwise.
     [pscustomobject]@{
-        PSTypeName    = 'MSCommerce.AuditEvent'
-        Id            = [string]$InputObject.id
-        OccurredAt    = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.occurredAt
-        Action        = [string]$InputObject.action
-        TargetType    = [string]$InputObject.targetType
-        TargetId      = [string]$InputObject.targetId
-        TargetName    = [string]$InputObject.targetName
-        OldValue      = [string]$InputObject.oldValue
-        NewValue      = [string]$InputObject.newValue
-        ActorId       = [string]$InputObject.actorId
-        ActorName     = [string]$InputObject.actorName
-        ActorType     = [string]$InputObject.actorType
-        CorrelationId = [string]$InputObject.correlationId
+        PSTypeName         = 'MSCommerce.AuditEvent'
+        Id                 = [string]$InputObject.id
+        OccurredAt         = ConvertTo-MSCommerceUtcDateTime -Value $InputObject.occurredAt
+        Action             = [string]$InputObject.action
+        TargetType         = [string]$InputObject.targetType
+        TargetId           = [string]$InputObject.targetId
+        TargetName         = [string]$InputObject.targetName
+        OldValue           = [string]$InputObject.oldValue
+        NewValue           = [string]$InputObject.newValue
+        ActorId            = [string]$InputObject.actorId
+        ActorName          = [string]$InputObject.actorName
+        ActorType          = [string]$InputObject.actorType
+        CorrelationId      = [string]$InputObject.correlationId
+        ActorTenantId      = [string]$InputObject.actorTenantId
+        OnBehalfOfTenantId = [string]$InputObject.onBehalfOfTenantId
     }
 }

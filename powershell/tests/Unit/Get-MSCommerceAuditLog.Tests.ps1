@@ -117,6 +117,28 @@ Describe 'Get-MSCommerceAuditLog -AllEvents' {
         $auditEvent.OccurredAt | Should -Be ([datetime]::new(2026, 11, 25, 6, 30, 0, [System.DateTimeKind]::Utc))
     }
 
+    It 'Should name the partner and the customer of what a partner did' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -MockWith {
+            [pscustomobject]@{
+                id                 = '8'
+                action             = 'PolicyValueChanged'
+                targetType         = 'product'
+                targetId           = 'CFQ7TTC0MM8R'
+                targetName         = 'Microsoft 365 Copilot'
+                actorId            = '00000000-0000-0000-0000-000000000001'
+                actorName          = 'admin@contoso.onmicrosoft.com'
+                actorType          = 'User'
+                correlationId      = 'c0ffee00-0000-0000-0000-000000000001'
+                occurredAt         = '2026-11-25T06:30:00.000Z'
+                actorTenantId      = '33333333-3333-4333-8333-333333333333'
+                onBehalfOfTenantId = '44444444-4444-4444-8444-444444444444'
+            }
+        }
+        $auditEvent = Get-MSCommerceAuditLog -AllEvents
+        $auditEvent.ActorTenantId | Should -Be '33333333-3333-4333-8333-333333333333'
+        $auditEvent.OnBehalfOfTenantId | Should -Be '44444444-4444-4444-8444-444444444444'
+    }
+
     It 'Should page and stop with -First and -Top as for policy changes' {
         $null = Get-MSCommerceAuditLog -AllEvents -First 20
         Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {

@@ -164,6 +164,85 @@ Describe 'Set-MSCommerceProductPolicyBaseline' {
     }
 }
 
+Describe 'Set-MSCommerceProductPolicyBaseline -TenantId' {
+    BeforeEach {
+        # Every customer starts with everything Enabled; the token names the customer it is for.
+        Mock -ModuleName 'MSCommerce' -CommandName 'Get-MSCommerceTenantToken' -MockWith {
+            if ($TenantId -eq 'no-relationship.example') {
+                $exception = New-Object -TypeName System.UnauthorizedAccessException -ArgumentList 'The account is of another organization, which has no active delegated admin relationship with the organization.'
+                throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'invalid_grant', 'AuthenticationError', $TenantId)
+            }
+            "token-for-$TenantId"
+        }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'GET' -and $Path -eq '/v1.0/policies/{policyId}/products' } -MockWith {
+            [pscustomobject]@{
+                items = @(
+                    [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0MM8R'; productName = 'Microsoft 365 Copilot'; scope = 'product' }
+                    [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; policyValue = 'Enabled'; productId = 'CFQ7TTC0H9MP'; productName = 'Power BI Pro'; scope = 'product' }
+                )
+            }
+        }
+        Mock -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -ParameterFilter { $Method -eq 'PATCH' } -MockWith {
+            if ($Token -eq 'token-for-reader.example') {
+                $exception = New-Object -TypeName System.UnauthorizedAccessException -ArgumentList 'may not do this'
+                throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'Forbidden', 'PermissionDenied', 'AllowSelfServicePurchase')
+            }
+            $changed = @(foreach ($value in $Body.values) {
+                    [pscustomobject]@{ scope = 'product'; id = $value.productId; name = $value.productId; previousValue = 'Enabled'; policyValue = $value.policyValue; etag = '"2"' }
+                })
+            [pscustomobject]@{ policyId = 'AllowSelfServicePurchase'; correlationId = "c-$Token"; changed = $changed; unchanged = @() }
+        }
+    }
+
+    It 'Should apply the baseline to each customer with its own token, one request each, naming the customer in each change' {
+        $changes = @(Set-MSCommerceProductPolicyBaseline -TenantId 'fabrikam.example', 'tailspin.example' -DefaultValue 'Enabled' -Exception @{ 'CFQ7TTC0MM8R' = 'Disabled' })
+        $changes.Count | Should -Be 2
+        @($changes | ForEach-Object -Process { $_.TenantId }) | Should -Be @('fabrikam.example', 'tailspin.example')
+        $changes[0].TargetId | Should -Be 'CFQ7TTC0MM8R'
+        $changes[0].NewValue | Should -Be 'Disabled'
+        foreach ($tenant in 'fabrikam.example', 'tailspin.example') {
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+                $Method -eq 'PATCH' -and $Token -eq "token-for-$tenant" -and @($Body.values).Count -eq 1
+            }
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter {
+                $Method -eq 'GET' -and $Token -eq "token-for-$tenant"
+            }
+        }
+    }
+
+    It 'Should take the customers from the pipeline by their TenantId' {
+        $customers = @(
+            [pscustomobject]@{ PSTypeName = 'MSCommerce.PartnerCustomer'; TenantId = 'fabrikam.example'; DisplayName = 'Fabrikam' }
+            [pscustomobject]@{ PSTypeName = 'MSCommerce.PartnerCustomer'; TenantId = 'northwind.example'; DisplayName = 'Northwind' }
+        )
+        $changes = @($customers | Set-MSCommerceProductPolicyBaseline -DefaultValue 'Disabled')
+        $changes.Count | Should -Be 4
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Get-MSCommerceTenantToken' -Times 2 -Exactly
+    }
+
+    It 'Should report a customer that fails, saying why, and still serve the others' {
+        $splatBaseline = @{
+            TenantId      = 'no-relationship.example', 'reader.example', 'fabrikam.example'
+            DefaultValue  = 'Disabled'
+            ErrorVariable = 'failures'
+            ErrorAction   = 'SilentlyContinue'
+        }
+        $changes = @(Set-MSCommerceProductPolicyBaseline @splatBaseline)
+        @($changes | ForEach-Object -Process { $_.TenantId } | Select-Object -Unique) | Should -Be @('fabrikam.example')
+        $failures.Count | Should -Be 2
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'invalid_grant*'
+        $failures[0].TargetObject | Should -Be 'no-relationship.example'
+        $failures[1].FullyQualifiedErrorId | Should -BeLike 'Forbidden*'
+    }
+
+    It 'Should print the diff of each customer with -WhatIf and change nothing' {
+        $changes = Set-MSCommerceProductPolicyBaseline -TenantId 'fabrikam.example', 'tailspin.example' -DefaultValue 'Disabled' -WhatIf
+        $changes | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 0 -Exactly -ParameterFilter { $Method -eq 'PATCH' -or $Method -eq 'PUT' }
+        Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 2 -Exactly -ParameterFilter { $Method -eq 'GET' }
+    }
+}
+
 Describe 'Get-MSCommerceBaselinePlan' {
     It 'Should compare values case-insensitively' {
         InModuleScope -ModuleName 'MSCommerce' -ScriptBlock {
