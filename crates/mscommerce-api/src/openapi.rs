@@ -403,6 +403,17 @@ fn constrain(document: &mut Value) {
             "minItems": 1, "maxItems": MAX_VALUES_PER_CHANGE}),
     );
 
+    // A relationship asks for at least one role; an approval names some of them and an RFC 3339 end.
+    let some_roles = json!({"type": "array", "items": roles["items"].clone(), "minItems": 1});
+    set("NewRelationshipRequest", "roles", &some_roles);
+    set("NewRelationshipRequest", "customerTenantId", &target_id);
+    set("ApproveRelationshipRequest", "roles", &some_roles);
+    set(
+        "ApproveRelationshipRequest",
+        "endDateTime",
+        &json!({"type": "string", "format": "date-time"}),
+    );
+
     // License requests: a request names exactly one target; messages are bounded; the organization's own process
     // needs an http(s) link, and something to show (a message or a link) when it is on.
     {
@@ -492,7 +503,7 @@ fn constrain(document: &mut Value) {
                 let guid = parameter["in"] == "path"
                     && matches!(
                         parameter["name"].as_str(),
-                        Some("subscriptionId" | "userId" | "requestId")
+                        Some("subscriptionId" | "userId" | "requestId" | "relationshipId")
                     );
                 if guid {
                     parameter["schema"] = json!({"type": "string", "format": "uuid"});
