@@ -29,10 +29,21 @@ function Get-MSCommerceProductPolicies {
         Get-MSCommerceProductPolicies AllowSelfServicePurchase OfferType work. Any other value stays a token, so
         a wrong token is still reported as one.
 
+    .PARAMETER TenantId
+        Customers of the signed-in partner whose values to list (tenant IDs or domain names), each with a token
+        from that customer's token endpoint while a delegated admin relationship with it is active (see
+        Set-MSCommerceProductPolicyBaseline). Each object then carries the customer's TenantId; a customer that
+        fails is a non-terminating error naming it. Needs Connect-MSCommerce (not -Token).
+
     .EXAMPLE
         Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase'
 
         Lists every product with its value.
+
+    .EXAMPLE
+        Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' -TenantId (Get-MSCommercePartnerCustomer -ActiveOnly).TenantId | Where-Object -Property PolicyValue -EQ 'Enabled' | Format-Table -Property TenantId, ProductName
+
+        As a partner, lists the products each customer still allows.
 
     .EXAMPLE
         Get-MSCommerceProductPolicies -PolicyId 'AllowSelfServicePurchase' | Update-MSCommerceProductPolicy -Value 'Disabled'
@@ -74,7 +85,11 @@ function Get-MSCommerceProductPolicies {
         [Parameter(Position = 2)]
         [AllowEmptyString()]
         [AllowNull()]
-        [string]$Scope = 'product'
+        [string]$Scope = 'product',
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string[]]$TenantId
     )
 
     begin {
@@ -94,24 +109,39 @@ function Get-MSCommerceProductPolicies {
     }
 
     process {
-        $splatRest = @{
-            Method        = 'GET'
-            Path          = '/v1.0/policies/{policyId}/products'
-            PathParameter = @{ policyId = $PolicyId }
-            Query         = @{ scope = $Scope }
-            Token         = $Token
-            ErrorContext  = "Failed to retrieve product policy with PolicyId '$PolicyId'"
-            TargetObject  = $PolicyId
+        # Without -TenantId, the connection's own organization; with it, each customer in turn.
+        $tenants = @($null)
+        if ($PSBoundParameters.ContainsKey('TenantId')) {
+            $tenants = @($TenantId)
         }
-        try {
-            $response = Invoke-MSCommerceRestMethod @splatRest
-        }
-        catch {
-            Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
-            return
-        }
-        foreach ($item in $response.items) {
-            ConvertTo-MSCommercePolicyItem -InputObject $item
+        foreach ($tenant in $tenants) {
+            $splatRest = @{
+                Method        = 'GET'
+                Path          = '/v1.0/policies/{policyId}/products'
+                PathParameter = @{ policyId = $PolicyId }
+                Query         = @{ scope = $Scope }
+                Token         = $Token
+                ErrorContext  = "Failed to retrieve product policy with PolicyId '$PolicyId'"
+                TargetObject  = $PolicyId
+            }
+            try {
+                if ($null -ne $tenant) {
+                    $splatRest['Token'] = Get-MSCommerceTenantToken -TenantId $tenant
+                    $splatRest['ErrorContext'] = "Failed to retrieve product policy with PolicyId '$PolicyId' of the organization '$tenant'"
+                }
+                $response = Invoke-MSCommerceRestMethod @splatRest
+            }
+            catch {
+                Write-MSCommerceError -ErrorRecord $_ -Cmdlet $PSCmdlet
+                continue
+            }
+            foreach ($item in $response.items) {
+                $policy = ConvertTo-MSCommercePolicyItem -InputObject $item
+                if ($null -ne $tenant) {
+                    $policy | Add-Member -MemberType NoteProperty -Name 'TenantId' -Value $tenant
+                }
+                $policy
+            }
         }
     }
 }

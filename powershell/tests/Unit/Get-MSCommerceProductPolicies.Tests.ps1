@@ -92,4 +92,29 @@ Describe 'Get-MSCommerceProductPolicies' {
         $everything.Count | Should -Be 2
         $everything | ForEach-Object -Process { $_.PSObject.TypeNames | Should -Contain 'MSCommerce.ProductPolicy' }
     }
+
+    It 'Should list each customer''s values with its own token with -TenantId, and go on past a customer that fails' {
+        Mock -ModuleName 'MSCommerce' -CommandName 'Get-MSCommerceTenantToken' -MockWith {
+            if ($TenantId -eq 'ended.example') {
+                $exception = New-Object -TypeName System.UnauthorizedAccessException -ArgumentList 'no active delegated admin relationship'
+                throw (New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $exception, 'invalid_grant', 'AuthenticationError', $TenantId)
+            }
+            "token-for-$TenantId"
+        }
+        $splatList = @{
+            PolicyId      = 'AllowSelfServicePurchase'
+            TenantId      = 'fabrikam.example', 'ended.example', 'tailspin.example'
+            ErrorVariable = 'failures'
+            ErrorAction   = 'SilentlyContinue'
+        }
+        $products = @(Get-MSCommerceProductPolicies @splatList)
+        $products.Count | Should -Be 4
+        @($products | ForEach-Object -Process { $_.TenantId } | Select-Object -Unique) | Should -Be @('fabrikam.example', 'tailspin.example')
+        $products[0].PSObject.TypeNames | Should -Contain 'MSCommerce.ProductPolicy'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'invalid_grant*'
+        foreach ($tenant in 'fabrikam.example', 'tailspin.example') {
+            Should -Invoke -ModuleName 'MSCommerce' -CommandName 'Invoke-MSCommerceRestMethod' -Times 1 -Exactly -ParameterFilter { $Token -eq "token-for-$tenant" }
+        }
+    }
 }
