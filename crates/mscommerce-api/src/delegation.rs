@@ -12,16 +12,16 @@ use crate::state::AppState;
 
 /// A token for a partner's user or app (`subject`, signed in at home) to act for `customer`: only while a delegated
 /// admin relationship between them is active, with the roles it grants that the user holds at home (an app: the
-/// permissions they allow). Refused as a sign-in at another organization is (`invalid_grant` for a password,
-/// `invalid_client` for an app), saying why.
+/// permissions they allow). Refused as a sign-in at another organization is (`invalid_grant` for a person's grant,
+/// a password or a refresh token, `person`; `invalid_client` for an app), saying why.
 pub(crate) async fn for_customer(
     state: &AppState,
     subject: TokenSubject,
     customer: TenantId,
-    password: bool,
+    person: bool,
 ) -> ApiResult<String> {
     let refuse = |reason: String| {
-        if password {
+        if person {
             ApiError::oauth(StatusCode::BAD_REQUEST, "invalid_grant", reason)
         } else {
             ApiError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", reason)
