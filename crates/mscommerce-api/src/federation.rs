@@ -236,6 +236,7 @@ impl Federation {
                     name: trust.display_name.clone(),
                     kind: "TrustedIssuer".into(),
                     correlation_id: correlation_id.as_str().to_string(),
+                    partner_tenant_id: None,
                 };
                 let user = store
                     .federated_sign_in(
@@ -274,6 +275,7 @@ impl Federation {
                             .filter_map(|id| DirectoryRole::parse(id))
                             .collect(),
                     },
+                    partner_tenant_id: None,
                 }
             }
             ExternalIdentity::App {
@@ -289,6 +291,7 @@ impl Federation {
                     display_name,
                     permissions,
                 },
+                partner_tenant_id: None,
             },
         };
         Ok((Arc::new(principal), expires_at))
