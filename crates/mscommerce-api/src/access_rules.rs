@@ -131,6 +131,10 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("POST", "/console/settings/services/self-service-trials-and-purchases") => {
             Requires(WritePolicy)
         }
+        ("GET", "/console/settings/partner-relationships") => Requires(ReadPartnerRelationships),
+        ("POST", "/console/settings/partner-relationships/{relationshipId}") => {
+            Requires(ManagePartnerRelationships)
+        }
         ("GET", "/console/my") | ("GET" | "POST", "/console/shop/{productId}") => SignedIn,
         ("GET", "/partner/relationships")
         | ("GET", "/partner/relationships/{relationshipId}")

@@ -339,3 +339,44 @@ async fn a_license_request_walks_from_the_members_refusal_to_the_admins_approval
     assert_eq!(settings.json["useOrganizationProcess"], true);
     assert_eq!(settings.json["link"], "https://it.contoso.example/licenses");
 }
+
+#[tokio::test]
+async fn a_customer_approves_a_partners_request_with_some_roles_and_ends_it() {
+    let server = Server::start().await;
+    let admin = server.admin_token().await;
+    let partner = server.create_tenant("Adatum");
+    server.create_user(
+        &partner,
+        "admin@adatum.onmicrosoft.com",
+        &[roles::GLOBAL_ADMINISTRATOR],
+    );
+    let partner_admin = server
+        .user_token("admin@adatum.onmicrosoft.com", USER_PASSWORD)
+        .await;
+    let asked = server
+        .post(
+            "/v1.0/partner/relationships",
+            &partner_admin,
+            json!({"customerTenantId": server.first_tenant(), "roles": ["GlobalReader", "BillingAdministrator"]}),
+        )
+        .await;
+    asked.expect(201, None);
+    let id = asked.json["id"].as_str().unwrap().to_string();
+    run_scenario(
+        &server,
+        "console-partner-relationships.mjs",
+        &[("MSCOMMERCE_PARTNER", "Adatum")],
+    )
+    .await;
+    let relationship = server
+        .get(&format!("/v1.0/partner/relationships/{id}"), &admin)
+        .await;
+    relationship.expect(200, None);
+    assert_eq!(relationship.json["grantedRoles"], json!(["GlobalReader"]));
+    assert_eq!(relationship.json["status"], "ended");
+    assert!(relationship.json["endDateTime"].is_string());
+    assert_eq!(
+        relationship.json["approvedBy"],
+        relationship.json["endedBy"]
+    );
+}

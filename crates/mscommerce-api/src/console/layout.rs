@@ -19,6 +19,7 @@ pub(crate) enum Section {
     Licenses,
     PurchaseServices,
     OrgSettings,
+    PartnerRelationships,
     AuditLog,
     MySubscriptions,
 }
@@ -207,10 +208,17 @@ fn navigation(session: &Session, current: Option<Section>) -> Markup {
                         }
                     }
                 }
-                @if session.may(Operation::ReadPolicy) {
+                @if session.may(Operation::ReadPolicy) || session.may(Operation::ReadPartnerRelationships) {
                     li {
                         span { "Settings" }
-                        ul { (link(Section::OrgSettings, "/console/settings/org", "Org settings")) }
+                        ul {
+                            @if session.may(Operation::ReadPolicy) {
+                                (link(Section::OrgSettings, "/console/settings/org", "Org settings"))
+                            }
+                            @if session.may(Operation::ReadPartnerRelationships) {
+                                (link(Section::PartnerRelationships, "/console/settings/partner-relationships", "Partner relationships"))
+                            }
+                        }
                     }
                 }
                 @if session.may(Operation::ReadSubscriptions) {

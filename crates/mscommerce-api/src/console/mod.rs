@@ -16,6 +16,7 @@ mod audit;
 mod billing;
 mod layout;
 mod licenses;
+mod partners;
 mod requests;
 mod session;
 mod settings;
@@ -106,6 +107,14 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .route(
             "/console/settings/services/self-service-trials-and-purchases",
             get(settings::self_service).post(settings::save),
+        )
+        .route(
+            "/console/settings/partner-relationships",
+            get(partners::relationships),
+        )
+        .route(
+            "/console/settings/partner-relationships/{relationshipId}",
+            axum::routing::post(partners::change),
         )
         .route("/console/audit", get(audit::audit_log))
         .route("/console/my", get(shop::my_subscriptions))
