@@ -210,21 +210,18 @@ fn own_controls(session: &Session, s: &Value) -> Markup {
             p.muted { "Never fewer than the " (number(s, "assignedCount")) " assigned." }
             button type="submit" { "Save quantity" }
         }
-        form method="post" action=(path) {
-            (csrf_field(session))
-            input type="hidden" name="etag" value=(text(s, "etag"));
-            input type="hidden" name="action" value="assign";
-            label for="assign-users" { "Assign licenses to (user names or IDs, one per line, up to 20)" }
-            textarea #assign-users name="users" required {}
-            button type="submit" { "Assign licenses" }
-        }
-        form method="post" action=(path) {
-            (csrf_field(session))
-            input type="hidden" name="etag" value=(text(s, "etag"));
-            input type="hidden" name="action" value="unassign";
-            label for="unassign-users" { "Remove licenses from (user names or IDs, one per line, up to 20)" }
-            textarea #unassign-users name="users" required {}
-            button type="submit" { "Remove licenses" }
+        @for (action, label, button) in [
+            ("assign", "Assign licenses to", "Assign licenses"),
+            ("unassign", "Remove licenses from", "Remove licenses"),
+        ] {
+            form method="post" action=(path) {
+                (csrf_field(session))
+                input type="hidden" name="etag" value=(text(s, "etag"));
+                input type="hidden" name="action" value=(action);
+                label for=(format!("{action}-users")) { (label) " (user names or IDs, one per line, up to 20)" }
+                textarea id=(format!("{action}-users")) name="users" required {}
+                button type="submit" { (button) }
+            }
         }
         form method="post" action=(path) {
             (csrf_field(session))

@@ -4,12 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::layout::{csrf_field, filter_form, refusal_page, table, time, Page, Section};
 use super::session::Session;
-use super::{items, number, text, Answer, ConsoleForm, ConsoleQuery};
+use super::{items, number, text, Answer, ConsoleForm};
 use crate::extract::{JsonBody, PathParams};
 use crate::handlers::licenses;
 use crate::state::AppState;
@@ -20,19 +19,9 @@ const LICENSES: (&str, Option<&str>) = (
     Some("/console/billing/licenses?filter=selfService"),
 );
 
-#[derive(Deserialize)]
-pub(crate) struct LicensesQuery {
-    #[allow(dead_code)]
-    filter: Option<String>,
-}
-
 /// `GET /console/billing/licenses`: one row per product, its available quantity over all its self-service
 /// subscriptions.
-pub(crate) async fn licenses(
-    State(state): State<AppState>,
-    session: Session,
-    ConsoleQuery(_): ConsoleQuery<LicensesQuery>,
-) -> Response {
+pub(crate) async fn licenses(State(state): State<AppState>, session: Session) -> Response {
     let answer =
         Answer::of(licenses::products(State(state.clone()), session.caller.clone()).await).await;
     let list = match answer.ok() {
