@@ -18,18 +18,17 @@
 //! dates, which every request compares with the clock: a relationship that expires stops its tokens at that
 //! moment, one that is ended stops them when the change is heard (as an account's change is).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use dashmap::DashMap;
 use mscommerce_auth::TokenError;
+use mscommerce_cache::{BoundedCache, CacheStats};
 use mscommerce_domain::{
     delegated_permissions, delegated_roles, Acquirer, AppPermission, DirectoryRole, Principal,
     PrincipalKind, TenantId, UserId,
 };
-use mscommerce_store::{App, Store, StoreResult, User, UserType};
+use mscommerce_store::{App, Store, StoreError, StoreResult, User, UserType};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -127,18 +126,38 @@ struct HeldGrants {
     loaded: Instant,
 }
 
-#[derive(Default)]
+/// Users, apps and relationships held unless configured otherwise (`directory_cache_entries`), each: a user
+/// about 0.4 KB.
+pub const DEFAULT_ENTRIES: usize = 20_000;
+
 pub struct DirectoryCache {
-    users: DashMap<UserId, HeldUser>,
+    users: BoundedCache<UserId, HeldUser>,
     /// By client ID: what an app's token names it by.
-    apps: DashMap<Uuid, HeldApp>,
+    apps: BoundedCache<Uuid, HeldApp>,
     /// By (partner, customer).
-    relationships: DashMap<(TenantId, TenantId), HeldGrants>,
-    /// Times a user or an app was read from the store.
-    loads: AtomicU64,
+    relationships: BoundedCache<(TenantId, TenantId), HeldGrants>,
 }
 
 impl DirectoryCache {
+    /// A cache of at most `entries` users, as many apps and as many partner relationships.
+    pub fn new(entries: usize) -> DirectoryCache {
+        DirectoryCache {
+            users: BoundedCache::new(entries),
+            apps: BoundedCache::new(entries),
+            relationships: BoundedCache::new(entries),
+        }
+    }
+
+    /// The users held, read from the store and evicted.
+    pub fn user_stats(&self) -> CacheStats {
+        self.users.stats()
+    }
+
+    /// The apps held, read from the store and evicted.
+    pub fn app_stats(&self) -> CacheStats {
+        self.apps.stats()
+    }
+
     /// The caller a verified token names, as the directory has it now: refused when it no longer exists in the
     /// token's tenant, is disabled, or (an app) has no credential left.
     pub async fn principal(
@@ -233,27 +252,28 @@ impl DirectoryCache {
         partner: TenantId,
         customer: TenantId,
     ) -> StoreResult<Arc<[(Vec<DirectoryRole>, DateTime<Utc>)]>> {
-        if let Some(held) = self.relationships.get(&(partner, customer)) {
-            if held.loaded.elapsed() < FRESH_FOR {
-                return Ok(Arc::clone(&held.grants));
-            }
-        }
-        self.loads.fetch_add(1, Ordering::Relaxed);
-        let active = store
-            .active_relationships(partner, customer, Utc::now())
+        let grants: Option<_> = self
+            .relationships
+            .get_fresh_or_load::<_, StoreError, _>(
+                &(partner, customer),
+                |held| held.loaded.elapsed() < FRESH_FOR,
+                |held| Arc::clone(&held.grants),
+                || async {
+                    let active = store
+                        .active_relationships(partner, customer, Utc::now())
+                        .await?;
+                    Ok(Some(HeldGrants {
+                        grants: active
+                            .iter()
+                            .filter_map(|r| Some((r.granted(), r.ends_at?)))
+                            .collect(),
+                        loaded: Instant::now(),
+                    }))
+                },
+            )
             .await?;
-        let grants: Arc<[_]> = active
-            .iter()
-            .filter_map(|r| Some((r.granted(), r.ends_at?)))
-            .collect();
-        self.relationships.insert(
-            (partner, customer),
-            HeldGrants {
-                grants: Arc::clone(&grants),
-                loaded: Instant::now(),
-            },
-        );
-        Ok(grants)
+        // The load always holds a value; none would mean no grant.
+        Ok(grants.unwrap_or_else(|| Arc::from(Vec::new())))
     }
 
     /// The facts of a user of `tenant_id`; `None` when no such user is in that tenant.
@@ -275,47 +295,41 @@ impl DirectoryCache {
         tenant_id: TenantId,
         user_id: UserId,
     ) -> StoreResult<Option<HeldUser>> {
-        if let Some(held) = self.users.get(&user_id) {
-            if held.loaded.elapsed() < FRESH_FOR {
-                return Ok((held.facts.tenant_id == tenant_id).then(|| held.clone()));
-            }
-        }
-        self.loads.fetch_add(1, Ordering::Relaxed);
-        // Who is not found is not remembered: a user created a moment later (by the command line) is found then.
-        let Some(user) = store.user(tenant_id, user_id).await? else {
-            self.users.remove(&user_id);
-            return Ok(None);
-        };
-        let held = HeldUser::of(&user);
-        self.users.insert(user_id, held.clone());
-        Ok(Some(held))
+        let held = self
+            .users
+            .get_fresh_or_load::<_, StoreError, _>(
+                &user_id,
+                |held| held.loaded.elapsed() < FRESH_FOR,
+                |held| held.clone(),
+                // Who is not found is not remembered: a user created a moment later (by the command line) is
+                // found then.
+                || async {
+                    Ok(store
+                        .user(tenant_id, user_id)
+                        .await?
+                        .map(|user| HeldUser::of(&user)))
+                },
+            )
+            .await?;
+        Ok(held.filter(|held| held.facts.tenant_id == tenant_id))
     }
 
     async fn app(&self, store: &dyn Store, client_id: Uuid) -> StoreResult<Option<Arc<Principal>>> {
-        if let Some(held) = self.apps.get(&client_id) {
-            if held.loaded.elapsed() < FRESH_FOR {
-                return Ok(held.principal.clone());
-            }
-        }
-        self.loads.fetch_add(1, Ordering::Relaxed);
-        let Some(app) = store.app(client_id).await? else {
-            self.apps.remove(&client_id);
-            return Ok(None);
-        };
-        let held = HeldApp::of(&app);
-        let principal = held.principal.clone();
-        self.apps.insert(client_id, held);
-        Ok(principal)
+        let held = self
+            .apps
+            .get_fresh_or_load::<_, StoreError, _>(
+                &client_id,
+                |held| held.loaded.elapsed() < FRESH_FOR,
+                |held| held.principal.clone(),
+                || async { Ok(store.app(client_id).await?.map(|app| HeldApp::of(&app))) },
+            )
+            .await?;
+        Ok(held.flatten())
     }
 
     /// Records a user as just written.
     pub fn put(&self, user: &User) {
-        self.users.insert(user.id, HeldUser::of(user));
-    }
-
-    /// Times a user or an app was read from the store.
-    pub fn loads(&self) -> u64 {
-        self.loads.load(Ordering::Relaxed)
+        self.users.put(user.id, HeldUser::of(user));
     }
 
     pub fn forget_user(&self, user_id: UserId) {

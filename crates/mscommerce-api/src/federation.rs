@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use dashmap::DashMap;
 use mscommerce_auth::external::{derived_uuid, ExternalKeys, Trust};
 use mscommerce_auth::{unix_now, TokenError};
+use mscommerce_cache::{BoundedCache, CacheStats};
 use mscommerce_domain::federation::{identify, ClaimSource, ExternalIdentity};
 use mscommerce_domain::{DirectoryRole, Principal, PrincipalKind};
 use mscommerce_store::{AuditActor, FederatedUser, Store, StoreError, TrustedIssuer, UserType};
@@ -35,8 +35,6 @@ use crate::middleware::CorrelationId;
 
 /// How long the trusts read from the store are used before they are read again.
 pub const TRUSTS_FRESH_FOR: Duration = Duration::from_secs(5);
-/// At most this many verified external tokens are kept.
-const TOKEN_CACHE_CAPACITY: usize = 20_000;
 
 struct Trusts {
     by_issuer: HashMap<String, Arc<TrustedIssuer>>,
@@ -54,7 +52,8 @@ pub struct Federation {
     keys: ExternalKeys,
     trusts: RwLock<Arc<Trusts>>,
     reloading: tokio::sync::Mutex<()>,
-    tokens: DashMap<String, VerifiedToken>,
+    /// Verified external tokens, the least recently used dropped first.
+    tokens: BoundedCache<String, VerifiedToken>,
     leeway: i64,
 }
 
@@ -99,9 +98,20 @@ impl Federation {
                 loaded: None,
             })),
             reloading: tokio::sync::Mutex::new(()),
-            tokens: DashMap::new(),
+            tokens: BoundedCache::new(mscommerce_auth::DEFAULT_CACHED_TOKENS),
             leeway: leeway_seconds as i64,
         }
+    }
+
+    /// The same, holding at most `tokens` verified tokens.
+    pub fn with_cache_bound(mut self, tokens: usize) -> Federation {
+        self.tokens = BoundedCache::new(tokens);
+        self
+    }
+
+    /// The verified external tokens held, verified in full and dropped.
+    pub fn token_stats(&self) -> CacheStats {
+        self.tokens.stats()
     }
 
     /// Times an issuer's discovery document or JWKS was fetched.
@@ -159,7 +169,7 @@ impl Federation {
             .get(issuer)
             .ok_or_else(|| TokenError::UntrustedIssuer(issuer.to_string()))?;
         let now = unix_now();
-        let held = self.tokens.get(token).map(|held| held.clone());
+        let held = self.tokens.get(token, |held| held.clone());
         let claimed = match held {
             Some(held) if held.trust_id == trust.id && held.expires_at + self.leeway > now => {
                 held.principal
@@ -172,12 +182,6 @@ impl Federation {
                 let (principal, expires_at) = self
                     .admit(token, trust, store, directory, correlation_id)
                     .await?;
-                if self.tokens.len() >= TOKEN_CACHE_CAPACITY {
-                    self.tokens.retain(|_, v| v.expires_at > now);
-                    if self.tokens.len() >= TOKEN_CACHE_CAPACITY {
-                        self.tokens.clear();
-                    }
-                }
                 self.tokens.insert(
                     token.to_string(),
                     VerifiedToken {

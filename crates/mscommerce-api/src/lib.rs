@@ -33,12 +33,12 @@ use axum::http::{Method, Uri};
 use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 
-pub use directory_cache::DirectoryCache;
+pub use directory_cache::{DirectoryCache, DEFAULT_ENTRIES as DEFAULT_CACHED_PRINCIPALS};
 pub use error::{ApiError, ErrorBody};
 pub use federation::Federation;
 pub use metrics::{ConnectionCounters, Metrics};
 pub use middleware::{Observed, CORRELATION_HEADER};
-pub use policy_cache::PolicyCache;
+pub use policy_cache::{PolicyCache, DEFAULT_TENANTS as DEFAULT_CACHED_TENANTS};
 pub use rendered::RenderedPolicies;
 pub use sign_in_guard::SignInGuard;
 pub use state::{ApiSettings, AppState, GrantLifetimes, Services};
@@ -357,8 +357,8 @@ mod tests {
             store: Arc::new(store),
             rendered: RenderedPolicies::new(&catalog),
             catalog,
-            policies: PolicyCache::new(),
-            directory: DirectoryCache::default(),
+            policies: PolicyCache::new(policy_cache::DEFAULT_TENANTS),
+            directory: DirectoryCache::new(directory_cache::DEFAULT_ENTRIES),
             issuer: TokenIssuer::new(url, "aud", key.clone()),
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
             hasher: Hasher::for_this_machine(),

@@ -8,6 +8,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::http::Method;
+use mscommerce_cache::CacheStats;
+
+/// A figure of every cache: its name, Prometheus type, help, and how it is read from a cache's stats.
+type CacheFigure = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&CacheStats) -> u64,
+);
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -129,7 +138,9 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with `extra` gauges (name, help, value) appended.
-    pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
+    /// The text of `/metrics`: the HTTP figures, `extra` (name, help, value; a name ending in `_total` is a
+    /// counter), and each cache's figures labelled with its name.
+    pub fn render(&self, extra: &[(&str, &str, f64)], caches: &[(&str, CacheStats)]) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -210,6 +221,20 @@ impl Metrics {
             let _ = writeln!(out, "# TYPE {name} {kind}");
             let _ = writeln!(out, "{name} {value}");
         }
+        let cache_figures: [CacheFigure; 5] = [
+            ("mscommerce_cache_entries", "gauge", "Entries a cache holds.", |s| s.entries as u64),
+            ("mscommerce_cache_capacity", "gauge", "Entries a cache holds at most (its configured bound).", |s| s.capacity as u64),
+            ("mscommerce_cache_hits_total", "counter", "Reads a cache answered from an entry it held.", |s| s.hits),
+            ("mscommerce_cache_misses_total", "counter", "Reads a cache could not answer: each one read the database (or verified a token) once, however many requests waited for it.", |s| s.misses),
+            ("mscommerce_cache_evictions_total", "counter", "Entries a cache dropped, least recently used first, to stay within its bound.", |s| s.evictions),
+        ];
+        for (name, kind, help, figure) in cache_figures {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            for (cache, stats) in caches {
+                let _ = writeln!(out, "{name}{{cache=\"{cache}\"}} {}", figure(stats));
+            }
+        }
         out
     }
 }
@@ -233,11 +258,24 @@ mod tests {
         metrics
             .route("/v1.0/policies")
             .record(&Method::GET, 418, Duration::from_micros(100));
-        let text = metrics.render(&[("mscommerce_up", "Always 1.", 1.0)]);
+        let policies = CacheStats {
+            entries: 3,
+            capacity: 64,
+            hits: 10,
+            misses: 3,
+            evictions: 0,
+        };
+        let text = metrics.render(
+            &[("mscommerce_up", "Always 1.", 1.0)],
+            &[("policies", policies)],
+        );
         assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"200\"} 2"));
         assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"0.0005\"} 3"));
         assert!(text.contains("route=\"/v1.0/policies\",method=\"GET\",le=\"+Inf\"} 4"));
         assert!(text.contains("mscommerce_http_requests_total{route=\"/v1.0/policies\",method=\"GET\",status=\"418\"} 1"));
         assert!(text.contains("mscommerce_up 1"));
+        assert!(text.contains("mscommerce_cache_hits_total{cache=\"policies\"} 10"));
+        assert!(text.contains("mscommerce_cache_capacity{cache=\"policies\"} 64"));
+        assert!(text.contains("# TYPE mscommerce_cache_evictions_total counter"));
     }
 }

@@ -1,28 +1,26 @@
-//! The policy read path: every tenant's values in memory, kept coherent with writes.
+//! The policy read path: the values of the tenants in use, in memory, kept coherent with writes.
 //!
-//! A tenant's values are loaded from the store on first use, then every write through this process updates them.
-//! Each value carries the tenant revision that wrote it, and an update only lands if its revision is newer than
-//! the one held, so updates and loads may reach the cache in any order and the newest value still wins.
-//! After warm-up a read takes one map lookup and no database round trip.
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//! A tenant's values are loaded from the store on its first read and kept in a bounded cache
+//! ([`mscommerce_cache::BoundedCache`], `policy_cache_tenants` tenants, the least recently read evicted), so memory
+//! is set by how many tenants are busy, not by how many exist. Concurrent first reads of one tenant load it once.
+//! Every write through this process (and every write another replica announces) updates a held tenant, and a
+//! tenant being loaded gets the update as soon as its load lands: each value carries the tenant revision that
+//! wrote it, and an update only lands if its revision is newer than the one held, so updates and loads may meet in
+//! any order and the newest value still wins. A tenant neither held nor loading needs no update: its next load
+//! reads the store, which has the value. After warm-up a read takes one shard lock and one map lookup.
 
 use axum::http::HeaderValue;
-use dashmap::DashMap;
+use mscommerce_cache::{BoundedCache, CacheStats};
 use mscommerce_domain::{entity_tag, TenantId};
 use mscommerce_domain::{Catalog, PolicyTarget, PolicyValue, Scope};
-use mscommerce_store::{Store, StoreResult, StoredPolicyValue};
+use mscommerce_store::{Store, StoreError, StoreResult, StoredPolicyValue};
 
-/// A stored value, the revision that wrote it, and that revision's `ETag`, made once per write so that a read
-/// answers it by cloning a shared buffer: `HeaderValue::from_str` copies into `Bytes` (http-1.5.0
-/// `src/header/value.rs`, `from_str`), whose first clone moves the buffer into a reference-counted one and every
-/// later clone only increments the count (bytes-1.12.2 `src/bytes.rs`, `promotable_even_clone`,
-/// `shallow_clone_vec`).
-#[derive(Debug, Clone)]
+/// A stored value and the revision that wrote it: 16 bytes, so a tenant's whole catalog (29 targets) is under
+/// half a kilobyte. The `ETag` is written from the revision when a read asks for it.
+#[derive(Debug, Clone, Copy)]
 struct Held {
     value: PolicyValue,
     revision: i64,
-    etag: HeaderValue,
 }
 
 type Slot = Option<Held>;
@@ -30,21 +28,21 @@ type Slot = Option<Held>;
 /// The `ETag` of a value never written: `entity_tag(INITIAL_POLICY_REVISION)` (a unit test checks the two agree).
 pub const INITIAL_ETAG: &str = "\"0\"";
 
+/// Tenants held unless configured otherwise (`policy_cache_tenants`): about 0.6 KB each.
+pub const DEFAULT_TENANTS: usize = 20_000;
+
 /// One tenant's values, indexed by catalog position.
 #[derive(Debug, Clone)]
 pub struct TenantValues {
-    /// Whether every stored value has been loaded; until then, reads go to the store first.
-    complete: bool,
-    products: Vec<Slot>,
-    offer_types: Vec<Slot>,
+    products: Box<[Slot]>,
+    offer_types: Box<[Slot]>,
 }
 
 impl TenantValues {
     fn empty(catalog: &Catalog) -> TenantValues {
         TenantValues {
-            complete: false,
-            products: vec![None; catalog.products().len()],
-            offer_types: vec![None; catalog.offer_types().len()],
+            products: vec![None; catalog.products().len()].into_boxed_slice(),
+            offer_types: vec![None; catalog.offer_types().len()].into_boxed_slice(),
         }
     }
 
@@ -57,15 +55,8 @@ impl TenantValues {
 
     fn merge(&mut self, scope: Scope, slot: usize, value: PolicyValue, revision: i64) {
         if let Some(held) = self.slot_mut(scope, slot) {
-            if held.as_ref().is_none_or(|h| h.revision < revision) {
-                // A revision's text is digits and quotes, always a valid header value.
-                let etag = HeaderValue::from_str(&entity_tag(revision))
-                    .unwrap_or_else(|_| HeaderValue::from_static(INITIAL_ETAG));
-                *held = Some(Held {
-                    value,
-                    revision,
-                    etag,
-                });
+            if held.is_none_or(|h| h.revision < revision) {
+                *held = Some(Held { value, revision });
             }
         }
     }
@@ -90,43 +81,36 @@ impl TenantValues {
         default: PolicyValue,
     ) -> (PolicyValue, HeaderValue) {
         match self.held(target) {
-            Some(held) => (held.value, held.etag.clone()),
+            // The tag's own buffer becomes the header's (`Bytes::from(String)` takes it without copying): one
+            // allocation per read of one value, rather than a tag kept for every value of every tenant held.
+            Some(held) => (
+                held.value,
+                HeaderValue::from_maybe_shared(axum::body::Bytes::from(entity_tag(held.revision)))
+                    .unwrap_or_else(|_| HeaderValue::from_static(INITIAL_ETAG)),
+            ),
             None => (default, HeaderValue::from_static(INITIAL_ETAG)),
         }
     }
 }
 
 pub struct PolicyCache {
-    tenants: DashMap<TenantId, TenantValues>,
-    /// Times a tenant was loaded from the store: flat once warm.
-    loads: AtomicU64,
-}
-
-impl Default for PolicyCache {
-    fn default() -> Self {
-        Self::new()
-    }
+    tenants: BoundedCache<TenantId, TenantValues>,
 }
 
 impl PolicyCache {
-    pub fn new() -> PolicyCache {
+    /// A cache of at most `tenants` tenants' values.
+    pub fn new(tenants: usize) -> PolicyCache {
         PolicyCache {
-            tenants: DashMap::new(),
-            loads: AtomicU64::new(0),
+            tenants: BoundedCache::new(tenants),
         }
     }
 
-    /// Number of tenants held.
-    pub fn tenant_count(&self) -> usize {
-        self.tenants.len()
+    /// Tenants held, loads (misses) and evictions.
+    pub fn stats(&self) -> CacheStats {
+        self.tenants.stats()
     }
 
-    /// Times a tenant's values were read from the store.
-    pub fn loads(&self) -> u64 {
-        self.loads.load(Ordering::Relaxed)
-    }
-
-    /// Runs `read` on the tenant's values, loading them first when they are not all held.
+    /// Runs `read` on the tenant's values, loading them first when they are not held.
     pub async fn read<R>(
         &self,
         store: &dyn Store,
@@ -134,42 +118,41 @@ impl PolicyCache {
         tenant_id: TenantId,
         read: impl Fn(&TenantValues) -> R,
     ) -> StoreResult<R> {
-        if let Some(values) = self.tenants.get(&tenant_id) {
-            if values.complete {
-                return Ok(read(&values));
-            }
-        }
-        self.loads.fetch_add(1, Ordering::Relaxed);
-        let stored = store.policy_values(tenant_id).await?;
-        let mut entry = self
+        let answer = self
             .tenants
-            .entry(tenant_id)
-            .or_insert_with(|| TenantValues::empty(catalog));
-        for value in &stored {
-            Self::merge_stored(&mut entry, catalog, value);
-        }
-        entry.complete = true;
-        Ok(read(&entry))
+            .get_or_load::<_, StoreError, _>(
+                &tenant_id,
+                |values| read(values),
+                || async {
+                    let stored = store.policy_values(tenant_id).await?;
+                    let mut values = TenantValues::empty(catalog);
+                    for value in &stored {
+                        Self::merge_stored(&mut values, catalog, value);
+                    }
+                    Ok(Some(values))
+                },
+            )
+            .await?;
+        // The load above always holds a value, so there is always an answer; should that change, the defaults are
+        // what a tenant without stored values reads.
+        Ok(answer.unwrap_or_else(|| read(&TenantValues::empty(catalog))))
     }
 
     /// Records a value the store has just committed at `revision`.
     pub fn apply(
         &self,
-        catalog: &Catalog,
         tenant_id: TenantId,
         target: &PolicyTarget<'_>,
         value: PolicyValue,
         revision: i64,
     ) {
-        let mut entry = self
-            .tenants
-            .entry(tenant_id)
-            .or_insert_with(|| TenantValues::empty(catalog));
         let (scope, slot) = match target {
             PolicyTarget::Product(p) => (Scope::Product, p.slot),
             PolicyTarget::OfferType(o) => (Scope::OfferType, o.slot),
         };
-        entry.merge(scope, slot, value, revision);
+        self.tenants.update(&tenant_id, move |values| {
+            values.merge(scope, slot, value, revision)
+        });
     }
 
     /// Forgets every tenant (notices may have been lost).
@@ -196,24 +179,35 @@ mod tests {
     #[test]
     fn the_newest_revision_wins_in_any_order() {
         let catalog = Catalog::embedded();
-        let cache = PolicyCache::new();
-        let tenant = TenantId::generate();
         let power_bi = PolicyTarget::Product(catalog.product("CFQ7TTC0H9MP").unwrap());
-        cache.apply(&catalog, tenant, &power_bi, PolicyValue::Disabled, 5);
-        cache.apply(&catalog, tenant, &power_bi, PolicyValue::Enabled, 4);
-        let held = cache.tenants.get(&tenant).unwrap();
+        let mut values = TenantValues::empty(&catalog);
+        let slot = match power_bi {
+            PolicyTarget::Product(p) => p.slot,
+            PolicyTarget::OfferType(_) => unreachable!(),
+        };
+        values.merge(Scope::Product, slot, PolicyValue::Disabled, 5);
+        values.merge(Scope::Product, slot, PolicyValue::Enabled, 4);
         assert_eq!(
-            TenantValues::value(&held, &power_bi, PolicyValue::Enabled),
+            values.value(&power_bi, PolicyValue::Enabled),
             PolicyValue::Disabled
         );
-        assert!(
-            !held.complete,
-            "a write alone does not make the tenant complete"
-        );
         assert_eq!(
-            held.value_and_etag(&power_bi, PolicyValue::Enabled).1,
+            values.value_and_etag(&power_bi, PolicyValue::Enabled).1,
             "\"5\"",
             "the ETag is the newest revision's"
+        );
+    }
+
+    #[test]
+    fn a_write_to_a_tenant_not_held_holds_nothing() {
+        let catalog = Catalog::embedded();
+        let cache = PolicyCache::new(100);
+        let power_bi = PolicyTarget::Product(catalog.product("CFQ7TTC0H9MP").unwrap());
+        cache.apply(TenantId::generate(), &power_bi, PolicyValue::Disabled, 5);
+        assert_eq!(
+            cache.stats().entries,
+            0,
+            "its next read loads it from the store, which has the value"
         );
     }
 

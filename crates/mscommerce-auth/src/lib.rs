@@ -22,7 +22,7 @@ pub use keys::{Jwk, Jwks, ScheduledKey, SigningKey, SigningKeyError, ALGORITHM};
 pub use opaque::{opaque_secret, pkce_matches, random_bytes, sha256_base64url};
 pub use sealed::{is_sealed, open_private_key, sealed_by, KeyEncryptionKey, SealError};
 pub use secrets::{generate_secret, hash_secret, verify_secret, verify_secret_against_nothing};
-pub use verify::{TokenError, TokenVerifier, LEEWAY_SECONDS};
+pub use verify::{TokenError, TokenVerifier, DEFAULT_CACHED_TOKENS, LEEWAY_SECONDS};
 
 /// The resource (audience) Microsoft's module asks tokens for: "M365 License Manager".
 pub const DEFAULT_AUDIENCE: &str = "aeb86249-8ea3-49e2-900b-54cc8e308f85";

@@ -6,9 +6,9 @@ use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use dashmap::DashMap;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use mscommerce_cache::{BoundedCache, CacheStats};
 use mscommerce_domain::{AppPermission, DirectoryRole, Principal, PrincipalKind};
 use uuid::Uuid;
 
@@ -183,7 +183,8 @@ impl TrustedKeys {
 /// its token (every client does) pays for the signature check once.
 ///
 /// The trusted keys can be replaced while the service runs (a rotation, another replica's or the command line's).
-/// They are behind a lock that only a cache miss reads: the hot path, a cached token, takes no lock.
+/// They are behind a lock that only a cache miss reads: the hot path, a cached token, takes only the lock of one
+/// shard of the cache.
 pub struct TokenVerifier {
     issuer: String,
     audience: String,
@@ -191,12 +192,14 @@ pub struct TokenVerifier {
     validation: Validation,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     leeway: u64,
-    /// Verified tokens by their signature segment (see [`signature_key`]).
-    cache: DashMap<u64, CachedPrincipal, BuildHasherDefault<PassThrough>>,
-    cache_capacity: usize,
+    /// Verified tokens by their signature segment (see [`signature_key`]), the least recently used dropped first.
+    cache: BoundedCache<u64, CachedPrincipal, BuildHasherDefault<PassThrough>>,
     /// The key of the tokens' digests (SipHash with a key drawn from the system's randomness at start).
     digest_key: std::collections::hash_map::RandomState,
 }
+
+/// Verified tokens held unless configured otherwise (`token_cache_entries`): about 0.3 KB each.
+pub const DEFAULT_CACHED_TOKENS: usize = 20_000;
 
 /// Clock skew tolerated on `exp` and `nbf` unless told otherwise, in seconds.
 pub const LEEWAY_SECONDS: u64 = 60;
@@ -226,10 +229,15 @@ impl TokenVerifier {
             keys: RwLock::new(Arc::new(TrustedKeys::of(keys))),
             validation,
             leeway,
-            cache: DashMap::default(),
-            cache_capacity: 100_000,
+            cache: BoundedCache::with_hasher(DEFAULT_CACHED_TOKENS, BuildHasherDefault::default()),
             digest_key: std::collections::hash_map::RandomState::new(),
         }
+    }
+
+    /// The same verifier holding at most `tokens` verified tokens.
+    pub fn with_cache_bound(mut self, tokens: usize) -> TokenVerifier {
+        self.cache = BoundedCache::with_hasher(tokens, BuildHasherDefault::default());
+        self
     }
 
     fn trusted(&self) -> Arc<TrustedKeys> {
@@ -279,33 +287,38 @@ impl TokenVerifier {
         self.cache.len()
     }
 
+    /// The verified tokens held, the tokens verified in full (misses) and those dropped to stay within the bound.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+
     pub fn verify(&self, token: &str) -> Result<Arc<Principal>, TokenError> {
         let now = unix_now();
         let (_, signature) = token.rsplit_once('.').unwrap_or(("", token));
         let key = signature_key(signature);
-        if let Some(hit) = self.cache.get(&key) {
-            if hit.token_digest == self.digest(token) {
-                if hit.expires_at + self.leeway as i64 > now {
-                    return Ok(Arc::clone(&hit.principal));
-                }
-                drop(hit);
+        let digest = self.digest(token);
+        let hit = self.cache.get(&key, |hit| {
+            (hit.token_digest == digest).then(|| {
+                (
+                    Arc::clone(&hit.principal),
+                    hit.expires_at + self.leeway as i64 > now,
+                )
+            })
+        });
+        match hit.flatten() {
+            Some((principal, true)) => return Ok(principal),
+            Some((_, false)) => {
                 self.cache.remove(&key);
                 return Err(TokenError::Expired);
             }
+            None => {}
         }
         let claims = self.check(token)?;
         let principal = Arc::new(principal_from(&claims)?);
-        if self.cache.len() >= self.cache_capacity {
-            // Rare (a flood of distinct tokens): drop what has expired, and everything if that is not enough.
-            self.cache.retain(|_, v| v.expires_at > now);
-            if self.cache.len() >= self.cache_capacity {
-                self.cache.clear();
-            }
-        }
         self.cache.insert(
             key,
             CachedPrincipal {
-                token_digest: self.digest(token),
+                token_digest: digest,
                 principal: Arc::clone(&principal),
                 expires_at: claims.exp,
             },

@@ -210,6 +210,12 @@ pub struct Settings {
     /// The shortest time between two fetches of one trusted issuer's keys, in seconds: a token naming an unknown
     /// key makes the keys be fetched again, at most this often.
     pub federation_key_refetch_seconds: u64,
+    /// Tenants whose policy values are held in memory, at most; the least recently read is dropped first.
+    pub policy_cache_tenants: usize,
+    /// Verified tokens held, at most (the built-in issuer's, and as many of trusted issuers').
+    pub token_cache_entries: usize,
+    /// Users (and as many apps, and partner relationships) whose current state is held, at most.
+    pub directory_cache_entries: usize,
 }
 
 impl Default for Settings {
@@ -263,11 +269,18 @@ impl Default for Settings {
                 mscommerce_domain::license_requests::LICENSE_REQUEST_RETENTION_DAYS,
             federation_ca_file: None,
             federation_key_refetch_seconds: 5,
+            policy_cache_tenants: mscommerce_api::DEFAULT_CACHED_TENANTS,
+            token_cache_entries: mscommerce_auth::DEFAULT_CACHED_TOKENS,
+            directory_cache_entries: mscommerce_api::DEFAULT_CACHED_PRINCIPALS,
         }
     }
 }
 
 const ENV_PREFIX: &str = "MSCOMMERCE_";
+/// A cache bound below a hundred entries would make every request of a small tenant's few users a miss; above
+/// ten million it is no bound on this kind of machine.
+const CACHE_BOUND_MIN: usize = 100;
+const CACHE_BOUND_MAX: usize = 10_000_000;
 /// Variables with our prefix that are not settings: the PowerShell module's, the test suite's, and those the admin
 /// commands read themselves.
 const FOREIGN_VARIABLES: [&str; 4] = ["URI", "BIN", "CONFIG", "NEW_USER_PASSWORD"];
@@ -556,6 +569,18 @@ impl Settings {
                 "federation_key_refetch_seconds",
                 "must be from 1 to 3600",
             ));
+        }
+        for (name, bound) in [
+            ("policy_cache_tenants", self.policy_cache_tenants),
+            ("token_cache_entries", self.token_cache_entries),
+            ("directory_cache_entries", self.directory_cache_entries),
+        ] {
+            if !(CACHE_BOUND_MIN..=CACHE_BOUND_MAX).contains(&bound) {
+                return Err(setting_error(
+                    name,
+                    format!("must be from {CACHE_BOUND_MIN} to {CACHE_BOUND_MAX}"),
+                ));
+            }
         }
         if self.token_leeway_seconds > 600 {
             return Err(setting_error(

@@ -164,7 +164,8 @@ fn follow_signing_keys(services: &Arc<Services>, kek: Kek, settings: &Settings) 
 /// On an empty database: one tenant and its Global Administrator, so that a first `serve` gives a usable system.
 /// Atomic: of several replicas starting on one empty database, one bootstraps.
 async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<()> {
-    if !store.tenants().await?.is_empty() {
+    // One row read, not the tenant list: the start must not grow with the number of tenants.
+    if store.has_tenants().await? {
         return Ok(());
     }
     let actor = AuditActor::command_line(uuid::Uuid::new_v4().to_string());
@@ -229,13 +230,7 @@ fn follow_other_replicas(services: &Arc<Services>) {
                 } => {
                     // The same revision merge as local writes: order of arrival does not matter.
                     if let Some(target) = services.catalog.target(scope, &target_id) {
-                        services.policies.apply(
-                            &services.catalog,
-                            tenant_id,
-                            &target,
-                            value,
-                            revision,
-                        );
+                        services.policies.apply(tenant_id, &target, value, revision);
                     }
                 }
                 ChangeNotice::User { user_id } => services.directory.forget_user(user_id),
@@ -280,10 +275,10 @@ pub async fn run(settings: Settings) -> Result<()> {
     let services = Services {
         rendered: RenderedPolicies::new(&catalog),
         catalog,
-        policies: PolicyCache::new(),
+        policies: PolicyCache::new(settings.policy_cache_tenants),
         hasher: Hasher::for_this_machine(),
         sign_ins: SignInGuard::default(),
-        directory: DirectoryCache::default(),
+        directory: DirectoryCache::new(settings.directory_cache_entries),
         federation: Federation::new(
             ExternalKeys::new(
                 settings.federation_ca_file.as_deref(),
@@ -292,7 +287,8 @@ pub async fn run(settings: Settings) -> Result<()> {
             )
             .with_context(|| "federation_ca_file: the trusted issuers' HTTP client")?,
             settings.token_leeway_seconds,
-        ),
+        )
+        .with_cache_bound(settings.token_cache_entries),
         issuer: {
             let issuer = TokenIssuer::new(&public_url, &settings.audience, trusted[0].clone())
                 .with_lifetime(settings.token_lifetime_seconds as i64);
@@ -304,7 +300,8 @@ pub async fn run(settings: Settings) -> Result<()> {
             &settings.audience,
             &trusted,
             settings.token_leeway_seconds,
-        ),
+        )
+        .with_cache_bound(settings.token_cache_entries),
         settings: ApiSettings {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(settings.request_timeout_seconds),

@@ -14,6 +14,8 @@ pub trait DirectoryStore {
     async fn create_tenant(&self, tenant: NewTenant, actor: &AuditActor) -> StoreResult<Tenant>;
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>>;
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+    /// Whether any tenant exists: one row read, whatever the number of tenants.
+    async fn has_tenants(&self) -> StoreResult<bool>;
 
     /// On a database with no tenant, creates the first one and its administrator, atomically: of several replicas
     /// starting at once on an empty database, one bootstraps and the others answer `None`.

@@ -62,7 +62,11 @@ async fn health_readiness_and_metrics() {
         ),
         "{text}"
     );
-    assert!(text.contains("mscommerce_token_cache_entries 1"));
+    assert!(
+        text.contains("mscommerce_cache_entries{cache=\"tokens\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("mscommerce_cache_capacity{cache=\"policies\"} "));
 }
 
 #[tokio::test]
@@ -310,8 +314,9 @@ async fn warm_reads_make_no_database_round_trip() {
     );
     let after = metrics(&server).await;
     for name in [
-        "mscommerce_policy_cache_loads_total",
-        "mscommerce_user_cache_loads_total",
+        "mscommerce_cache_misses_total{cache=\"policies\"}",
+        "mscommerce_cache_misses_total{cache=\"users\"}",
+        "mscommerce_cache_misses_total{cache=\"tokens\"}",
     ] {
         assert_eq!(
             metric(&before, name),
@@ -320,7 +325,7 @@ async fn warm_reads_make_no_database_round_trip() {
         );
     }
     assert!(
-        metric(&after, "mscommerce_policy_cache_loads_total") >= 1.0,
+        metric(&after, "mscommerce_cache_misses_total{cache=\"policies\"}") >= 1.0,
         "the first read did load"
     );
 }

@@ -39,38 +39,28 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Status>> {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.metrics.render(&[
-        (
-            "mscommerce_policy_cache_tenants",
-            "Tenants whose policy values are held in memory.",
-            state.policies.tenant_count() as f64,
-        ),
-        (
-            "mscommerce_policy_cache_loads_total",
-            "Times a tenant's policy values were read from the database (flat once warm).",
-            state.policies.loads() as f64,
-        ),
-        (
-            "mscommerce_user_cache_loads_total",
-            "Times a user's account state was read from the database for a decision.",
-            state.directory.loads() as f64,
-        ),
-        (
-            "mscommerce_token_cache_entries",
-            "Verified tokens held until they expire.",
-            state.verifier.cached_tokens() as f64,
-        ),
-        (
-            "mscommerce_trusted_issuer_key_fetches_total",
-            "Times a trusted issuer's discovery document or JWKS was fetched (tried).",
-            state.federation.key_fetches() as f64,
-        ),
-        (
-            "mscommerce_uptime_seconds",
-            "Seconds since the service started.",
-            state.started.elapsed().as_secs_f64(),
-        ),
-    ]);
+    let caches = [
+        ("policies", state.policies.stats()),
+        ("tokens", state.verifier.cache_stats()),
+        ("federated_tokens", state.federation.token_stats()),
+        ("users", state.directory.user_stats()),
+        ("apps", state.directory.app_stats()),
+    ];
+    let text = state.metrics.render(
+        &[
+            (
+                "mscommerce_trusted_issuer_key_fetches_total",
+                "Times a trusted issuer's discovery document or JWKS was fetched (tried).",
+                state.federation.key_fetches() as f64,
+            ),
+            (
+                "mscommerce_uptime_seconds",
+                "Seconds since the service started.",
+                state.started.elapsed().as_secs_f64(),
+            ),
+        ],
+        &caches,
+    );
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -100,7 +100,7 @@ async fn write_value(
     if let Some(revision) = write.revision {
         state
             .policies
-            .apply(&state.catalog, principal.tenant_id, target, value, revision);
+            .apply(principal.tenant_id, target, value, revision);
         tracing::info!(
             tenant.id = %principal.tenant_id,
             policy.target = target.id(),
@@ -391,13 +391,9 @@ pub async fn patch_products(
         };
         match write.revision {
             Some(revision) => {
-                state.policies.apply(
-                    &state.catalog,
-                    principal.tenant_id,
-                    target,
-                    *value,
-                    revision,
-                );
+                state
+                    .policies
+                    .apply(principal.tenant_id, target, *value, revision);
                 result.changed.push(outcome);
             }
             None => result.unchanged.push(outcome),

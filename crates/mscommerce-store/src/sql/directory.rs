@@ -332,6 +332,13 @@ impl DirectoryStore for SqlStore {
         rows.iter().map(rows::tenant).collect()
     }
 
+    async fn has_tenants(&self) -> StoreResult<bool> {
+        let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM tenants LIMIT 1")
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(found.is_some())
+    }
+
     async fn tenant_domains(&self, tenant_id: TenantId) -> StoreResult<Vec<TenantDomain>> {
         let mut conn = self.read.acquire().await?;
         tenant_domains_in(&mut conn, tenant_id).await
