@@ -1,16 +1,17 @@
 //! The store under test, and tokens for it.
 //!
 //! The database is created by `mscommerce migrate` (the schema is the service's, never restated here), then
-//! filled directly in one transaction: inserting 290,000 rows through the API would take minutes.
+//! filled directly: in one transaction on SQLite, with `COPY` on PostgreSQL. Inserting 290,000 rows through the
+//! API would take minutes; a million tenants, hours.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use mscommerce_domain::Catalog;
-use sqlx::{QueryBuilder, Row, SqlitePool};
+use sqlx::{PgPool, QueryBuilder, Row, SqlitePool};
 use uuid::Uuid;
 
 pub const AUDIENCE: &str = "aeb86249-8ea3-49e2-900b-54cc8e308f85";
@@ -35,15 +36,78 @@ impl Tenant {
     }
 }
 
-/// Creates the database with `mscommerce migrate`; refuses a file that exists.
-pub fn migrate(mscommerce: &Path, database: &Path) -> Result<String> {
-    if database.exists() {
-        bail!(
+/// Where the benchmark's store lives.
+#[derive(Clone)]
+pub enum Backend {
+    /// A new file.
+    Sqlite(PathBuf),
+    /// A new database on a PostgreSQL server: created through `admin_url` (any database of that server), dropped
+    /// after the run.
+    Postgres { admin_url: String, database: String },
+}
+
+impl Backend {
+    pub fn url(&self) -> String {
+        match self {
+            Backend::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Backend::Postgres {
+                admin_url,
+                database,
+            } => {
+                let server = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(s, _)| s);
+                format!("{server}/{database}")
+            }
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "SQLite",
+            Backend::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    /// Drops a PostgreSQL database made for the run (a SQLite file goes with the working folder).
+    pub async fn remove(&self) -> Result<()> {
+        if let Backend::Postgres {
+            admin_url,
+            database,
+        } = self
+        {
+            let pool = PgPool::connect(admin_url).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+        }
+        Ok(())
+    }
+}
+
+/// Creates the store with `mscommerce migrate` (the schema is the service's own); refuses a file that exists.
+pub async fn migrate(mscommerce: &Path, backend: &Backend) -> Result<String> {
+    match backend {
+        Backend::Sqlite(database) if database.exists() => bail!(
             "{} exists; the benchmark seeds a new file",
             database.display()
-        );
+        ),
+        Backend::Sqlite(_) => {}
+        Backend::Postgres {
+            admin_url,
+            database,
+        } => {
+            let pool = PgPool::connect(admin_url)
+                .await
+                .with_context(|| format!("connecting to {admin_url}"))?;
+            sqlx::query(&format!("CREATE DATABASE {database}"))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+        }
     }
-    let url = format!("sqlite://{}", database.display());
+    let url = backend.url();
     let status = Command::new(mscommerce)
         .arg("migrate")
         .env("MSCOMMERCE_DATABASE_URL", &url)
@@ -57,31 +121,70 @@ pub fn migrate(mscommerce: &Path, database: &Path) -> Result<String> {
     Ok(url)
 }
 
-/// Fills a migrated database in one transaction: `tenants` tenants, each with a stored value (`Enabled`, at
-/// revision 1) for every product and offer type of the catalog and one Global Administrator (a member: the
-/// decision endpoint reads the caller's account).
-pub async fn seed(url: &str, tenants: usize, catalog: &Catalog) -> Result<Vec<Tenant>> {
-    let people: Vec<Tenant> = (0..tenants)
-        .map(|_| Tenant {
-            id: Uuid::new_v4(),
-            admin: Uuid::new_v4(),
+/// The seeded tenants: `tenants` of them, each with one Global Administrator (a member: the decision endpoint
+/// reads the caller's account) and a stored value (`Enabled`, at revision 1) for `values` of the catalog's
+/// targets (every product and offer type when `values` is their number; fewer, each tenant its own, at a million
+/// tenants, where a value for every target would be 29 million rows).
+pub struct Plan<'a> {
+    pub people: Vec<Tenant>,
+    targets: Vec<(&'a str, &'a str)>,
+    values: usize,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(tenants: usize, values: usize, catalog: &'a Catalog) -> Plan<'a> {
+        let targets: Vec<(&str, &str)> = catalog
+            .products()
+            .iter()
+            .map(|p| ("product", p.id.as_str()))
+            .chain(
+                catalog
+                    .offer_types()
+                    .iter()
+                    .map(|o| ("OfferType", o.id.as_str())),
+            )
+            .collect();
+        Plan {
+            people: (0..tenants)
+                .map(|_| Tenant {
+                    id: Uuid::new_v4(),
+                    admin: Uuid::new_v4(),
+                })
+                .collect(),
+            values: values.min(targets.len()),
+            targets,
+        }
+    }
+
+    pub fn value_count(&self) -> usize {
+        self.people.len() * self.values
+    }
+
+    /// The (tenant, scope, target) of every stored value: tenant `n`'s start at target `n`, so that together the
+    /// tenants hold values of every target.
+    fn values(&self) -> impl Iterator<Item = (&Tenant, &str, &str)> {
+        self.people.iter().enumerate().flat_map(move |(n, tenant)| {
+            (0..self.values).map(move |k| {
+                let (scope, target) = self.targets[(n + k) % self.targets.len()];
+                (tenant, scope, target)
+            })
         })
-        .collect();
-    let targets: Vec<(&str, &str)> = catalog
-        .products()
-        .iter()
-        .map(|p| ("product", p.id.as_str()))
-        .chain(
-            catalog
-                .offer_types()
-                .iter()
-                .map(|o| ("OfferType", o.id.as_str())),
-        )
-        .collect();
+    }
+}
+
+/// Fills a migrated store: in one transaction of multi-row inserts on SQLite, with `COPY` on PostgreSQL.
+pub async fn seed(backend: &Backend, url: &str, plan: &Plan<'_>) -> Result<()> {
+    match backend {
+        Backend::Sqlite(_) => seed_sqlite(url, plan).await,
+        Backend::Postgres { .. } => seed_postgres(url, plan).await,
+    }
+}
+
+async fn seed_sqlite(url: &str, plan: &Plan<'_>) -> Result<()> {
     let pool = SqlitePool::connect(url).await?;
     let mut tx = pool.begin().await?;
     // SQLite binds at most 32,766 parameters per statement.
-    for chunk in people.chunks(1000) {
+    for chunk in plan.people.chunks(1000) {
         let mut query =
             QueryBuilder::new("INSERT INTO tenants (id, name, policy_revision, created_at) ");
         query.push_values(chunk, |mut row, tenant| {
@@ -105,14 +208,9 @@ pub async fn seed(url: &str, tenants: usize, catalog: &Catalog) -> Result<Vec<Te
         });
         query.build().execute(&mut *tx).await?;
     }
-    let rows: Vec<(String, &str, &str)> = people
-        .iter()
-        .flat_map(|tenant| {
-            let id = tenant.id.to_string();
-            targets
-                .iter()
-                .map(move |(scope, target)| (id.clone(), *scope, *target))
-        })
+    let rows: Vec<(String, &str, &str)> = plan
+        .values()
+        .map(|(tenant, scope, target)| (tenant.id.to_string(), scope, target))
         .collect();
     for chunk in rows.chunks(4000) {
         let mut query = QueryBuilder::new(
@@ -131,30 +229,108 @@ pub async fn seed(url: &str, tenants: usize, catalog: &Catalog) -> Result<Vec<Te
     }
     tx.commit().await?;
     pool.close().await;
-    Ok(people)
+    Ok(())
+}
+
+/// `COPY ... FROM STDIN` in PostgreSQL's text format (tab-separated; none of the values holds a tab, a newline
+/// or a backslash), sent in blocks of a few megabytes, then `ANALYZE` so that the planner knows the sizes.
+async fn seed_postgres(url: &str, plan: &Plan<'_>) -> Result<()> {
+    async fn copy(
+        conn: &mut sqlx::PgConnection,
+        statement: &str,
+        rows: impl Iterator<Item = String>,
+    ) -> Result<()> {
+        let mut copy = conn.copy_in_raw(statement).await?;
+        let mut block = String::with_capacity(4 << 20);
+        for row in rows {
+            block.push_str(&row);
+            block.push('\n');
+            if block.len() >= 4 << 20 {
+                copy.send(std::mem::take(&mut block).into_bytes()).await?;
+            }
+        }
+        if !block.is_empty() {
+            copy.send(block.into_bytes()).await?;
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+    let pool = PgPool::connect(url).await?;
+    let mut conn = pool.acquire().await?;
+    copy(
+        &mut conn,
+        "COPY tenants (id, name, policy_revision, created_at) FROM STDIN",
+        plan.people.iter().map(|t| {
+            format!(
+                "{}\tBench {}\t{SEEDED_REVISION}\t{SEEDED_AT}",
+                t.id,
+                t.id.simple()
+            )
+        }),
+    )
+    .await?;
+    copy(
+        &mut conn,
+        "COPY users (id, tenant_id, upn, display_name, user_type, roles, created_at) FROM STDIN",
+        plan.people.iter().map(|t| {
+            format!(
+                "{}\t{}\t{}\tBench Administrator\tMember\t{GLOBAL_ADMINISTRATOR}\t{SEEDED_AT}",
+                t.admin,
+                t.id,
+                t.admin_upn()
+            )
+        }),
+    )
+    .await?;
+    copy(
+        &mut conn,
+        "COPY policy_values (tenant_id, policy_id, scope, target_id, value, revision, updated_at) FROM STDIN",
+        plan.values().map(|(t, scope, target)| {
+            format!(
+                "{}\t{POLICY_ID}\t{scope}\t{target}\tEnabled\t{SEEDED_REVISION}\t{SEEDED_AT}",
+                t.id
+            )
+        }),
+    )
+    .await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    drop(conn);
+    pool.close().await;
+    Ok(())
 }
 
 /// Real tokens, signed with the newest key the server created (read from its database and decrypted with its
 /// key-encryption key), shaped like those of
 /// its built-in issuer (`mscommerce_auth::claims::AccessClaims`): one per tenant's administrator, valid 1 hour.
-pub async fn tokens(url: &str, issuer: &str, people: &[Tenant]) -> Result<Vec<String>> {
-    let pool = SqlitePool::connect(url).await?;
-    let row =
-        sqlx::query("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1")
-            .fetch_optional(&pool)
-            .await?
-            .context("the server has created no signing key")?;
-    pool.close().await;
-    let kid: String = row.get("kid");
-    // The key is sealed with the key-encryption key the server generated beside its database.
-    let database = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
-    let kek_file = database
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("signing-key-encryption.key");
-    let kek = std::fs::read_to_string(&kek_file)
+pub async fn tokens(
+    backend: &Backend,
+    url: &str,
+    kek_file: &Path,
+    issuer: &str,
+    people: &[Tenant],
+) -> Result<Vec<String>> {
+    const NEWEST_KEY: &str =
+        "SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1";
+    let (kid, sealed): (String, String) = match backend {
+        Backend::Sqlite(_) => {
+            let pool = SqlitePool::connect(url).await?;
+            let row = sqlx::query(NEWEST_KEY).fetch_optional(&pool).await?;
+            pool.close().await;
+            let row = row.context("the server has created no signing key")?;
+            (row.get("kid"), row.get("private_key"))
+        }
+        Backend::Postgres { .. } => {
+            let pool = PgPool::connect(url).await?;
+            let row = sqlx::query(NEWEST_KEY).fetch_optional(&pool).await?;
+            pool.close().await;
+            let row = row.context("the server has created no signing key")?;
+            (row.get("kid"), row.get("private_key"))
+        }
+    };
+    // The key is sealed with the key-encryption key the benchmark gave the server.
+    let kek = std::fs::read_to_string(kek_file)
         .with_context(|| format!("reading the key-encryption key {}", kek_file.display()))?;
-    let der = mscommerce_auth::open_private_key(&kek, &kid, &row.get::<String, _>("private_key"))
+    let der = mscommerce_auth::open_private_key(&kek, &kid, &sealed)
         .context("opening the signing key with the server's key-encryption key")?;
     let key = EncodingKey::from_ed_der(&der);
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
@@ -177,12 +353,21 @@ pub async fn tokens(url: &str, issuer: &str, people: &[Tenant]) -> Result<Vec<St
 }
 
 /// Changes written by the PUT scenario: one audit event per real change.
-pub async fn policy_changes(url: &str) -> Result<u64> {
-    let pool = SqlitePool::connect(url).await?;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = ?")
-        .bind("PolicyValueChanged")
-        .fetch_one(&pool)
-        .await?;
-    pool.close().await;
+pub async fn policy_changes(backend: &Backend, url: &str) -> Result<u64> {
+    const CHANGES: &str = "SELECT count(*) FROM audit_events WHERE action = 'PolicyValueChanged'";
+    let count: i64 = match backend {
+        Backend::Sqlite(_) => {
+            let pool = SqlitePool::connect(url).await?;
+            let count = sqlx::query_scalar(CHANGES).fetch_one(&pool).await?;
+            pool.close().await;
+            count
+        }
+        Backend::Postgres { .. } => {
+            let pool = PgPool::connect(url).await?;
+            let count = sqlx::query_scalar(CHANGES).fetch_one(&pool).await?;
+            pool.close().await;
+            count
+        }
+    };
     Ok(count.try_into()?)
 }

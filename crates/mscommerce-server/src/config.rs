@@ -711,6 +711,50 @@ mod tests {
     }
 
     #[test]
+    fn cache_bounds_are_bounded() {
+        for (settings, name) in [
+            (
+                Settings {
+                    policy_cache_tenants: 99,
+                    ..Settings::default()
+                },
+                "policy_cache_tenants",
+            ),
+            (
+                Settings {
+                    token_cache_entries: 10_000_001,
+                    ..Settings::default()
+                },
+                "token_cache_entries",
+            ),
+            (
+                Settings {
+                    directory_cache_entries: 0,
+                    ..Settings::default()
+                },
+                "directory_cache_entries",
+            ),
+        ] {
+            let err = settings.check().unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "configuration: {name} (environment MSCOMMERCE_{}) must be from 100 to 10000000",
+                    name.to_ascii_uppercase()
+                )
+            );
+        }
+        Settings {
+            policy_cache_tenants: 100,
+            token_cache_entries: 10_000_000,
+            directory_cache_entries: 1_000_000,
+            ..Settings::default()
+        }
+        .check()
+        .unwrap();
+    }
+
+    #[test]
     fn word_settings_name_the_setting_and_the_words() {
         let load = |name: &str, value: &str| {
             Figment::from(Serialized::defaults(Settings::default()))
