@@ -31,10 +31,14 @@ function Set-MSCommerceTrustedIssuerSignIn {
         An access token to use instead of the one Connect-MSCommerce obtained.
 
     .EXAMPLE
-        $secret = Read-Host -AsSecureString -Prompt 'Client secret'
-        Get-MSCommerceTrustedIssuer | Where-Object -Property Issuer -Like 'https://login.microsoftonline.com/*' | Set-MSCommerceTrustedIssuerSignIn -ClientId '00000000-0000-0000-0000-000000000000' -ClientSecret $secret -ButtonText 'Contoso'
+        Get-MSCommerceTrustedIssuer | Where-Object -Property Issuer -Like 'https://login.microsoftonline.com/*' | Set-MSCommerceTrustedIssuerSignIn -ClientId '00000000-0000-0000-0000-000000000000' -ClientSecret (Read-Host -AsSecureString -Prompt 'Client secret') -ButtonText 'Contoso'
 
-        Offers "Sign in with Contoso" for the organization's Entra ID.
+        Offers "Sign in with Contoso" for the organization's Entra ID, the client secret typed in.
+
+    .EXAMPLE
+        Set-MSCommerceTrustedIssuerSignIn -Id '7886d5f7-673e-4770-8932-a405c857e41d' -ClientId 'mscommerce'
+
+        Offers the provider's sign-in as a public client, with the trust's display name on the button.
 
     .EXAMPLE
         Set-MSCommerceTrustedIssuerSignIn -Id '7886d5f7-673e-4770-8932-a405c857e41d' -Remove -Confirm:$false
