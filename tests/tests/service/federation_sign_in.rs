@@ -568,6 +568,55 @@ async fn a_tenant_without_a_sign_in_shows_no_button_and_the_setting_is_checked_a
     let listed = server.cli_ok(&["issuer", "list", "--tenant", &tenant]);
     assert!(listed.contains("sign-in=commerce"), "{listed}");
     assert!(!listed.contains(SECRET), "{listed}");
+
+    // The service reads another process's change within seconds; then the secret the command line sealed opens
+    // for the sign-in (the provider refuses the code without it).
+    let mut offered = Vec::new();
+    for _ in 0..60 {
+        let page = browser.get(&authorize_url(&server, &tenant)).await;
+        offered = buttons(&server, &page.html);
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(offered.len(), 1, "the button never showed");
+    let callback = format!("{}/federation/callback", server.base);
+    let started = browser.get(&offered[0].1).await;
+    let back = browser
+        .browse(&started.location.unwrap(), "alice", &[&callback])
+        .await;
+    let at_app = browser.get(&back.location.unwrap()).await;
+    assert_eq!(at_app.status, 302, "{}", at_app.html);
+    let code = query_value(&at_app.location.unwrap(), "code").unwrap();
+    redeem(&server, &tenant, &code).await.expect(200, None);
+}
+
+#[tokio::test]
+async fn a_replica_behind_the_same_address_finishes_a_sign_in_another_started() {
+    let server = Server::start().await;
+    let provider = provider(&server).await;
+    let admin = server.admin_token().await;
+    let tenant = server.first_tenant();
+    let trust_id = trust(&server, &admin, &provider).await;
+    set_sign_in(&server, &admin, &trust_id).await;
+    let replica = server
+        .replica_with(&[("MSCOMMERCE_PUBLIC_URL", server.base.as_str())])
+        .await;
+
+    let mut browser = Browser::new();
+    let at_provider = to_the_provider(&mut browser, &server, &tenant).await;
+    let callback = format!("{}/federation/callback", server.base);
+    let back = browser.browse(&at_provider, "alice", &[&callback]).await;
+    // The load balancer sends the provider's answer to the other replica: the pending sign-in opens there, its
+    // key derived from the key-encryption key they share.
+    let to_replica = back.location.unwrap().replacen(&server.base, &replica.base, 1);
+    let at_app = browser.get(&to_replica).await;
+    assert_eq!(at_app.status, 302, "{}", at_app.html);
+    let at_app = at_app.location.unwrap();
+    assert!(at_app.starts_with(APP_REDIRECT), "{at_app}");
+    let code = query_value(&at_app, "code").unwrap();
+    redeem(&server, &tenant, &code).await.expect(200, None);
 }
 
 #[tokio::test]
