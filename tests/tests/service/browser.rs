@@ -68,6 +68,47 @@ async fn the_sign_in_page_passes_the_accessibility_scan() {
 }
 
 #[tokio::test]
+async fn the_sign_in_page_with_a_providers_button_passes_the_accessibility_scan() {
+    // The organization offers its provider's sign-in: the page shows "Sign in with Contoso ID" beside the form (a
+    // link; the provider is not asked anything until it is followed).
+    let server = Server::start().await;
+    let admin = server.admin_token().await;
+    let tenant = server.first_tenant();
+    let trust = server
+        .post(
+            "/v1.0/trustedIssuers",
+            &admin,
+            serde_json::json!({"issuer": "http://127.0.0.1:9/provider", "audiences": [AUDIENCE]}),
+        )
+        .await;
+    trust.expect(201, None);
+    server
+        .put(
+            &format!(
+                "/v1.0/trustedIssuers/{}/signIn",
+                trust.json["id"].as_str().unwrap()
+            ),
+            &admin,
+            serde_json::json!({"clientId": "mscommerce", "buttonText": "Contoso ID"}),
+        )
+        .await
+        .expect(200, None);
+    let path = format!("/{tenant}{}", authorize_path(None));
+    let page = server
+        .http
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Sign in with Contoso ID"));
+    scan_page(&server, &path, "Sign in", "sign-in-with-provider").await;
+}
+
+#[tokio::test]
 async fn the_sign_in_page_with_a_wrong_password_passes_the_accessibility_scan() {
     // The page answered to a wrong password shows its error (role="alert"), which the scan reaches too: the
     // scenario posts the form by keyboard with a wrong password and scans what comes back.

@@ -610,7 +610,10 @@ async fn a_replica_behind_the_same_address_finishes_a_sign_in_another_started() 
     let back = browser.browse(&at_provider, "alice", &[&callback]).await;
     // The load balancer sends the provider's answer to the other replica: the pending sign-in opens there, its
     // key derived from the key-encryption key they share.
-    let to_replica = back.location.unwrap().replacen(&server.base, &replica.base, 1);
+    let to_replica = back
+        .location
+        .unwrap()
+        .replacen(&server.base, &replica.base, 1);
     let at_app = browser.get(&to_replica).await;
     assert_eq!(at_app.status, 302, "{}", at_app.html);
     let at_app = at_app.location.unwrap();
