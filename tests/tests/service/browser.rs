@@ -2,9 +2,8 @@
 //! each passes an axe-core accessibility scan with no serious or critical violation and is screenshotted to
 //! `target/console-screenshots/`; the sign-in works with the keyboard alone, up to the app's redirect with a code
 //! that the token endpoint redeems; a person signs in to the console with the organization's identity provider
-//! (oidc-provider's own login page, in the same browser); a device is approved on the device-login pages by their buttons' names; and
-//! the scan itself fails on a page with a critical violation.
-
+//! (oidc-provider's own login page, in the same browser); a device is approved on the device-login pages by their
+//! buttons' names; and the scan itself fails on a page with a critical violation.
 use mscommerce_tests::browser::run_scenario;
 use mscommerce_tests::*;
 
