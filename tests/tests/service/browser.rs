@@ -4,6 +4,7 @@
 //! that the token endpoint redeems; a person signs in to the console with the organization's identity provider
 //! (oidc-provider's own login page, in the same browser); a device is approved on the device-login pages by their
 //! buttons' names; and the scan itself fails on a page with a critical violation.
+
 use mscommerce_tests::browser::run_scenario;
 use mscommerce_tests::*;
 
