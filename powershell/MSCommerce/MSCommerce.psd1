@@ -1,6 +1,6 @@
 @{
     RootModule           = 'MSCommerce.psm1'
-    ModuleVersion        = '3.4.0'
+    ModuleVersion        = '3.5.0'
     GUID                 = '8c796fbc-2dc3-470d-b9cc-570fc341b324'
     Author               = 'mscommerce contributors'
     CompanyName          = 'mscommerce'
@@ -44,6 +44,7 @@
         'Set-MSCommerceLicenseRequestSetting'
         'Set-MSCommerceProductPolicyBaseline'
         'Set-MSCommerceSubscription'
+        'Set-MSCommerceTrustedIssuerSignIn'
         'Set-MSCommerceUser'
         'Stop-MSCommerceSubscription'
         'Test-MSCommerceAcquisition'
@@ -56,7 +57,7 @@
         PSData = @{
             Tags         = @('Microsoft', 'Commerce', 'Licensing', 'SelfServicePurchase', 'MSCommerce', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '3.4.0: license requests: users whom the policy does not let buy a product ask for a license (New-MSCommerceLicenseRequest), administrators list, approve, deny and share them (Get-, Approve-, Deny-, Send-MSCommerceLicenseRequest), and choose whether requests are taken here or through the organization''s own process (Get-/Set-MSCommerceLicenseRequestSetting). Partners act for their customers: Get-MSCommercePartnerCustomer lists them, Set-MSCommerceProductPolicyBaseline -TenantId applies one baseline to each, one transaction per customer. See CHANGELOG.md and docs/POWERSHELL.md.'
+            ReleaseNotes = '3.5.0: Set-MSCommerceTrustedIssuerSignIn lets people sign in on the service''s sign-in page with a trusted identity provider. 3.4.0: license requests: users whom the policy does not let buy a product ask for a license (New-MSCommerceLicenseRequest), administrators list, approve, deny and share them (Get-, Approve-, Deny-, Send-MSCommerceLicenseRequest), and choose whether requests are taken here or through the organization''s own process (Get-/Set-MSCommerceLicenseRequestSetting). Partners act for their customers: Get-MSCommercePartnerCustomer lists them, Set-MSCommerceProductPolicyBaseline -TenantId applies one baseline to each, one transaction per customer. See CHANGELOG.md and docs/POWERSHELL.md.'
         }
     }
 }

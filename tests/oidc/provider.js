@@ -11,6 +11,10 @@
 // published. Tokens are JWT access tokens (RFC 9068) for the resource the client asks for; a client's `claims`
 // go into its client-credentials tokens, an account's into its people's tokens.
 //
+// People sign in through the development login (devInteractions: any account name, any password), and their ID
+// tokens carry their account's claims (`conformIdTokenClaims: false`), as Entra ID's carry `preferred_username`,
+// `name` and `groups`: what a relying party maps.
+//
 // GET /__stats answers how often the discovery document and the JWKS were fetched, so that a test can count the
 // fetches the service made. Prints "listening" when ready.
 
@@ -41,6 +45,7 @@ writeFileSync(config.keysFile, JSON.stringify(keys));
 
 const clients = Object.fromEntries(config.clients.map((c) => [c.client_id, c]));
 const accounts = config.accounts ?? {};
+const accountClaims = [...new Set(Object.values(accounts).flatMap((claims) => Object.keys(claims)))];
 
 const provider = new Provider(config.issuer, {
   clients: config.clients.map((c) => ({
@@ -53,6 +58,8 @@ const provider = new Provider(config.issuer, {
   })),
   jwks: { keys },
   cookies: { keys: ['mscommerce-tests'] },
+  claims: { openid: ['sub', ...accountClaims], profile: [], email: [] },
+  conformIdTokenClaims: false,
   features: {
     clientCredentials: { enabled: true },
     devInteractions: { enabled: true },

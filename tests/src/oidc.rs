@@ -56,8 +56,8 @@ pub struct OidcProvider {
 }
 
 impl OidcProvider {
-    /// A provider with `clients` (`[{client_id, client_secret, claims}]`, claims going into their
-    /// client-credentials tokens) and `accounts` (`{id: claims}`, going into their people's tokens).
+    /// A provider with `clients` (`[{client_id, client_secret, claims, redirect_uris}]`, claims going into their
+    /// client-credentials tokens, [`REDIRECT_URI`] added to their redirect URIs) and `accounts` (`{id: claims}`, going into their people's tokens).
     pub async fn start(clients: Value, accounts: Value) -> OidcProvider {
         ensure_packages();
         let dir = TempDir::new();
@@ -69,7 +69,10 @@ impl OidcProvider {
             .iter()
             .map(|c| {
                 let mut c = c.clone();
-                c["redirect_uris"] = json!([REDIRECT_URI]);
+                let mut uris: Vec<Value> =
+                    c["redirect_uris"].as_array().cloned().unwrap_or_default();
+                uris.push(json!(REDIRECT_URI));
+                c["redirect_uris"] = Value::Array(uris);
                 c
             })
             .collect();
@@ -336,6 +339,21 @@ impl OidcProvider {
             .unwrap_or_else(|| panic!("no access token: {body}"))
             .to_string()
     }
+}
+
+/// The provider's development login page filled in for `account`: where it posts, and its fields. `None` when
+/// `page` is not that page.
+pub fn login_form(page: &str, account: &str) -> Option<(String, Vec<(String, String)>)> {
+    let action = between(page, "action=\"", "\"")?;
+    let prompt = between(page, "name=\"prompt\" value=\"", "\"").unwrap_or("login");
+    Some((
+        action.to_string(),
+        vec![
+            ("prompt".into(), prompt.to_string()),
+            ("login".into(), account.to_string()),
+            ("password".into(), "any".into()),
+        ],
+    ))
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {

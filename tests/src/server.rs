@@ -165,7 +165,13 @@ impl Server {
 
     /// A second `mscommerce serve` on this server's database and settings, on a port of its own: a replica.
     pub async fn replica(&self) -> Server {
+        self.replica_with(&[]).await
+    }
+
+    /// A replica with more settings (`MSCOMMERCE_PUBLIC_URL` of this server's: replicas behind one address).
+    pub async fn replica_with(&self, env: &[(&str, &str)]) -> Server {
         let mut extra_env = self.extra_env.clone();
+        extra_env.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         // Replicas share the key-encryption key, as they must: this one's own folder has no key file.
         if !extra_env
             .iter()

@@ -2751,6 +2751,13 @@ const ROUTES_WITHOUT_A_COMMAND: &[(&str, &str, &str)] = &[
     ("get", "/oauth2/v2.0/logout", "end of a browser session"),
     ("get", "/devicelogin", "the device code verification page"),
     ("post", "/devicelogin", "its form"),
+    // A sign-in with a trusted provider: a button of the sign-in page, and the provider's answer.
+    (
+        "get",
+        "/federation/signin",
+        "a \"Sign in with ...\" button of the sign-in page",
+    ),
+    ("get", "/federation/callback", "the provider's answer"),
     // The module always names a tenant (`common` by default), so it never calls the unscoped twins.
     (
         "post",

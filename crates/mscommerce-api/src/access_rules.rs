@@ -52,9 +52,9 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
         ("GET", "/trustedIssuers") | ("GET", "/trustedIssuers/{issuerId}") => {
             Requires(ReadTrustedIssuers)
         }
-        ("POST", "/trustedIssuers") | ("DELETE", "/trustedIssuers/{issuerId}") => {
-            Requires(ManageTrustedIssuers)
-        }
+        ("POST", "/trustedIssuers")
+        | ("DELETE", "/trustedIssuers/{issuerId}")
+        | ("PUT" | "DELETE", "/trustedIssuers/{issuerId}/signIn") => Requires(ManageTrustedIssuers),
         // A user asks about itself; asking about another needs ReadPolicy (the handler checks).
         ("GET", "/acquisitionDecisions") => SignedIn,
         ("GET", "/me/subscriptions") | ("POST", "/me/subscriptions") => SignedIn,
@@ -158,6 +158,8 @@ pub(crate) fn rule(method: &Method, template: &str) -> Option<Rule> {
             | "/{tenantId}/oauth2/v2.0/revoke",
         ) => Public,
         ("GET", "/oauth2/v2.0/logout" | "/{tenantId}/oauth2/v2.0/logout") => Public,
+        // A sign-in with a trusted provider: its start and the provider's answer come before any token.
+        ("GET", "/federation/signin" | "/federation/callback") => Public,
         (
             "GET",
             "/.well-known/openid-configuration"

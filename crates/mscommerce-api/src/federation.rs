@@ -24,8 +24,10 @@ use mscommerce_auth::external::{derived_uuid, ExternalKeys, Trust};
 use mscommerce_auth::{unix_now, TokenError};
 use mscommerce_cache::{BoundedCache, CacheStats};
 use mscommerce_domain::federation::{identify, ClaimSource, ExternalIdentity};
-use mscommerce_domain::{DirectoryRole, Principal, PrincipalKind};
-use mscommerce_store::{AuditActor, FederatedUser, Store, StoreError, TrustedIssuer, UserType};
+use mscommerce_domain::{DirectoryRole, Principal, PrincipalKind, TenantId};
+use mscommerce_store::{
+    AuditActor, FederatedUser, Store, StoreError, TrustedIssuer, User, UserType,
+};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -81,6 +83,65 @@ impl ClaimSource for JsonClaims<'_> {
     }
 }
 
+fn refused(trust: &TrustedIssuer, reason: String) -> TokenError {
+    TokenError::FederatedSignIn {
+        issuer: trust.issuer.clone(),
+        reason,
+    }
+}
+
+/// A person a trusted issuer's token names, as the mapping read them.
+struct Person {
+    subject: String,
+    upn: String,
+    display_name: String,
+    is_guest: bool,
+    roles: Option<Vec<DirectoryRole>>,
+}
+
+/// The user of `found`: made on the first sign-in (audited as the trust's doing), updated afterwards.
+async fn person(
+    trust: &TrustedIssuer,
+    found: Person,
+    store: &dyn Store,
+    directory: &DirectoryCache,
+    correlation_id: &CorrelationId,
+) -> Result<User, ApiError> {
+    let actor = AuditActor {
+        id: trust.id.to_string(),
+        name: trust.display_name.clone(),
+        kind: "TrustedIssuer".into(),
+        correlation_id: correlation_id.as_str().to_string(),
+        partner_tenant_id: None,
+    };
+    let user = store
+        .federated_sign_in(
+            FederatedUser {
+                tenant_id: trust.tenant_id,
+                issuer: trust.issuer.clone(),
+                subject: found.subject,
+                upn: found.upn,
+                display_name: found.display_name,
+                user_type: if found.is_guest {
+                    UserType::Guest
+                } else {
+                    UserType::Member
+                },
+                roles: found
+                    .roles
+                    .map(|roles| roles.iter().map(|r| r.template_id().to_string()).collect()),
+            },
+            &actor,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(reason) => ApiError::from(refused(trust, reason)),
+            other => ApiError::from(other),
+        })?;
+    directory.put(&user);
+    Ok(user)
+}
+
 /// The `iss` a token claims, read without trusting it: only to choose the trust that will verify it.
 pub fn claimed_issuer(token: &str) -> Option<String> {
     let payload = token.split('.').nth(1)?;
@@ -117,6 +178,77 @@ impl Federation {
     /// Times an issuer's discovery document or JWKS was fetched.
     pub fn key_fetches(&self) -> u64 {
         self.keys.fetches()
+    }
+
+    /// The trusted providers' discovery documents, keys and token endpoints: what a sign-in with one of them uses.
+    pub fn keys(&self) -> &ExternalKeys {
+        &self.keys
+    }
+
+    /// The trust with this ID, if any organization has it.
+    pub async fn trust(
+        &self,
+        store: &dyn Store,
+        id: Uuid,
+    ) -> Result<Option<Arc<TrustedIssuer>>, ApiError> {
+        let trusts = self.trusts(store).await?;
+        Ok(trusts.by_issuer.values().find(|t| t.id == id).cloned())
+    }
+
+    /// The trusts of `tenant` that offer people a sign-in on the built-in page, by their button's text.
+    pub async fn sign_in_trusts(
+        &self,
+        store: &dyn Store,
+        tenant: TenantId,
+    ) -> Result<Vec<Arc<TrustedIssuer>>, ApiError> {
+        let trusts = self.trusts(store).await?;
+        let mut offered: Vec<Arc<TrustedIssuer>> = trusts
+            .by_issuer
+            .values()
+            .filter(|t| t.tenant_id == tenant && t.sign_in.is_some())
+            .cloned()
+            .collect();
+        offered.sort_by(|a, b| {
+            let button = |t: &TrustedIssuer| t.sign_in.as_ref().map(|s| s.button.clone());
+            button(a).cmp(&button(b)).then(a.id.cmp(&b.id))
+        });
+        Ok(offered)
+    }
+
+    /// The user an ID token of a sign-in with `trust` names, made on the person's first sign-in and brought up to
+    /// date afterwards, exactly as the provider's access tokens are mapped. An ID token that names an app is
+    /// refused: only people sign in on a page.
+    pub async fn signed_in_person(
+        &self,
+        trust: &TrustedIssuer,
+        claims: &Map<String, Value>,
+        store: &dyn Store,
+        directory: &DirectoryCache,
+        correlation_id: &CorrelationId,
+    ) -> Result<User, ApiError> {
+        match identify(&trust.mapping, &JsonClaims(claims))
+            .map_err(|e| refused(trust, e.to_string()))?
+        {
+            ExternalIdentity::User {
+                subject,
+                upn,
+                display_name,
+                is_guest,
+                roles,
+            } => {
+                let found = Person {
+                    subject,
+                    upn,
+                    display_name,
+                    is_guest,
+                    roles,
+                };
+                person(trust, found, store, directory, correlation_id).await
+            }
+            ExternalIdentity::App { .. } => {
+                Err(refused(trust, "the ID token names an app, not a person".into()).into())
+            }
+        }
     }
 
     /// Makes the next request read the trusts again (after a change through this process).
@@ -221,12 +353,8 @@ impl Federation {
             )
             .await?;
         let expires_at = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let refused = |reason: String| TokenError::FederatedSignIn {
-            issuer: trust.issuer.clone(),
-            reason,
-        };
-        let identity =
-            identify(&trust.mapping, &JsonClaims(&claims)).map_err(|e| refused(e.to_string()))?;
+        let identity = identify(&trust.mapping, &JsonClaims(&claims))
+            .map_err(|e| refused(trust, e.to_string()))?;
         let principal = match identity {
             ExternalIdentity::User {
                 subject,
@@ -235,38 +363,20 @@ impl Federation {
                 is_guest,
                 roles,
             } => {
-                let actor = AuditActor {
-                    id: trust.id.to_string(),
-                    name: trust.display_name.clone(),
-                    kind: "TrustedIssuer".into(),
-                    correlation_id: correlation_id.as_str().to_string(),
-                    partner_tenant_id: None,
-                };
-                let user = store
-                    .federated_sign_in(
-                        FederatedUser {
-                            tenant_id: trust.tenant_id,
-                            issuer: trust.issuer.clone(),
-                            subject,
-                            upn,
-                            display_name,
-                            user_type: if is_guest {
-                                UserType::Guest
-                            } else {
-                                UserType::Member
-                            },
-                            roles: roles.map(|roles| {
-                                roles.iter().map(|r| r.template_id().to_string()).collect()
-                            }),
-                        },
-                        &actor,
-                    )
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::Conflict(reason) => ApiError::from(refused(reason)),
-                        other => ApiError::from(other),
-                    })?;
-                directory.put(&user);
+                let user = person(
+                    trust,
+                    Person {
+                        subject,
+                        upn,
+                        display_name,
+                        is_guest,
+                        roles,
+                    },
+                    store,
+                    directory,
+                    correlation_id,
+                )
+                .await?;
                 Principal {
                     tenant_id: user.tenant_id,
                     object_id: user.id.as_uuid(),

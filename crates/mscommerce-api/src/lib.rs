@@ -9,6 +9,7 @@ mod delegation;
 mod directory_cache;
 mod error;
 mod extract;
+mod federated_sign_in;
 mod federation;
 mod handlers;
 mod metrics;
@@ -30,11 +31,12 @@ mod views;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 pub use directory_cache::{DirectoryCache, DEFAULT_ENTRIES as DEFAULT_CACHED_PRINCIPALS};
 pub use error::{ApiError, ErrorBody};
+pub use federated_sign_in::RelyingParty;
 pub use federation::Federation;
 pub use metrics::{ConnectionCounters, Metrics};
 pub use middleware::{Observed, CORRELATION_HEADER};
@@ -43,6 +45,7 @@ pub use rendered::RenderedPolicies;
 pub use sign_in_guard::SignInGuard;
 pub use state::{ApiSettings, AppState, GrantLifetimes, Services};
 
+use handlers::federated_sign_in as federated;
 use handlers::subscriptions::{assignments, billing, read};
 use handlers::{
     acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, partners,
@@ -132,6 +135,10 @@ fn own(routes: Routes) -> Routes {
         .route(
             "/v1.0/trustedIssuers/{issuerId}",
             get(trusted_issuers::get_trusted_issuer).delete(trusted_issuers::remove_trusted_issuer),
+        )
+        .route(
+            "/v1.0/trustedIssuers/{issuerId}/signIn",
+            put(trusted_issuers::set_sign_in).delete(trusted_issuers::remove_sign_in),
         )
         .route("/v1.0/acquisitionDecisions", get(acquisition::decision))
         .route(
@@ -284,6 +291,8 @@ fn routes(body_limit_bytes: usize) -> Routes {
             "/{tenantId}/oauth2/v2.0/revoke",
             post(grants::tenant_revoke).layer(token_body_limit),
         )
+        .route(federated_sign_in::START_PATH, get(federated::start))
+        .route(federated_sign_in::CALLBACK_PATH, get(federated::callback))
         .route("/oauth2/v2.0/logout", get(grants::logout))
         .route("/{tenantId}/oauth2/v2.0/logout", get(grants::tenant_logout))
         .route("/.well-known/openid-configuration", get(token::discovery))
@@ -363,6 +372,9 @@ mod tests {
             verifier: TokenVerifier::new(url, "aud", std::slice::from_ref(&key)),
             hasher: Hasher::for_this_machine(),
             sign_ins: SignInGuard::default(),
+            relying_party: RelyingParty::new(Arc::new(
+                mscommerce_auth::KeyEncryptionKey::generate().unwrap().0,
+            )),
             federation: Federation::new(
                 mscommerce_auth::external::ExternalKeys::new(None, Duration::from_secs(5), 60)
                     .unwrap(),

@@ -11,6 +11,7 @@ use utoipa::openapi::{Content, Ref, Required, Response};
 use utoipa::openapi::{ObjectBuilder, PathItem, Type};
 use utoipa::{Modify, OpenApi};
 
+use crate::handlers::federated_sign_in as federated;
 use crate::handlers::subscriptions::{assignments, billing, read};
 use crate::handlers::{
     acquisition, audit, credentials, domains, grants, license_requests, licenses, ops, partners,
@@ -51,6 +52,8 @@ use crate::handlers::{
         trusted_issuers::get_trusted_issuer,
         trusted_issuers::add_trusted_issuer,
         trusted_issuers::remove_trusted_issuer,
+        trusted_issuers::set_sign_in,
+        trusted_issuers::remove_sign_in,
         acquisition::decision,
         acquisition::acquire,
         read::my_subscriptions,
@@ -96,6 +99,8 @@ use crate::handlers::{
         grants::tenant_revoke,
         grants::logout,
         grants::tenant_logout,
+        federated::start,
+        federated::callback,
         token::jwks,
         token::tenant_discovery,
         token::tenant_jwks,
@@ -402,6 +407,28 @@ fn constrain(document: &mut Value) {
         &json!({"type": "array", "items": {"$ref": "#/components/schemas/PolicyValueEntry"},
             "minItems": 1, "maxItems": MAX_VALUES_PER_CHANGE}),
     );
+
+    // A provider's sign-in: a client ID without spaces, a secret without spaces at its ends, a button's text.
+    {
+        use mscommerce_domain::federation::{
+            MAX_BUTTON_CHARS, MAX_CLIENT_SECRET_CHARS, MAX_SETTING_CHARS,
+        };
+        set(
+            "SignInRequest",
+            "clientId",
+            &json!({"type": "string", "maxLength": MAX_SETTING_CHARS, "pattern": "^[!-~]+$"}),
+        );
+        set(
+            "SignInRequest",
+            "clientSecret",
+            &json!({"type": ["string", "null"], "maxLength": MAX_CLIENT_SECRET_CHARS, "pattern": "^[!-~]([ -~]*[!-~])?$"}),
+        );
+        set(
+            "SignInRequest",
+            "buttonText",
+            &json!({"type": ["string", "null"], "maxLength": MAX_BUTTON_CHARS, "pattern": "^[ -~]*[!-~][ -~]*$"}),
+        );
+    }
 
     // A relationship asks for at least one role; an approval names some of them and an RFC 3339 end.
     let some_roles = json!({"type": "array", "items": roles["items"].clone(), "minItems": 1});

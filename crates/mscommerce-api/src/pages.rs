@@ -30,7 +30,9 @@ pub(crate) fn hidden(name: &str, value: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;\
 color:#1b1b1b}label{display:block;margin-top:1rem}input[type=text],input[type=password],input[type=email]\
 {width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.25rem;padding:.5rem 1.25rem}\
-.error{color:#a4262c;border-left:3px solid #a4262c;padding-left:.5rem}";
+.error{color:#a4262c;border-left:3px solid #a4262c;padding-left:.5rem}.notice{border-left:3px solid #0f6cbd;\
+padding-left:.5rem}.providers{list-style:none;padding:0;margin-top:1.5rem}.provider{display:inline-block;\
+margin-top:.5rem;padding:.5rem 1.25rem;border:1px solid #8a8886;color:inherit;text-decoration:none}";
 
 /// A whole page around `body`.
 fn document(title: &str, body: &str) -> String {
@@ -134,6 +136,10 @@ pub(crate) struct SignInForm<'a> {
     pub carried: Vec<(&'a str, String)>,
     pub username: &'a str,
     pub error: Option<&'a str>,
+    /// A sentence that is no error (what to do next).
+    pub notice: Option<&'a str>,
+    /// The trusted providers people of the organization may sign in with: (button text, link that starts it).
+    pub providers: Vec<(String, String)>,
     /// Offer a Deny button beside Continue (the device verification page).
     pub offer_deny: bool,
     pub csrf_token: &'a str,
@@ -149,6 +155,12 @@ pub(crate) fn sign_in(status: StatusCode, form: SignInForm<'_>) -> Response {
         body.push_str(&format!(
             "<p class=\"error\" role=\"alert\">{}</p>",
             escape(error)
+        ));
+    }
+    if let Some(notice) = form.notice {
+        body.push_str(&format!(
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            escape(notice)
         ));
     }
     body.push_str(&format!(
@@ -175,6 +187,18 @@ pub(crate) fn sign_in(status: StatusCode, form: SignInForm<'_>) -> Response {
         body.push_str("<button type=\"submit\">Sign in</button>");
     }
     body.push_str("</form>");
+    // Links, not forms: the provider's sign-in is a navigation, which the page's form-action does not govern.
+    if !form.providers.is_empty() {
+        body.push_str("<ul class=\"providers\" aria-label=\"Other ways to sign in\">");
+        for (button, link) in &form.providers {
+            body.push_str(&format!(
+                "<li><a class=\"provider\" href=\"{}\">Sign in with {}</a></li>",
+                escape(link),
+                escape(button)
+            ));
+        }
+        body.push_str("</ul>");
+    }
     with_headers(
         status,
         document(form.title, &body),

@@ -8,6 +8,7 @@ use mscommerce_domain::Catalog;
 use mscommerce_store::Store;
 
 use crate::directory_cache::DirectoryCache;
+use crate::federated_sign_in::RelyingParty;
 use crate::federation::Federation;
 use crate::metrics::Metrics;
 use crate::policy_cache::PolicyCache;
@@ -62,6 +63,8 @@ pub struct Services {
     pub verifier: TokenVerifier,
     /// The identity providers organizations trust, their keys, and the tokens of theirs already verified.
     pub federation: Federation,
+    /// The service as those providers' relying party: what seals their client secrets and signs pending sign-ins.
+    pub relying_party: RelyingParty,
     /// Every Argon2 hash and verification runs through this bounded pool.
     pub hasher: Hasher,
     /// Failed sign-ins, for the back-off.

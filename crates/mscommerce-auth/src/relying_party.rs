@@ -18,7 +18,35 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::opaque::{opaque_secret, sha256_base64url};
+use crate::sealed::{KeyEncryptionKey, SealError};
 use crate::unix_now;
+
+/// What the pending sign-in's MAC key is derived from the KEK for ([`KeyEncryptionKey::derive`]).
+pub const PENDING_KEY_LABEL: &str = "mscommerce pending federated sign-in v1";
+
+/// A trust's client secret sealed with the KEK, tied to that trust: the associated data names it, so a sealed
+/// secret copied onto another trust's row does not open.
+pub fn seal_client_secret(
+    kek: &KeyEncryptionKey,
+    trust_id: &str,
+    secret: &str,
+) -> Result<String, SealError> {
+    kek.seal(&client_secret_label(trust_id), secret.as_bytes())
+}
+
+/// The client secret [`seal_client_secret`] sealed for `trust_id`.
+pub fn open_client_secret(
+    kek: &KeyEncryptionKey,
+    trust_id: &str,
+    sealed: &str,
+) -> Result<String, SealError> {
+    let bytes = kek.open(&client_secret_label(trust_id), sealed)?;
+    String::from_utf8(bytes).map_err(|_| SealError::Damaged("the secret is not text".into()))
+}
+
+fn client_secret_label(trust_id: &str) -> String {
+    format!("trusted-issuer-client-secret:{trust_id}")
+}
 
 /// How long a person has at the provider before the pending sign-in is refused.
 pub const PENDING_LIFETIME_SECONDS: i64 = 600;
@@ -239,6 +267,20 @@ mod tests {
             signer.open::<Pending>(Some("no-dot")).unwrap_err(),
             PendingError::Forged
         );
+    }
+
+    #[test]
+    fn a_client_secret_opens_for_its_trust_only() {
+        let (kek, _) = KeyEncryptionKey::generate().unwrap();
+        let sealed = seal_client_secret(&kek, "trust-1", "provider-secret").unwrap();
+        assert!(!sealed.contains("provider-secret"));
+        assert_eq!(
+            open_client_secret(&kek, "trust-1", &sealed).unwrap(),
+            "provider-secret"
+        );
+        assert!(open_client_secret(&kek, "trust-2", &sealed).is_err());
+        let (other, _) = KeyEncryptionKey::generate().unwrap();
+        assert!(open_client_secret(&other, "trust-1", &sealed).is_err());
     }
 
     #[test]

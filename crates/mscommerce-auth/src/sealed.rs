@@ -40,6 +40,8 @@ pub enum SealError {
 pub struct KeyEncryptionKey {
     key: LessSafeKey,
     id: String,
+    /// HMAC-SHA256 under the KEK's bytes: the keys derived from it for other purposes ([`KeyEncryptionKey::derive`]).
+    derivation: ring::hmac::Key,
 }
 
 impl std::fmt::Debug for KeyEncryptionKey {
@@ -86,7 +88,16 @@ impl KeyEncryptionKey {
         Ok(KeyEncryptionKey {
             key: LessSafeKey::new(key),
             id,
+            derivation: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, bytes),
         })
+    }
+
+    /// A 32-byte key for the purpose `label`, derived from the KEK (HMAC-SHA256 of the label): every replica that
+    /// holds the KEK derives the same one, and no derived key reveals the KEK or another label's key.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let mut derived = [0u8; 32];
+        derived.copy_from_slice(ring::hmac::sign(&self.derivation, label.as_bytes()).as_ref());
+        derived
     }
 
     /// The KEK's id, as stored beside every key it sealed. Says nothing about the KEK itself.
@@ -172,6 +183,26 @@ pub fn open_private_key(kek_base64: &str, kid: &str, stored: &str) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_are_the_same_for_the_same_kek_and_label_only() {
+        let (kek, text) = KeyEncryptionKey::generate().unwrap();
+        let again = KeyEncryptionKey::from_base64(&text).unwrap();
+        let (other, _) = KeyEncryptionKey::generate().unwrap();
+        assert_eq!(
+            kek.derive("pending sign-in"),
+            again.derive("pending sign-in")
+        );
+        assert_ne!(kek.derive("pending sign-in"), kek.derive("another purpose"));
+        assert_ne!(
+            kek.derive("pending sign-in"),
+            other.derive("pending sign-in")
+        );
+        assert_ne!(
+            &kek.derive("pending sign-in")[..],
+            &STANDARD.decode(&text).unwrap()[..]
+        );
+    }
 
     #[test]
     fn a_sealed_key_opens_with_its_kek_and_kid_only() {

@@ -12,6 +12,10 @@ pub const MAX_SETTING_CHARS: usize = 2048;
 /// At most this many audiences and group mappings per trusted issuer.
 pub const MAX_AUDIENCES: usize = 10;
 pub const MAX_GROUP_ROLES: usize = 100;
+/// The provider's name on the sign-in button ("Sign in with {button}").
+pub const MAX_BUTTON_CHARS: usize = 64;
+/// A client secret at a provider (Entra ID's are 40 characters).
+pub const MAX_CLIENT_SECRET_CHARS: usize = 1024;
 
 /// The claim that names a person for good. Entra's `oid` is the user's object ID in its tenant, the same for
 /// every app; `sub` is what any OpenID Connect issuer gives (in Entra, different per app).
@@ -162,6 +166,21 @@ pub enum TrustRuleError {
     InvalidGroupRoles,
     #[error("The display name must be between 1 and 256 characters.")]
     InvalidDisplayName,
+    #[error(
+        "The client ID '{0}' is empty, too long or contains spaces or control characters: give the ID this \
+         service has at the provider (Entra ID: the app registration's Application (client) ID)."
+    )]
+    InvalidSignInClient(String),
+    #[error(
+        "The button text must be between 1 and {MAX_BUTTON_CHARS} characters without control characters: the \
+         provider's name people recognise, shown as \"Sign in with {{button}}\"."
+    )]
+    InvalidButton,
+    #[error(
+        "The client secret must be between 1 and {MAX_CLIENT_SECRET_CHARS} characters without spaces at its ends \
+         or control characters; leave it out for a public client."
+    )]
+    InvalidClientSecret,
 }
 
 impl TrustRuleError {
@@ -174,6 +193,9 @@ impl TrustRuleError {
             TrustRuleError::UnknownRole(_) => "UnknownRole",
             TrustRuleError::InvalidGroupRoles => "InvalidGroupRoles",
             TrustRuleError::InvalidDisplayName => "InvalidDisplayName",
+            TrustRuleError::InvalidSignInClient(_) => "InvalidClientId",
+            TrustRuleError::InvalidButton => "InvalidButton",
+            TrustRuleError::InvalidClientSecret => "InvalidClientSecret",
         }
     }
 }
@@ -255,6 +277,40 @@ pub fn check_display_name(text: &str) -> Result<String, TrustRuleError> {
         return Err(TrustRuleError::InvalidDisplayName);
     }
     Ok(name.to_string())
+}
+
+/// The service's client ID at a provider, as its ID tokens name it in `aud`.
+pub fn check_sign_in_client_id(text: &str) -> Result<String, TrustRuleError> {
+    let client_id = text.trim();
+    if !is_plain_token(client_id) {
+        return Err(TrustRuleError::InvalidSignInClient(text.to_string()));
+    }
+    Ok(client_id.to_string())
+}
+
+/// The provider's name on the sign-in button, trimmed.
+pub fn check_button(text: &str) -> Result<String, TrustRuleError> {
+    let button = text.trim();
+    if button.is_empty()
+        || button.chars().count() > MAX_BUTTON_CHARS
+        || button.chars().any(char::is_control)
+    {
+        return Err(TrustRuleError::InvalidButton);
+    }
+    Ok(button.to_string())
+}
+
+/// A client secret as given: never trimmed (a provider compares it byte for byte), so one with spaces at its ends
+/// is refused rather than silently changed.
+pub fn check_client_secret(text: &str) -> Result<&str, TrustRuleError> {
+    if text.is_empty()
+        || text.trim() != text
+        || text.chars().count() > MAX_CLIENT_SECRET_CHARS
+        || text.chars().any(char::is_control)
+    {
+        return Err(TrustRuleError::InvalidClientSecret);
+    }
+    Ok(text)
 }
 
 /// Reads a group table given as (group, role name or template ID) pairs.
@@ -601,5 +657,25 @@ mod tests {
             identify(&ClaimMapping::default(), &marked).unwrap(),
             ExternalIdentity::App { .. }
         ));
+    }
+
+    #[test]
+    fn a_sign_in_setting_is_checked_and_a_secret_is_kept_as_given() {
+        assert_eq!(check_sign_in_client_id(" portal ").unwrap(), "portal");
+        assert_eq!(
+            check_sign_in_client_id("two words").unwrap_err().code(),
+            "InvalidClientId"
+        );
+        assert_eq!(check_button(" Contoso ID ").unwrap(), "Contoso ID");
+        assert!(check_button("").is_err());
+        assert!(check_button(&"x".repeat(MAX_BUTTON_CHARS + 1)).is_err());
+        assert!(check_button("a\nb").is_err());
+        assert_eq!(check_client_secret("s3cr~t.value").unwrap(), "s3cr~t.value");
+        assert_eq!(
+            check_client_secret(" padded").unwrap_err(),
+            TrustRuleError::InvalidClientSecret
+        );
+        assert!(check_client_secret("").is_err());
+        assert!(check_client_secret(&"x".repeat(MAX_CLIENT_SECRET_CHARS + 1)).is_err());
     }
 }

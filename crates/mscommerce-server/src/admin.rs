@@ -646,6 +646,16 @@ pub enum IssuerCommand {
         #[arg(long)]
         tenant: TenantId,
     },
+    /// Let people sign in on the built-in sign-in page with this provider ("Sign in with BUTTON"): the service's
+    /// client at the provider, whose redirect URI is {public_url}/federation/callback. Replaces an earlier one.
+    SignIn(IssuerSignIn),
+    /// Stop offering the provider's sign-in on the built-in page; its tokens stay trusted.
+    SignInRemove {
+        #[arg(long)]
+        tenant: TenantId,
+        #[arg(long)]
+        id: Uuid,
+    },
     /// Stop trusting an issuer; its tokens are refused within seconds on every replica.
     Remove {
         #[arg(long)]
@@ -688,6 +698,25 @@ pub struct AddIssuer {
     group_roles: Vec<String>,
 }
 
+#[derive(Args)]
+pub struct IssuerSignIn {
+    #[arg(long)]
+    tenant: TenantId,
+    /// The trust's ID (see `issuer list`).
+    #[arg(long)]
+    id: Uuid,
+    /// The service's client ID at the provider (Entra ID: the app registration's Application (client) ID).
+    #[arg(long)]
+    client_id: String,
+    /// A file holding the client secret (its last line ending ignored); without it, a public client. Read from a
+    /// file so that the secret is in no shell history or process list. Kept sealed with the key-encryption key.
+    #[arg(long)]
+    client_secret_file: Option<std::path::PathBuf>,
+    /// The provider's name on the button; the trust's display name by default.
+    #[arg(long)]
+    button: Option<String>,
+}
+
 fn print_issuer(trust: &mscommerce_store::TrustedIssuer) {
     let mapping = &trust.mapping;
     let groups: Vec<String> = mapping
@@ -695,8 +724,21 @@ fn print_issuer(trust: &mscommerce_store::TrustedIssuer) {
         .iter()
         .map(|row| format!("{}={}", row.group, row.role.name()))
         .collect();
+    let sign_in = match &trust.sign_in {
+        Some(sign_in) => format!(
+            "sign-in={} ({}, \"Sign in with {}\")",
+            sign_in.client_id,
+            if sign_in.sealed_client_secret.is_some() {
+                "with a client secret"
+            } else {
+                "a public client"
+            },
+            sign_in.button
+        ),
+        None => "sign-in=-".to_string(),
+    };
     println!(
-        "{}\t{}\t{}\t{}\tuser={} name={} roles={} {}",
+        "{}\t{}\t{}\t{}\tuser={} name={} roles={} {}\t{sign_in}",
         trust.id,
         trust.issuer,
         trust.audiences.join(","),
@@ -760,6 +802,68 @@ pub async fn issuer(settings: &Settings, command: IssuerCommand) -> Result<()> {
             for trust in store.trusted_issuers(Some(tenant)).await? {
                 print_issuer(&trust);
             }
+        }
+        IssuerCommand::SignIn(args) => {
+            let trust = store
+                .trusted_issuers(Some(args.tenant))
+                .await?
+                .into_iter()
+                .find(|t| t.id == args.id)
+                .with_context(|| {
+                    format!(
+                        "--id {}: the tenant {} trusts no issuer with this ID",
+                        args.id, args.tenant
+                    )
+                })?;
+            let client_id = check_sign_in_client_id(&args.client_id).context("--client-id")?;
+            let button = match args.button.as_deref() {
+                Some(text) => check_button(text).context("--button")?,
+                None => {
+                    check_button(&trust.display_name).unwrap_or_else(|_| "your organization".into())
+                }
+            };
+            let sealed_client_secret = match &args.client_secret_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("--client-secret-file {}", path.display()))?;
+                    let secret = text.strip_suffix('\n').unwrap_or(&text);
+                    let secret = secret.strip_suffix('\r').unwrap_or(secret);
+                    let secret = check_client_secret(secret).context("--client-secret-file")?;
+                    let stored = store.signing_keys().await?;
+                    let kek = crate::key_encryption::resolve(settings, &stored, false)?;
+                    crate::key_encryption::check_sealed_by(&kek, &stored)?;
+                    Some(mscommerce_auth::relying_party::seal_client_secret(
+                        &kek.key,
+                        &trust.id.to_string(),
+                        secret,
+                    )?)
+                }
+                None => None,
+            };
+            let changed = store
+                .set_trusted_issuer_sign_in(
+                    args.tenant,
+                    trust.id,
+                    Some(mscommerce_store::ProviderSignIn {
+                        client_id,
+                        sealed_client_secret,
+                        button,
+                    }),
+                    &operator(),
+                )
+                .await?
+                .with_context(|| format!("--id {}: the trust was removed meanwhile", args.id))?;
+            print_issuer(&changed);
+        }
+        IssuerCommand::SignInRemove { tenant, id } => {
+            if store
+                .set_trusted_issuer_sign_in(tenant, id, None, &operator())
+                .await?
+                .is_none()
+            {
+                bail!("--id {id}: the tenant {tenant} trusts no issuer with this ID");
+            }
+            println!("The trusted issuer {id} offers no sign-in on the built-in page now.");
         }
         IssuerCommand::Remove { tenant, id } => {
             if !store.remove_trusted_issuer(tenant, id, &operator()).await? {

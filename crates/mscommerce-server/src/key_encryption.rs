@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use mscommerce_auth::{is_sealed, sealed_by, KeyEncryptionKey};
@@ -26,7 +27,9 @@ pub fn default_key_file(settings: &Settings) -> PathBuf {
 
 /// The KEK and where it came from (for messages).
 pub struct Kek {
-    pub key: KeyEncryptionKey,
+    /// Shared with the API, which seals the trusted providers' client secrets with it and derives the pending
+    /// sign-ins' key from it.
+    pub key: Arc<KeyEncryptionKey>,
     pub source: String,
 }
 
@@ -41,7 +44,7 @@ pub fn resolve(
     if let Some(Secret(text)) = &settings.signing_key_encryption_key {
         let key = KeyEncryptionKey::from_base64(text).context("signing_key_encryption_key")?;
         return Ok(Kek {
-            key,
+            key: Arc::new(key),
             source: "the setting signing_key_encryption_key".into(),
         });
     }
@@ -54,7 +57,10 @@ pub fn resolve(
         Ok(text) => {
             let key = KeyEncryptionKey::from_base64(&text)
                 .with_context(|| format!("signing_key_encryption_key_file {}", path.display()))?;
-            Ok(Kek { key, source })
+            Ok(Kek {
+                key: Arc::new(key),
+                source,
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if explicit {
@@ -84,7 +90,10 @@ pub fn resolve(
             }
             let key = generate_into(&path)?;
             tracing::info!(file = %path.display(), kek.id = key.id(), "generated the key-encryption key");
-            Ok(Kek { key, source })
+            Ok(Kek {
+                key: Arc::new(key),
+                source,
+            })
         }
         Err(e) => Err(e).with_context(|| format!("cannot read the key file {}", path.display())),
     }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use mscommerce_api::{
-    ApiSettings, DirectoryCache, Federation, GrantLifetimes, Metrics, PolicyCache,
+    ApiSettings, DirectoryCache, Federation, GrantLifetimes, Metrics, PolicyCache, RelyingParty,
     RenderedPolicies, Services, SignInGuard,
 };
 use mscommerce_auth::external::ExternalKeys;
@@ -279,6 +279,7 @@ pub async fn run(settings: Settings) -> Result<()> {
         hasher: Hasher::for_this_machine(),
         sign_ins: SignInGuard::default(),
         directory: DirectoryCache::new(settings.directory_cache_entries),
+        relying_party: RelyingParty::new(Arc::clone(&kek.key)),
         federation: Federation::new(
             ExternalKeys::new(
                 settings.federation_ca_file.as_deref(),

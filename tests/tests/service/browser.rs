@@ -1,8 +1,9 @@
 //! The pages a person sees, in a real browser (Debian's Chromium, driven by the scenarios of `tests/browser/`):
 //! each passes an axe-core accessibility scan with no serious or critical violation and is screenshotted to
 //! `target/console-screenshots/`; the sign-in works with the keyboard alone, up to the app's redirect with a code
-//! that the token endpoint redeems; a device is approved on the device-login pages by their buttons' names; and
-//! the scan itself fails on a page with a critical violation.
+//! that the token endpoint redeems; a person signs in to the console with the organization's identity provider
+//! (oidc-provider's own login page, in the same browser); a device is approved on the device-login pages by their
+//! buttons' names; and the scan itself fails on a page with a critical violation.
 
 use mscommerce_tests::browser::run_scenario;
 use mscommerce_tests::*;
@@ -65,6 +66,119 @@ async fn the_sign_in_page_passes_the_accessibility_scan() {
         "sign-in",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_with_a_providers_button_passes_the_accessibility_scan() {
+    // The organization offers its provider's sign-in: the page shows "Sign in with Contoso ID" beside the form (a
+    // link; the provider is not asked anything until it is followed).
+    let server = Server::start().await;
+    let admin = server.admin_token().await;
+    let tenant = server.first_tenant();
+    let trust = server
+        .post(
+            "/v1.0/trustedIssuers",
+            &admin,
+            serde_json::json!({"issuer": "http://127.0.0.1:9/provider", "audiences": [AUDIENCE]}),
+        )
+        .await;
+    trust.expect(201, None);
+    server
+        .put(
+            &format!(
+                "/v1.0/trustedIssuers/{}/signIn",
+                trust.json["id"].as_str().unwrap()
+            ),
+            &admin,
+            serde_json::json!({"clientId": "mscommerce", "buttonText": "Contoso ID"}),
+        )
+        .await
+        .expect(200, None);
+    let path = format!("/{tenant}{}", authorize_path(None));
+    let page = server
+        .http
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Sign in with Contoso ID"));
+    scan_page(&server, &path, "Sign in", "sign-in-with-provider").await;
+}
+
+#[tokio::test]
+async fn a_person_signs_in_to_the_console_with_the_organizations_provider() {
+    use mscommerce_tests::oidc::OidcProvider;
+    let server = Server::start().await;
+    let provider = OidcProvider::start(
+        serde_json::json!([{
+            "client_id": "mscommerce",
+            "client_secret": "relying-party-secret-0123456789",
+            "claims": {},
+            "redirect_uris": [format!("{}/federation/callback", server.base)],
+        }]),
+        serde_json::json!({
+            "alice": {"preferred_username": "alice@example.org", "name": "Alice Federated", "groups": ["billing"]},
+        }),
+    )
+    .await;
+    let admin = server.admin_token().await;
+    server
+        .post(
+            "/v1.0/domains",
+            &admin,
+            serde_json::json!({"id": "example.org"}),
+        )
+        .await
+        .expect(201, None);
+    let trust = server
+        .post(
+            "/v1.0/trustedIssuers",
+            &admin,
+            serde_json::json!({
+                "issuer": provider.issuer,
+                "audiences": [AUDIENCE],
+                "claimMapping": {
+                    "userClaim": "sub",
+                    "nameClaim": "preferred_username",
+                    "roleSource": "groups",
+                    "groupRoles": [{"group": "billing", "role": "BillingAdministrator"}],
+                },
+            }),
+        )
+        .await;
+    trust.expect(201, None);
+    server
+        .put(
+            &format!(
+                "/v1.0/trustedIssuers/{}/signIn",
+                trust.json["id"].as_str().unwrap()
+            ),
+            &admin,
+            serde_json::json!({
+                "clientId": "mscommerce",
+                "clientSecret": "relying-party-secret-0123456789",
+                "buttonText": "Example ID",
+            }),
+        )
+        .await
+        .expect(200, None);
+    let stdout = run_scenario(
+        &server,
+        "console-federated.mjs",
+        &[
+            ("MSCOMMERCE_FEDERATED_USERNAME", "alice@example.org"),
+            ("MSCOMMERCE_PROVIDER_URL", &provider.issuer),
+            ("MSCOMMERCE_PROVIDER_ACCOUNT", "alice"),
+            ("MSCOMMERCE_BUTTON", "Example ID"),
+            ("MSCOMMERCE_DISPLAY_NAME", "Alice Federated"),
+        ],
+    )
+    .await;
+    assert!(stdout.contains("signed in: "), "{stdout}");
 }
 
 #[tokio::test]

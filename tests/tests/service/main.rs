@@ -14,6 +14,7 @@ mod discovery;
 mod domains;
 mod escalation;
 mod federation;
+mod federation_sign_in;
 mod flows;
 mod https;
 mod keys;

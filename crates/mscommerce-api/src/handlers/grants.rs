@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 use crate::delegation;
 use crate::error::{ApiError, ApiResult, OAuthErrorBody};
+use crate::federated_sign_in;
 use crate::oauth::{check_scope, invalid_request, required};
 use crate::pages::{self, SignInForm};
 use crate::sign_in_guard::{ClientAddress, Signer};
@@ -78,7 +79,7 @@ fn resource_scope(state: &AppState) -> String {
     format!("{}/.default", state.issuer.audience)
 }
 
-fn secure_cookies(state: &AppState) -> bool {
+pub(crate) fn secure_cookies(state: &AppState) -> bool {
     state.settings.public_url.starts_with("https://")
 }
 
@@ -90,7 +91,7 @@ fn expired(at: chrono::DateTime<Utc>) -> bool {
 // The authorization endpoint.
 
 /// An authorization request whose client and redirect URI are known good: from here on, errors go back to it.
-struct Validated {
+pub(crate) struct Validated {
     client: PublicClient,
     redirect_uri: String,
     form_post: bool,
@@ -141,7 +142,7 @@ fn error_to_app(target: &Validated, error: &str, description: &str) -> Response 
 /// Checks an authorization request: an unknown client or an unregistered redirect URI is answered with an error
 /// page (never redirected: no open redirect); every other error goes back to the app. `Ok` carries the target and
 /// the scope to grant. `tenant` is the path's tenant as [`tenant_constraint`] resolved it.
-fn validate(
+pub(crate) fn validate(
     state: &AppState,
     tenant: ApiResult<Option<TenantId>>,
     request: &AuthorizeRequest,
@@ -253,7 +254,7 @@ fn validate(
 }
 
 /// The request carried through the sign-in form.
-fn carried(request: &AuthorizeRequest) -> Vec<(&'static str, String)> {
+pub(crate) fn carried(request: &AuthorizeRequest) -> Vec<(&'static str, String)> {
     let fields = [
         ("client_id", &request.client_id),
         ("redirect_uri", &request.redirect_uri),
@@ -278,16 +279,20 @@ fn authorize_path(tenant: Option<&str>) -> String {
     }
 }
 
-fn sign_in_page(
+#[allow(clippy::too_many_arguments)]
+async fn sign_in_page(
     state: &AppState,
     status: StatusCode,
     tenant: Option<&str>,
+    tenant_id: Option<TenantId>,
     request: &AuthorizeRequest,
     username: &str,
     error: Option<&str>,
+    notice: Option<&str>,
 ) -> Response {
     let csrf = opaque_secret();
     let action = authorize_path(tenant);
+    let providers = federated_sign_in::buttons(state, tenant, tenant_id, request, username).await;
     pages::sign_in(
         status,
         SignInForm {
@@ -296,6 +301,8 @@ fn sign_in_page(
             carried: carried(request),
             username,
             error,
+            notice,
+            providers,
             offer_deny: false,
             csrf_token: &csrf,
             secure_cookie: secure_cookies(state),
@@ -311,11 +318,22 @@ async fn show_sign_in(
     request: AuthorizeRequest,
 ) -> Response {
     let resolved = tenant_constraint(state, tenant).await;
-    if let Err(page) = validate(state, resolved, &request) {
-        return *page;
-    }
+    let tenant_id = match validate(state, resolved, &request) {
+        Ok((_, _, tenant_id)) => tenant_id,
+        Err(page) => return *page,
+    };
     let hint = request.login_hint.clone().unwrap_or_default();
-    sign_in_page(state, StatusCode::OK, tenant, &request, &hint, None)
+    sign_in_page(
+        state,
+        StatusCode::OK,
+        tenant,
+        tenant_id,
+        &request,
+        &hint,
+        None,
+        None,
+    )
+    .await
 }
 
 /// What a page says for a refused password: the back-off's own words, or the one answer to every wrong sign-in.
@@ -367,15 +385,36 @@ async fn submit_sign_in(
     }
     let username = form.username.as_deref().unwrap_or_default().trim();
     let password = form.password.as_deref().unwrap_or_default();
+    if !username.is_empty()
+        && password.is_empty()
+        && federated_sign_in::offered_for(state, tenant_id, username).await
+    {
+        // The first step of a sign-in at `organizations`: the name tells the organization, whose providers
+        // are offered now, beside the password.
+        return Ok(sign_in_page(
+            state,
+            StatusCode::OK,
+            tenant,
+            tenant_id,
+            &form.request,
+            username,
+            None,
+            Some("Sign in with your organization's provider, or enter your password."),
+        )
+        .await);
+    }
     if username.is_empty() || password.is_empty() {
         return Ok(sign_in_page(
             state,
             StatusCode::BAD_REQUEST,
             tenant,
+            tenant_id,
             &form.request,
             username,
             Some("Enter your user name and your password."),
-        ));
+            None,
+        )
+        .await);
     }
     let user = match check_password(state, username, password, tenant_id, address).await {
         Ok(user) => user,
@@ -385,12 +424,27 @@ async fn submit_sign_in(
                 state,
                 status,
                 tenant,
+                tenant_id,
                 &form.request,
                 username,
                 Some(&text),
-            ));
+                None,
+            )
+            .await);
         }
     };
+    issue_code(state, &target, &user, scope, &form.request).await
+}
+
+/// Ends a sign-in the person completed (with a password, or with a trusted provider): the service's
+/// authorization code, for the request's client, redirect URI, scope, nonce and PKCE challenge, to the app.
+pub(crate) async fn issue_code(
+    state: &AppState,
+    target: &Validated,
+    user: &User,
+    scope: String,
+    request: &AuthorizeRequest,
+) -> ApiResult<Response> {
     let code = opaque_secret();
     let lifetime = state.settings.grants.authorization_code_lifetime_seconds;
     state
@@ -402,12 +456,12 @@ async fn submit_sign_in(
             tenant_id: user.tenant_id,
             user_id: user.id,
             scope,
-            nonce: form.request.nonce.clone(),
-            code_challenge: form.request.code_challenge.clone().unwrap_or_default(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone().unwrap_or_default(),
             expires_at: Utc::now() + Duration::seconds(lifetime as i64),
         })
         .await?;
-    Ok(answer_app(&target, vec![("code", code)]))
+    Ok(answer_app(target, vec![("code", code)]))
 }
 
 const SIGN_IN_PAGE: &str =
@@ -608,6 +662,9 @@ fn device_sign_in(
             carried: vec![("user_code", user_code.to_string())],
             username,
             error,
+            notice: None,
+            // A device's sign-in is with a password only: its grant is polled, with no redirect to come back to.
+            providers: Vec::new(),
             offer_deny: true,
             csrf_token: &csrf,
             secure_cookie: secure_cookies(state),

@@ -6,19 +6,20 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mscommerce_domain::federation::{
-    check_audiences, check_claim_name, check_display_name, check_external_tenant,
-    check_group_roles, check_issuer_url, ClaimMapping, NameClaim, RoleSource, TrustRuleError,
-    UserClaim,
+    check_audiences, check_button, check_claim_name, check_client_secret, check_display_name,
+    check_external_tenant, check_group_roles, check_issuer_url, check_sign_in_client_id,
+    ClaimMapping, NameClaim, RoleSource, TrustRuleError, UserClaim,
 };
 use mscommerce_domain::Operation;
-use mscommerce_store::NewTrustedIssuer;
+use mscommerce_store::{NewTrustedIssuer, ProviderSignIn};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Caller, JsonBody, PathParams};
 use crate::state::AppState;
 use crate::views::trusted_issuers::{
-    ClaimMappingRequest, NewTrustedIssuerRequest, TrustedIssuerList, TrustedIssuerView,
+    ClaimMappingRequest, NewTrustedIssuerRequest, SignInRequest, TrustedIssuerList,
+    TrustedIssuerView,
 };
 
 fn rule(err: TrustRuleError) -> ApiError {
@@ -244,4 +245,102 @@ pub async fn remove_trusted_issuer(
             format!("This organization trusts no issuer with the ID {id}."),
         ))
     }
+}
+
+/// Let people of the organization sign in on the built-in sign-in page with this provider (Global
+/// Administrators only): the page shows "Sign in with {buttonText}", and the service signs them in as the
+/// provider's relying party (redirect URI `{public_url}/federation/callback`). Replaces any earlier setting; the
+/// client secret is sealed with the key encryption key and never answered (`signIn.hasClientSecret` says whether
+/// one is held). Audited (`TrustedIssuerSignInSet`, without the secret).
+#[utoipa::path(
+    put,
+    path = "/v1.0/trustedIssuers/{issuerId}/signIn",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("issuerId" = String, Path, description = "The trust's ID")),
+    request_body = SignInRequest,
+    responses(
+        (status = 200, body = TrustedIssuerView),
+        (status = 400, description = "`InvalidClientId`, `InvalidClientSecret`, `InvalidButton`", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn set_sign_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+    JsonBody(request): JsonBody<SignInRequest>,
+) -> ApiResult<Json<TrustedIssuerView>> {
+    caller.require(Operation::ManageTrustedIssuers)?;
+    let trust = own_trust(&state, &caller, &id).await?;
+    let client_id = check_sign_in_client_id(&request.client_id).map_err(rule)?;
+    let button = match request.button_text.as_deref() {
+        Some(text) => check_button(text).map_err(rule)?,
+        None => check_button(&trust.display_name).unwrap_or_else(|_| "your organization".into()),
+    };
+    let sealed_client_secret = request
+        .client_secret
+        .as_deref()
+        .map(|secret| {
+            let secret = check_client_secret(secret).map_err(rule)?;
+            state
+                .relying_party
+                .seal_client_secret(trust.id, secret)
+                .map_err(|e| ApiError::Internal(format!("the client secret cannot be sealed: {e}")))
+        })
+        .transpose()?;
+    let sign_in = ProviderSignIn {
+        client_id,
+        sealed_client_secret,
+        button,
+    };
+    let changed = state
+        .store
+        .set_trusted_issuer_sign_in(
+            caller.principal.tenant_id,
+            trust.id,
+            Some(sign_in),
+            &caller.actor(),
+        )
+        .await?
+        .ok_or_else(|| trust_not_found(&id))?;
+    state.federation.invalidate();
+    Ok(Json(TrustedIssuerView::of(&changed)))
+}
+
+/// Stop offering the provider's sign-in on the built-in page (Global Administrators only); its tokens stay
+/// trusted. Audited (`TrustedIssuerSignInSet`).
+#[utoipa::path(
+    delete,
+    path = "/v1.0/trustedIssuers/{issuerId}/signIn",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("issuerId" = String, Path, description = "The trust's ID")),
+    responses((status = 204, description = "Removed, or there was none"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn remove_sign_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(Operation::ManageTrustedIssuers)?;
+    let trust = own_trust(&state, &caller, &id).await?;
+    if trust.sign_in.is_some() {
+        state
+            .store
+            .set_trusted_issuer_sign_in(caller.principal.tenant_id, trust.id, None, &caller.actor())
+            .await?
+            .ok_or_else(|| trust_not_found(&id))?;
+        state.federation.invalidate();
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn trust_not_found(id: &str) -> ApiError {
+    ApiError::not_found(
+        "TrustedIssuerNotFound",
+        format!("This organization trusts no issuer with the ID {id}."),
+    )
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// An authorization request (query of GET, carried in the sign-in form's hidden fields on POST).
-#[derive(Debug, Default, Clone, Deserialize, IntoParams, ToSchema)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct AuthorizeRequest {
     /// Only `3d5cffa9-04da-4657-8cab-c7f074657cad` (Microsoft's MSCommerce module) in this version.
@@ -27,6 +27,29 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     /// Ignored, except `none`: answered `login_required`.
     pub prompt: Option<String>,
+}
+
+/// The link of a "Sign in with ..." button: the provider's trust and the app's authorization request it continues.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FederatedSignInQuery {
+    /// The trust's ID (`/v1.0/trustedIssuers/{issuerId}`) whose provider signs the person in.
+    pub issuer_id: Option<String>,
+    /// The authorization endpoint's tenant (an ID, a domain, `organizations`) the app asked at, if any.
+    pub tenant: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub request: AuthorizeRequest,
+}
+
+/// The provider's answer at the service's redirect URI (OpenID Connect Core 3.1.2.5 and 3.1.2.6).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FederatedCallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
 }
 
 /// The sign-in form's submission: the credentials, the CSRF token and the request carried along.

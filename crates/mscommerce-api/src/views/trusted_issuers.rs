@@ -45,7 +45,21 @@ pub struct TrustedIssuerView {
     /// The `tid` every token of the issuer must carry, when set.
     pub external_tenant_id: Option<String>,
     pub claim_mapping: ClaimMappingView,
+    /// What people signing in on the built-in page with this provider use; `null`: the trust offers no sign-in.
+    pub sign_in: Option<SignInView>,
     pub created_date_time: Timestamp,
+}
+
+/// The service as the provider's relying party. The client secret is never answered: only whether one is held.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInView {
+    /// The service's client ID at the provider: the `aud` of its ID tokens.
+    pub client_id: String,
+    /// Whether a client secret is held (sealed); `false`: a public client.
+    pub has_client_secret: bool,
+    /// The provider's name on the button: "Sign in with {buttonText}".
+    pub button_text: String,
 }
 
 impl TrustedIssuerView {
@@ -71,6 +85,11 @@ impl TrustedIssuerView {
                     })
                     .collect(),
             },
+            sign_in: trust.sign_in.as_ref().map(|sign_in| SignInView {
+                client_id: sign_in.client_id.clone(),
+                has_client_secret: sign_in.sealed_client_secret.is_some(),
+                button_text: sign_in.button.clone(),
+            }),
             created_date_time: trust.created_at.into(),
         }
     }
@@ -122,4 +141,23 @@ impl BodyShape for NewTrustedIssuerRequest {
         \"claimMapping\": {\"userClaim\": \"oid|sub\", \"nameClaim\": \"upn|preferred_username|email\", \
         \"roleSource\": \"wids|groups|directory\", \"groupsClaim\": \"groups\", \
         \"groupRoles\": [{\"group\": \"...\", \"role\": \"BillingAdministrator\"}]}}";
+}
+
+/// What people signing in with the provider need (PUT replaces it whole).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignInRequest {
+    /// The service's client ID at the provider (Entra ID: the app registration's Application (client) ID).
+    pub client_id: String,
+    /// The client secret (Entra ID: Certificates & secrets); leave it out for a public client. Kept sealed,
+    /// never answered.
+    pub client_secret: Option<String>,
+    /// The provider's name on the button: "Sign in with {buttonText}"; the trust's display name when not given.
+    pub button_text: Option<String>,
+}
+
+impl BodyShape for SignInRequest {
+    const SHAPE: &'static str =
+        "{\"clientId\": \"{application (client) ID}\", \"clientSecret\": \"...\", \
+        \"buttonText\": \"Contoso\"}";
 }
