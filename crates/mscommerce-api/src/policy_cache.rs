@@ -29,7 +29,7 @@ type Slot = Option<Held>;
 pub const INITIAL_ETAG: &str = "\"0\"";
 
 /// Tenants held unless configured otherwise (`policy_cache_tenants`): about 0.6 KB each.
-pub const DEFAULT_TENANTS: usize = 20_000;
+pub const DEFAULT_TENANTS: usize = 16_000;
 
 /// One tenant's values, indexed by catalog position.
 #[derive(Debug, Clone)]

@@ -199,7 +199,7 @@ pub struct TokenVerifier {
 }
 
 /// Verified tokens held unless configured otherwise (`token_cache_entries`): about 0.3 KB each.
-pub const DEFAULT_CACHED_TOKENS: usize = 20_000;
+pub const DEFAULT_CACHED_TOKENS: usize = 16_000;
 
 /// Clock skew tolerated on `exp` and `nbf` unless told otherwise, in seconds.
 pub const LEEWAY_SECONDS: u64 = 60;
