@@ -16,7 +16,7 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -78,16 +78,21 @@ pub struct CacheStats {
 }
 
 /// See the module's documentation.
-pub struct BoundedCache<K, V, S = RandomState> {
+pub struct BoundedCache<K, V, S = KeyHasher> {
     shards: Box<[Mutex<Shard<K, V, S>>]>,
     hasher: S,
     capacity: usize,
 }
 
-impl<K: Hash + Eq + Clone, V> BoundedCache<K, V, RandomState> {
+/// The hasher of keys unless told otherwise: foldhash with a seed drawn at start (hashbrown's own default). The
+/// keys are IDs from verified tokens, so no caller chooses many of them; SipHash, the standard library's, cost
+/// more than the rest of a cache hit (each key is hashed twice: for its shard, and in the shard's map).
+pub type KeyHasher = lru::DefaultHasher;
+
+impl<K: Hash + Eq + Clone, V> BoundedCache<K, V, KeyHasher> {
     /// A cache of at most `capacity` entries (at least one per shard).
     pub fn new(capacity: usize) -> Self {
-        Self::with_hasher(capacity, RandomState::new())
+        Self::with_hasher(capacity, KeyHasher::default())
     }
 }
 

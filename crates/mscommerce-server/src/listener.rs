@@ -527,6 +527,10 @@ impl<S: AsyncWrite + Unpin> Watched<S> {
 /// Our envelope answer for hyper's bare error head, or None when `written` is not one.
 fn hyper_error_answer(written: &[u8]) -> Option<Vec<u8>> {
     let status = written.strip_prefix(b"HTTP/1.1 ")?.get(..3)?;
+    // Every answer is written through here: the status alone rules out nearly all, before any scan of the head.
+    if !matches!(status, b"400" | b"414" | b"431") {
+        return None;
+    }
     let head_end = written.windows(4).position(|w| w == b"\r\n\r\n")?;
     let bare = written[..head_end]
         .split(|&b| b == b'\n')
