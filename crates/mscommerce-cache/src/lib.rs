@@ -448,34 +448,45 @@ mod tests {
         assert_eq!(cache.stats().misses, 1);
     }
 
-    #[tokio::test]
-    async fn an_update_during_a_load_reaches_the_loaded_value() {
-        let cache: Arc<BoundedCache<u64, Vec<&'static str>>> = Arc::new(BoundedCache::new(100));
+    /// A load of key 1 that has read `read` from its store and waits: the test acts while it waits, then calls
+    /// the answered function to let it finish, and gets what the loading request answered.
+    async fn paused_load<V: Clone + Send + 'static>(
+        cache: &Arc<BoundedCache<u64, V>>,
+        read: V,
+    ) -> impl FnOnce() -> tokio::task::JoinHandle<Result<Option<V>, ()>> {
         let (read_done, read_seen) = tokio::sync::oneshot::channel::<()>();
         let (go, wait) = tokio::sync::oneshot::channel::<()>();
         let loading = {
-            let cache = Arc::clone(&cache);
+            let cache = Arc::clone(cache);
             tokio::spawn(async move {
                 cache
                     .get_or_load(
                         &1,
                         |v| v.clone(),
                         || async move {
-                            // The store was read before the write below committed.
-                            let stale = vec!["read"];
                             let _ = read_done.send(());
                             let _ = wait.await;
-                            Ok::<_, ()>(Some(stale))
+                            Ok::<_, ()>(Some(read))
                         },
                     )
                     .await
             })
         };
         read_seen.await.unwrap();
+        move || {
+            go.send(()).unwrap();
+            loading
+        }
+    }
+
+    #[tokio::test]
+    async fn an_update_during_a_load_reaches_the_loaded_value() {
+        let cache: Arc<BoundedCache<u64, Vec<&'static str>>> = Arc::new(BoundedCache::new(100));
+        // The store was read before the write below committed.
+        let finish = paused_load(&cache, vec!["read"]).await;
         cache.update(&1, |v| v.push("written meanwhile"));
-        go.send(()).unwrap();
         assert_eq!(
-            loading.await.unwrap(),
+            finish().await.unwrap(),
             Ok(Some(vec!["read", "written meanwhile"]))
         );
         assert_eq!(
@@ -487,30 +498,11 @@ mod tests {
     #[tokio::test]
     async fn a_key_removed_during_its_load_is_not_held_from_that_load() {
         let cache: Arc<BoundedCache<u64, u64>> = Arc::new(BoundedCache::new(100));
-        let (read_done, read_seen) = tokio::sync::oneshot::channel::<()>();
-        let (go, wait) = tokio::sync::oneshot::channel::<()>();
-        let loading = {
-            let cache = Arc::clone(&cache);
-            tokio::spawn(async move {
-                cache
-                    .get_or_load(
-                        &1,
-                        |v| *v,
-                        || async move {
-                            let _ = read_done.send(());
-                            let _ = wait.await;
-                            Ok::<_, ()>(Some(1))
-                        },
-                    )
-                    .await
-            })
-        };
-        read_seen.await.unwrap();
+        let finish = paused_load(&cache, 1).await;
         // A change was announced after the load read the store.
         cache.remove(&1);
-        go.send(()).unwrap();
         assert_eq!(
-            loading.await.unwrap(),
+            finish().await.unwrap(),
             Ok(Some(1)),
             "the loader has its answer"
         );
@@ -520,28 +512,9 @@ mod tests {
     #[tokio::test]
     async fn a_value_put_during_a_load_wins_over_what_the_load_read() {
         let cache: Arc<BoundedCache<u64, u64>> = Arc::new(BoundedCache::new(100));
-        let (read_done, read_seen) = tokio::sync::oneshot::channel::<()>();
-        let (go, wait) = tokio::sync::oneshot::channel::<()>();
-        let loading = {
-            let cache = Arc::clone(&cache);
-            tokio::spawn(async move {
-                cache
-                    .get_or_load(
-                        &1,
-                        |v| *v,
-                        || async move {
-                            let _ = read_done.send(());
-                            let _ = wait.await;
-                            Ok::<_, ()>(Some(1))
-                        },
-                    )
-                    .await
-            })
-        };
-        read_seen.await.unwrap();
+        let finish = paused_load(&cache, 1).await;
         cache.put(1, 2);
-        go.send(()).unwrap();
-        assert_eq!(loading.await.unwrap(), Ok(Some(2)));
+        assert_eq!(finish().await.unwrap(), Ok(Some(2)));
         assert_eq!(cache.get(&1, |v| *v), Some(2));
     }
 
