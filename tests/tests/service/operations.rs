@@ -520,3 +520,37 @@ fn the_admin_commands_own_variable_is_not_reported_as_unknown() {
         "a typo is still reported: {stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_burst_of_first_reads_of_a_tenant_reads_it_from_the_database_once() {
+    let server = Server::start_with(&[("MSCOMMERCE_POLICY_CACHE_TENANTS", "100")]).await;
+    let tenant = server.create_tenant("Fabrikam");
+    let upn = server.create_user(
+        &tenant,
+        "admin@fabrikam.onmicrosoft.com",
+        &["GlobalAdministrator"],
+    );
+    let token = server.user_token(&upn, USER_PASSWORD).await;
+    let metrics = || {
+        let request = server.http.get(format!("{}/metrics", server.base));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let before = metrics().await;
+    // The bound configured, as the cache holds it: 100 split over 32 shards, rounded up to whole shards.
+    assert_eq!(
+        metric(&before, "mscommerce_cache_capacity{cache=\"policies\"}"),
+        128.0
+    );
+    let loads = "mscommerce_cache_misses_total{cache=\"policies\"}";
+    let path = product_path("CFQ7TTC0H9MP");
+    let burst = (0..40).map(|_| server.get(&path, &token));
+    for answer in futures_util::future::join_all(burst).await {
+        answer.expect(200, None);
+    }
+    let after = metrics().await;
+    assert_eq!(
+        metric(&after, loads),
+        metric(&before, loads) + 1.0,
+        "40 concurrent first reads of Fabrikam's values made one database read"
+    );
+}
