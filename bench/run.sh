@@ -11,7 +11,7 @@
 # Settings (environment):
 #   CARGO_TARGET_DIR   where to build (default: cargo's, ./target); the working files go to <it>/release/bench-work
 #   TENANTS=10000 TOKENS=<TENANTS> CONNECTIONS=64 DURATION=10 WARMUP=2 SERVER_CORE=0 LOAD_CORE=1
-#   SCENARIOS=product,list,decision,put   a subset (the bare server always runs: it is the reference)
+#   SCENARIOS=product,list,decision,put,baseline   a subset (the bare server always runs: it is the reference)
 #   PROFILE=1          also record a CPU profile of mscommerce (perf) per scenario and print its hottest functions
 #   KEEP=1             keep the working folder (database, logs, wrk scripts, profiles)
 # `target/release/mscommerce-bench --help` describes them too.
