@@ -99,9 +99,9 @@ async fn write_batches(pool: Pool<Db>, mut pending: mpsc::UnboundedReceiver<Pend
         let changes: Vec<&PolicyChanges> = batch.iter().map(|w| &w.changes).collect();
         let outcomes = match write_batch(&pool, &changes).await {
             Ok(outcomes) => outcomes,
-            // One change may be what the database refused (a row it cannot take): each is tried alone, so that
-            // the others do not fail with it. A database that is down fails them all again, quickly.
-            Err(_) if changes.len() > 1 => {
+            // The database refused a statement: one change may be what it refused (a row it cannot take), so
+            // each is tried alone, and the others do not fail with it.
+            Err(e) if changes.len() > 1 && refused_what_was_written(&e) => {
                 let mut outcomes = Vec::with_capacity(changes.len());
                 for change in &changes {
                     outcomes.push(match write_batch(&pool, &[change]).await {
@@ -111,13 +111,45 @@ async fn write_batches(pool: Pool<Db>, mut pending: mpsc::UnboundedReceiver<Pend
                 }
                 outcomes
             }
-            Err(e) => vec![Err(e)],
+            // The database could not be reached or could not do the work (busy, locked, out of room, shutting
+            // down), or the connection failed: trying each change again would make every caller wait that much
+            // longer for the same answer. Every change of the batch fails with it.
+            Err(e) => {
+                let reason = e.to_string();
+                let mut outcomes = vec![Err(e)];
+                outcomes.extend(
+                    (1..changes.len())
+                        .map(|_| Err(StoreError::Database(sqlx::Error::Protocol(reason.clone())))),
+                );
+                outcomes
+            }
         };
         for (write, outcome) in batch.drain(..).zip(outcomes) {
             // A caller that has gone does not read its answer; what was committed stays committed.
             let _ = write.answer.send(outcome);
         }
     }
+}
+
+/// Whether the database refused what a statement wrote (a constraint, a trigger), rather than failing to get to
+/// it (busy, locked, out of memory or disk, an I/O error, a connection lost, shutting down): only then can one
+/// change of a batch be the cause.
+fn refused_what_was_written(err: &StoreError) -> bool {
+    let StoreError::Database(sqlx::Error::Database(db)) = err else {
+        return false;
+    };
+    let code = db.code().unwrap_or_default();
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // The primary result code: SQLITE_BUSY, LOCKED, NOMEM, IOERR, FULL.
+        let primary = code.parse::<i32>().unwrap_or(0) & 0xff;
+        return !matches!(primary, 5 | 6 | 7 | 10 | 13);
+    }
+    // SQLSTATE classes: connection exception, insufficient resources, operator intervention, system error; and
+    // a lock not available.
+    !["08", "53", "57", "58"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        && code != "55P03"
 }
 
 /// A stored value's key: (tenant, policy, scope, target).

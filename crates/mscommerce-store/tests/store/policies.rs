@@ -526,14 +526,26 @@ impl HeldWriter {
     }
 }
 
-/// Sends every change at once while the writer is held, then lets it go; answers each change's outcome, in the
-/// order given.
+/// Sends every change at once while the writer is busy with another (a tenant's of its own, held up by
+/// [`hold_the_writer`]), then lets it go; answers each change's outcome, in the order given.
 async fn written_together(
     f: &Fixture,
-    held_tenant: TenantId,
     batch: Vec<PolicyChanges>,
 ) -> Vec<StoreResult<PolicyWrites>> {
-    let held = hold_the_writer(f, held_tenant).await;
+    let plug_tenant = tenant(f, "Plug").await;
+    let held = hold_the_writer(f, plug_tenant).await;
+    let store = Arc::clone(&f.store);
+    let plug = tokio::spawn(async move {
+        store
+            .set_policy_values(changes(
+                plug_tenant,
+                vec![value_change(Scope::Product, "Plug", PolicyValue::Disabled)],
+            ))
+            .await
+    });
+    // Time for the writer to take the plug alone, and for every change to reach its queue behind it (not a
+    // condition of the tests: see `HeldWriter`).
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let writes: Vec<_> = batch
         .into_iter()
         .map(|changes| {
@@ -541,9 +553,9 @@ async fn written_together(
             tokio::spawn(async move { store.set_policy_values(changes).await })
         })
         .collect();
-    // Time for every change to reach the writer's queue (not a condition of the test: see `HeldWriter`).
     tokio::time::sleep(Duration::from_millis(200)).await;
     held.release().await;
+    plug.await.expect("task").expect("the plug is written");
     let mut outcomes = Vec::new();
     for write in writes {
         outcomes.push(write.await.expect("task"));
@@ -571,7 +583,7 @@ async fn concurrent_changes_of_one_tenant_written_together_take_consecutive_revi
             )
         })
         .collect();
-    let outcomes = written_together(f, contoso, batch).await;
+    let outcomes = written_together(f, batch).await;
     let mut revisions: Vec<i64> = outcomes
         .iter()
         .filter_map(|o| o.as_ref().expect("written").revision)
@@ -669,7 +681,7 @@ async fn a_change_that_fails_in_a_batch_fails_alone(f: &Fixture) {
         changes(contoso, vec![with_if_match("P5", &initial)]),
         changes(contoso, vec![with_if_match("P5", &initial)]),
     ];
-    let outcomes = written_together(f, contoso, batch).await;
+    let outcomes = written_together(f, batch).await;
     assert!(
         outcomes[0].as_ref().is_ok_and(|w| w.revision.is_some()),
         "{:?}",
@@ -767,7 +779,7 @@ async fn a_change_the_database_refuses_fails_without_stopping_the_writer(f: &Fix
             vec![value_change(Scope::Product, "P3", PolicyValue::Disabled)],
         ),
     ];
-    let outcomes = written_together(f, contoso, batch).await;
+    let outcomes = written_together(f, batch).await;
     assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
     assert!(
         matches!(&outcomes[1], Err(StoreError::Database(e)) if e.to_string().contains("refused by the test")),
