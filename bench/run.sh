@@ -17,7 +17,7 @@
 #   CARGO_TARGET_DIR   where to build (default: cargo's, ./target); the working files go to <it>/release/bench-work
 #   TENANTS=10000 VALUES=29 (3 above 100,000 tenants) TOKENS=10000 CONNECTIONS=64 DURATION=10 WARMUP=2
 #   SERVER_CORE=0 LOAD_CORE=1 DATABASE=sqlite|postgres POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
-#   SCENARIOS=product,list,decision,put,product-wide,cold   a subset (the bare server always runs: the reference)
+#   SCENARIOS=product,list,decision,put,baseline,product-wide,cold   a subset (bare always runs)
 #   PROFILE=1          also record a CPU profile of mscommerce (perf) per scenario and print its hottest functions
 #   KEEP=1             keep the working folder (database, logs, wrk scripts, profiles)
 # `target/release/mscommerce-bench --help` describes them too.

@@ -12,6 +12,30 @@ pub enum Method {
     Get,
     /// A PUT of `{"policyValue": ...}`, `Disabled` in even rounds and `Enabled` in odd ones.
     PutAlternating,
+    /// A PATCH of several values at once (the body of `Set-MSCommerceProductPolicyBaseline`): `even` in even
+    /// rounds and `odd` in odd ones.
+    PatchAlternating {
+        even: String,
+        odd: String,
+    },
+}
+
+impl Method {
+    /// A baseline of every one of `products`: all `Disabled` in even rounds, all `Enabled` in odd ones, so that
+    /// every PATCH after the first round changes every value it names.
+    pub fn baseline(products: &[&str]) -> Method {
+        let body = |value: &str| {
+            let values: Vec<String> = products
+                .iter()
+                .map(|id| format!(r#"{{"productId":"{id}","policyValue":"{value}"}}"#))
+                .collect();
+            format!(r#"{{"values":[{}]}}"#, values.join(","))
+        };
+        Method::PatchAlternating {
+            even: body("Disabled"),
+            odd: body("Enabled"),
+        }
+    }
 }
 
 /// Writes a wrk script that rotates the bearer token over `tokens` (fastest) and the path over `paths`.
@@ -34,10 +58,16 @@ pub fn script(path: &Path, tokens: &[String], paths: &[String], method: &Method)
         writeln!(file, "  \"{p}\",")?;
     }
     let put = matches!(method, Method::PutAlternating);
+    // Lua long strings: the bodies are ours (JSON of catalog IDs, no "]]").
+    let patch_bodies = match method {
+        Method::PatchAlternating { even, odd } => format!("{{ [[{even}]], [[{odd}]] }}"),
+        _ => "nil".to_string(),
+    };
     writeln!(
         file,
         r#"}}
 local put = {put}
+local patch_bodies = {patch_bodies}
 local tokens, routes = #auth, #paths
 local i = 0
 local host = ""
@@ -53,6 +83,11 @@ function request()
   local p = math.floor(i / tokens) % routes
   local round = math.floor(i / (tokens * routes))
   i = i + 1
+  if patch_bodies then
+    local body = patch_bodies[round % 2 + 1]
+    return "PATCH " .. paths[p + 1] .. " HTTP/1.1\r\n" .. host .. "Authorization: " .. auth[t + 1] ..
+      "\r\nContent-Type: application/json\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body
+  end
   if put then
     local body = (round % 2 == 0) and '{{"policyValue":"Disabled"}}' or '{{"policyValue":"Enabled"}}'
     return "PUT " .. paths[p + 1] .. " HTTP/1.1\r\n" .. host .. "Authorization: " .. auth[t + 1] ..

@@ -51,8 +51,9 @@ settings, from the environment:
   WARMUP=2           seconds of unmeasured load before each measurement
   SERVER_CORE=0      core of the servers (taskset list)
   LOAD_CORE=1        core of wrk (taskset list)
-  SCENARIOS=...      only these, comma-separated: product, list, decision, put, product-wide, cold,
-                     product-https (bare always runs; bare-https with product-https)
+  SCENARIOS=...      only these, comma-separated: product, list, decision, put, baseline (a PATCH of
+                     every product at once), product-wide, cold, product-https (bare always runs;
+                     bare-https with product-https)
   PROFILE=1          record a perf profile of the server during each measured run, print its hottest
                      functions and keep the data (the figures of such a run are not comparable)
   KEEP=1             keep the working folder (database, logs, wrk scripts), for bench/callgrind.sh
@@ -125,6 +126,7 @@ impl RunArgs {
                 "list",
                 "decision",
                 "put",
+                "baseline",
                 "product-wide",
                 "cold",
                 "product-https",
@@ -620,6 +622,7 @@ async fn run(args: &RunArgs) -> Result<()> {
             method: Method::Get,
             wide: true,
         },
+        baseline_scenario(&catalog),
         // Over HTTPS (TLS 1.3, HTTP/1.1: wrk offers no ALPN), against a bare server over HTTPS: what TLS costs
         // both, and what mscommerce costs beyond it. The issuer of the plain server's tokens is accepted by the
         // HTTPS one: both are configured with the same public URL (the plain one's).
@@ -647,6 +650,8 @@ async fn run(args: &RunArgs) -> Result<()> {
     let mut notes: Vec<String> = Vec::new();
     let mut profiles: Vec<(&'static str, Vec<String>, PathBuf)> = Vec::new();
     let mut puts_answered = 0;
+    // The baseline's values written during its measured run, and that run.
+    let mut baseline_values: Option<(u64, load::Measured)> = None;
     let mut failed = false;
     let mut https = https;
     for scenario in scenarios.iter().filter(|s| wanted(s.key)) {
@@ -723,6 +728,7 @@ async fn run(args: &RunArgs) -> Result<()> {
         } else {
             None
         };
+        let audited_before = audited_if_baseline(scenario, &backend, &url).await?;
         let cpu_before = target.cpu_ticks()?;
         let switches_before = target.context_switches()?;
         let load_before = process::children_cpu_ticks()?;
@@ -733,6 +739,14 @@ async fn run(args: &RunArgs) -> Result<()> {
         let switches = target.context_switches()?.saturating_sub(switches_before);
         let wall = wall.elapsed().as_secs_f64();
         target.check_running(scenario.name)?;
+        if let Some(before) = audited_before {
+            baseline_values = Some((
+                seed::policy_changes(&backend, &url)
+                    .await?
+                    .saturating_sub(before),
+                measured,
+            ));
+        }
         if let Some(profile) = profile {
             let data = profile.data.clone();
             profiles.push((scenario.name, profile.finish(25)?, data));
@@ -769,6 +783,16 @@ async fn run(args: &RunArgs) -> Result<()> {
                         ("Content-Type", "application/json"),
                     ],
                     Some(r#"{"policyValue":"Disabled"}"#),
+                ),
+                Method::PatchAlternating { ref even, .. } => request(
+                    base.trim_start_matches("http://"),
+                    "PATCH",
+                    path,
+                    &[
+                        ("Authorization", &auth),
+                        ("Content-Type", "application/json"),
+                    ],
+                    Some(even),
                 ),
             };
             notes.push(format!(
@@ -845,7 +869,10 @@ async fn run(args: &RunArgs) -> Result<()> {
             resident_kib: cold.memory_kib("VmRSS")?,
         });
     }
-    for r in rows.iter().filter(|r| !r.name.starts_with("PUT")) {
+    for r in rows
+        .iter()
+        .filter(|r| !r.name.starts_with("PUT") && !r.name.starts_with("PATCH"))
+    {
         if r.busy < 0.8 && r.load_busy < 0.8 {
             notes.push(format!(
                 "{}: neither the server ({:.0}%) nor wrk ({:.0}%) used its core fully: other work shared the cores; \
@@ -966,6 +993,9 @@ async fn run(args: &RunArgs) -> Result<()> {
             }
         );
     }
+    if let Some((values, measured)) = baseline_values {
+        println!("{}", baseline_summary(values, &measured));
+    }
     println!("load average {} at the end", load_average());
     for note in &notes {
         println!("note: {note}");
@@ -1048,6 +1078,40 @@ fn cache_figure(metrics: &str, name: &str, cache: &str) -> f64 {
         .lines()
         .find_map(|l| l.strip_prefix(&prefix)?.trim().parse().ok())
         .unwrap_or(f64::NAN)
+}
+
+/// The multi-value write of `Set-MSCommerceProductPolicyBaseline`: every product of the catalog in one PATCH.
+fn baseline_scenario(catalog: &Catalog) -> Scenario {
+    let products: Vec<&str> = catalog.products().iter().map(|p| p.id.as_str()).collect();
+    Scenario {
+        key: "baseline",
+        name: "PATCH baseline (every product)",
+        paths: vec![format!("/v1.0/policies/{POLICY_ID}/products")],
+        method: Method::baseline(&products),
+        wide: false,
+    }
+}
+
+/// The audit events written so far, before the baseline's measured run (`None` for other scenarios): each
+/// changed value is one, so the difference after the run is the number of values it wrote.
+async fn audited_if_baseline(
+    scenario: &Scenario,
+    backend: &seed::Backend,
+    url: &str,
+) -> Result<Option<u64>> {
+    if scenario.key == "baseline" {
+        Ok(Some(seed::policy_changes(backend, url).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn baseline_summary(values: u64, measured: &load::Measured) -> String {
+    format!(
+        "PATCH baseline: {values} values written in the measured run, {:.0} values/s, {:.1} per PATCH",
+        values as f64 / measured.seconds,
+        values as f64 / measured.requests.max(1) as f64
+    )
 }
 
 fn met(yes: bool) -> &'static str {

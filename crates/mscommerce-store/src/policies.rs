@@ -11,7 +11,8 @@ pub trait PolicyStore {
     async fn policy_values(&self, tenant_id: TenantId) -> StoreResult<Vec<StoredPolicyValue>>;
     /// Sets one value. When it differs from the stored one (or the default), the value, the tenant's new revision
     /// and an audit event are written in one transaction; when it does not, nothing is written. Writes of one
-    /// tenant take turns, so each reads the value the previous one wrote.
+    /// tenant take turns, so each reads the value the previous one wrote (concurrent writes may share one
+    /// transaction, each with its own revision and its own outcome: see `sql/policy_writes.rs`).
     async fn set_policy_value(&self, change: PolicyChange) -> StoreResult<PolicyWrite>;
     /// Sets several values of one policy at once, all or none: every value that differs from the stored one (or
     /// the default) is written with the tenant's one new revision and an audit event, all with the actor's

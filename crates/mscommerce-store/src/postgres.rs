@@ -15,7 +15,7 @@
 
 use std::str::FromStr;
 
-use mscommerce_domain::{PolicyValue, Scope, TenantId};
+use mscommerce_domain::{PolicyValue, Scope};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Pool, Transaction};
 
@@ -35,6 +35,8 @@ type Db = sqlx::Postgres;
 /// Row locks: a change locks what it reads, until its transaction ends. `LOCKS_ROWS` runs the statements that only
 /// lock (a tenant's row before its policy values; the two subscriptions of a take-over, in ID order).
 const LOCKS_ROWS: bool = true;
+/// The rows a change reads and then writes (the tenants of a batch of policy changes).
+const FOR_UPDATE: &str = " FOR UPDATE";
 /// A subscription read with its purchaser (a left join): only the subscription's row is locked.
 const FOR_UPDATE_OF_SUBSCRIPTION: &str = " FOR UPDATE OF s";
 /// A user's row: the key is not changed, so rows that refer to the user (assignments) are not held up.
@@ -79,33 +81,35 @@ async fn advisory_lock(conn: &mut PgConnection, key: i64) -> StoreResult<()> {
     Ok(())
 }
 
-/// Announces a change to every replica when the transaction commits (PostgreSQL delivers notifications only
-/// then, and drops them if it rolls back).
-async fn notify(conn: &mut PgConnection, payload: &str) -> StoreResult<()> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANGES_CHANNEL)
-        .bind(payload)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-async fn notify_policy(
+/// Announces the changed values of a batch to every replica when the transaction commits (PostgreSQL delivers
+/// notifications only then, in the order given, and drops them if it rolls back); one statement for them all.
+async fn notify_policies(
     conn: &mut PgConnection,
-    tenant_id: TenantId,
-    scope: Scope,
-    target_id: &str,
-    value: PolicyValue,
-    revision: i64,
+    notices: &[sql::PolicyNotice],
 ) -> StoreResult<()> {
-    let notice = policy_notice(
-        &tenant_id.to_string(),
-        revision,
-        scope.as_str(),
-        target_id,
-        value,
-    );
-    notify(conn, &notice).await
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let payloads: Vec<String> = notices
+        .iter()
+        .map(|n| {
+            policy_notice(
+                &n.tenant_id.to_string(),
+                n.revision,
+                n.scope.as_str(),
+                &n.target_id,
+                n.value,
+            )
+        })
+        .collect();
+    sqlx::query(
+        "SELECT pg_notify($1, payload) FROM UNNEST($2::text[]) WITH ORDINALITY AS n(payload, i) ORDER BY i",
+    )
+    .bind(CHANGES_CHANNEL)
+    .bind(payloads)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn subscribe_changes(pool: &PgPool) -> Option<tokio::sync::mpsc::Receiver<ChangeNotice>> {

@@ -13,7 +13,6 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use mscommerce_domain::{PolicyValue, Scope, TenantId};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, SqliteConnection, Transaction};
 
@@ -33,6 +32,7 @@ type Db = sqlx::Sqlite;
 /// Row locks: none, since a write transaction already holds the whole database. Statements that would only lock
 /// rows are left out; the clauses that lock the rows a query reads are empty.
 const LOCKS_ROWS: bool = false;
+const FOR_UPDATE: &str = "";
 const FOR_UPDATE_OF_SUBSCRIPTION: &str = "";
 const FOR_NO_KEY_UPDATE: &str = "";
 const FOR_UPDATE_SKIP_LOCKED: &str = "";
@@ -120,13 +120,9 @@ async fn advisory_lock(_conn: &mut SqliteConnection, _key: i64) -> StoreResult<(
 }
 
 /// No announcements: one process serves a SQLite file (see [`crate::ChangeFeed`]).
-async fn notify_policy(
+async fn notify_policies(
     _conn: &mut SqliteConnection,
-    _tenant_id: TenantId,
-    _scope: Scope,
-    _target_id: &str,
-    _value: PolicyValue,
-    _revision: i64,
+    _notices: &[sql::PolicyNotice],
 ) -> StoreResult<()> {
     Ok(())
 }
@@ -248,6 +244,33 @@ mod tests {
             plan.iter().any(|step| step.contains(
                 "USING INDEX subscriptions_lifecycle (status=? AND expires_at>? AND expires_at<?)"
             )),
+            "{plan:?}"
+        );
+    }
+
+    /// A batch of policy writes reads its stored values by the primary key, one lookup per key, not by a scan.
+    #[tokio::test]
+    async fn a_batch_reads_its_stored_values_by_the_primary_key() {
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            sql::stored_values_query(4)
+        ))
+        .fetch_all(&store.read)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| sqlx::Row::get(row, "detail"))
+        .collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH v USING INDEX")
+                    && step.contains("(tenant_id=? AND policy_id=? AND scope=? AND target_id=?)")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN v")),
             "{plan:?}"
         );
     }

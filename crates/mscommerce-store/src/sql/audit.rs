@@ -69,6 +69,55 @@ async fn insert_audit_row(
     Ok(())
 }
 
+/// Writes the events in order, each with its partner's copy where [`insert_audit`] writes one, in one statement
+/// per [`super::policy_writes::statement_rows`] run of rows.
+pub(super) async fn insert_audits(conn: &mut Conn, records: &[AuditRecord<'_>]) -> StoreResult<()> {
+    let mut rows: Vec<(&AuditRecord<'_>, TenantId, Option<TenantId>)> =
+        Vec::with_capacity(records.len());
+    for record in records {
+        rows.push((record, record.tenant_id, None));
+        if let Some(partner) = record
+            .actor
+            .partner_tenant_id
+            .filter(|p| *p != record.tenant_id)
+        {
+            rows.push((record, partner, Some(record.tenant_id)));
+        }
+    }
+    for run in super::policy_writes::statement_rows(rows.len()) {
+        let list: Vec<String> = (0..run.len())
+            .map(|r| format!("({})", super::placeholders(15 * r + 1, 15)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (tenant_id, occurred_at, action, actor_id, actor_name, actor_type, \
+             correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value, \
+             actor_tenant_id, on_behalf_of_tenant_id) VALUES {}",
+            list.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (record, tenant_id, on_behalf_of) in &rows[run] {
+            query = query
+                .bind(tenant_id.to_string())
+                .bind(timestamp(record.at))
+                .bind(record.action)
+                .bind(&record.actor.id)
+                .bind(&record.actor.name)
+                .bind(&record.actor.kind)
+                .bind(&record.actor.correlation_id)
+                .bind(record.target_type)
+                .bind(&record.target_id)
+                .bind(&record.target_name)
+                .bind(record.policy_id)
+                .bind(&record.old_value)
+                .bind(&record.new_value)
+                .bind(record.actor.partner_tenant_id.map(|t| t.to_string()))
+                .bind(on_behalf_of.map(|t| t.to_string()));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn policy_changes(

@@ -24,6 +24,7 @@ mod licenses;
 mod outbox;
 mod partners;
 mod policies;
+mod policy_writes;
 mod rows;
 mod schema;
 mod subscriptions;
@@ -33,9 +34,9 @@ use sqlx::Pool;
 
 // What differs between the backends, as each names it (see above).
 use super::{
-    advisory_lock, begin_write, connect, notify_policy, subscribe_changes, Db, FOR_NO_KEY_UPDATE,
-    FOR_UPDATE_OF_SUBSCRIPTION, FOR_UPDATE_SKIP_LOCKED, INDEXED_BYTE_ORDER, LOCKS_ROWS, MIGRATIONS,
-    MIGRATIONS_TABLE_EXISTS,
+    advisory_lock, begin_write, connect, notify_policies, subscribe_changes, Db, FOR_NO_KEY_UPDATE,
+    FOR_UPDATE, FOR_UPDATE_OF_SUBSCRIPTION, FOR_UPDATE_SKIP_LOCKED, INDEXED_BYTE_ORDER, LOCKS_ROWS,
+    MIGRATIONS, MIGRATIONS_TABLE_EXISTS,
 };
 use crate::{ChangeFeed, ChangeNotice, Store, StoreError, StoreResult};
 
@@ -51,18 +52,36 @@ const BOOTSTRAP_LOCK: i64 = MIGRATION_LOCK + 1;
 const DOMAIN_LOCK: i64 = MIGRATION_LOCK + 2;
 
 /// The store on one database: reads go to `read`, write transactions to `write` (the same pool where the
-/// backend has no reason to keep them apart).
+/// backend has no reason to keep them apart); changes of policy values to the policy writer, which writes them
+/// through `write` (`policy_writes.rs`).
 pub struct SqlStore {
     pub(super) read: Pool<Db>,
     pub(super) write: Pool<Db>,
+    policy_writer: policy_writes::PolicyWriter,
 }
 
 impl SqlStore {
-    /// Opens the database the URL names (see the backend's `connect` for what it creates and checks).
+    /// Opens the database the URL names (see the backend's `connect` for what it creates and checks), and starts
+    /// its policy writer on the caller's runtime.
     pub async fn open(url: &str) -> StoreResult<SqlStore> {
         let (read, write) = connect(url).await?;
-        Ok(SqlStore { read, write })
+        let policy_writer = policy_writes::PolicyWriter::start(write.clone());
+        Ok(SqlStore {
+            read,
+            write,
+            policy_writer,
+        })
     }
+}
+
+/// A changed policy value, as announced to the other replicas when its transaction commits.
+#[allow(dead_code)] // read by PostgreSQL's announcements only; SQLite has none
+pub(super) struct PolicyNotice {
+    pub tenant_id: mscommerce_domain::TenantId,
+    pub scope: mscommerce_domain::Scope,
+    pub target_id: String,
+    pub value: mscommerce_domain::PolicyValue,
+    pub revision: i64,
 }
 
 /// Turns a unique-constraint failure into [`StoreError::Conflict`] with the caller's words.
@@ -95,6 +114,13 @@ fn placeholders(first: usize, count: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The query of a batch's stored values, for the test that the SQLite backend's primary key serves it.
+#[cfg(test)]
+#[allow(dead_code)] // read by one backend's test only
+pub(super) fn stored_values_query(keys: usize) -> String {
+    policy_writes::stored_values_query(keys)
 }
 
 /// The lifecycle round's query, for the test that the SQLite backend's index serves it.

@@ -9,6 +9,9 @@ on_every_backend!(
     policy_preconditions_are_checked_against_the_stored_revision,
     several_values_are_written_together_with_one_revision_and_one_correlation_id,
     a_failed_precondition_of_one_value_writes_none_of_them,
+    concurrent_changes_of_one_tenant_written_together_take_consecutive_revisions,
+    a_change_that_fails_in_a_batch_fails_alone,
+    a_change_the_database_refuses_fails_without_stopping_the_writer,
 );
 
 async fn policy_values_have_revisions_and_audit_events(f: &Fixture) {
@@ -472,4 +475,349 @@ async fn a_failed_precondition_of_one_value_writes_none_of_them(f: &Fixture) {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// Another connection inside a write of its own, holding the store's policy writer up: on SQLite the write lock of
+/// the file, on PostgreSQL the tenant's row. Changes sent meanwhile queue, and are written together once it lets
+/// go. (Whether they all land in one batch depends on the scheduler; what the tests check holds either way.)
+enum HeldWriter {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+async fn hold_the_writer(f: &Fixture, tenant_id: TenantId) -> HeldWriter {
+    match f.backend {
+        Backend::Sqlite => {
+            let mut connection = sqlx::SqliteConnection::connect(&f.url).await.unwrap();
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            HeldWriter::Sqlite(connection)
+        }
+        Backend::Postgres => {
+            let mut connection = sqlx::PgConnection::connect(&f.url).await.unwrap();
+            sqlx::raw_sql("BEGIN")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            sqlx::query("SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE")
+                .bind(tenant_id.to_string())
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            HeldWriter::Postgres(connection)
+        }
+    }
+}
+
+impl HeldWriter {
+    async fn release(self) {
+        match self {
+            HeldWriter::Sqlite(mut c) => {
+                sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
+                c.close().await.unwrap();
+            }
+            HeldWriter::Postgres(mut c) => {
+                sqlx::raw_sql("COMMIT").execute(&mut c).await.unwrap();
+                c.close().await.unwrap();
+            }
+        }
+    }
+}
+
+/// Sends every change at once while the writer is busy with another (a tenant's of its own, held up by
+/// [`hold_the_writer`]), then lets it go; answers each change's outcome, in the order given.
+async fn written_together(
+    f: &Fixture,
+    batch: Vec<PolicyChanges>,
+) -> Vec<StoreResult<PolicyWrites>> {
+    let plug_tenant = tenant(f, "Plug").await;
+    let held = hold_the_writer(f, plug_tenant).await;
+    let store = Arc::clone(&f.store);
+    let plug = tokio::spawn(async move {
+        store
+            .set_policy_values(changes(
+                plug_tenant,
+                vec![value_change(Scope::Product, "Plug", PolicyValue::Disabled)],
+            ))
+            .await
+    });
+    // Time for the writer to take the plug alone, and for every change to reach its queue behind it (not a
+    // condition of the tests: see `HeldWriter`).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let writes: Vec<_> = batch
+        .into_iter()
+        .map(|changes| {
+            let store = Arc::clone(&f.store);
+            tokio::spawn(async move { store.set_policy_values(changes).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    held.release().await;
+    plug.await.expect("task").expect("the plug is written");
+    let mut outcomes = Vec::new();
+    for write in writes {
+        outcomes.push(write.await.expect("task"));
+    }
+    outcomes
+}
+
+async fn concurrent_changes_of_one_tenant_written_together_take_consecutive_revisions(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    f.store
+        .set_policy_value(change(contoso, Scope::Product, "P0", PolicyValue::Disabled))
+        .await
+        .unwrap();
+    const CHANGES: usize = 24;
+    let batch: Vec<PolicyChanges> = (0..CHANGES)
+        .map(|i| {
+            let value = [
+                PolicyValue::Disabled,
+                PolicyValue::Enabled,
+                PolicyValue::OnlyTrialsWithoutPaymentMethod,
+            ][(i / 3) % 3];
+            changes(
+                contoso,
+                vec![value_change(Scope::Product, &format!("P{}", i % 3), value)],
+            )
+        })
+        .collect();
+    let outcomes = written_together(f, batch).await;
+    let mut revisions: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().expect("written").revision)
+        .collect();
+    revisions.sort_unstable();
+    assert_eq!(
+        revisions,
+        (2..2 + revisions.len() as i64).collect::<Vec<_>>(),
+        "each change that changed something took the next revision, after the first write's"
+    );
+    // In the order of the audit trail (the order of writing), each event's old value is the one the event
+    // before it of the same target wrote, and the answers say the same.
+    let mut events = f.store.policy_changes(contoso, None, 1000).await.unwrap();
+    events.reverse();
+    assert_eq!(events.len(), 1 + revisions.len(), "one event per change");
+    let mut last: HashMap<String, String> = HashMap::new();
+    for event in &events {
+        let before = last
+            .get(&event.target_id)
+            .cloned()
+            .unwrap_or_else(|| "Enabled".to_string());
+        assert_eq!(
+            event.old_value.as_deref(),
+            Some(before.as_str()),
+            "{}: an event read a stale value: {events:?}",
+            event.target_id
+        );
+        last.insert(event.target_id.clone(), event.new_value.clone().unwrap());
+    }
+    let mut answered: Vec<(i64, PolicyValue, PolicyValue)> = outcomes
+        .iter()
+        .flat_map(|o| o.as_ref().unwrap().values.iter())
+        .filter_map(|w| w.revision.map(|r| (r, w.old_value, w.new_value)))
+        .collect();
+    answered.sort_by_key(|(r, _, _)| *r);
+    let audited: Vec<(i64, PolicyValue, PolicyValue)> = events[1..]
+        .iter()
+        .zip(2..)
+        .map(|(e, r)| {
+            (
+                r,
+                PolicyValue::parse(e.old_value.as_deref().unwrap()).unwrap(),
+                PolicyValue::parse(e.new_value.as_deref().unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        answered, audited,
+        "the answers are what the audit trail says"
+    );
+    for stored in f.store.policy_values(contoso).await.unwrap() {
+        assert_eq!(
+            Some(stored.value.as_str()),
+            last.get(&stored.target_id).map(String::as_str),
+            "the stored value is the last one written"
+        );
+    }
+}
+
+async fn a_change_that_fails_in_a_batch_fails_alone(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let fabrikam = tenant(f, "Fabrikam").await;
+    let with_if_match = |target: &str, tag: &str| {
+        let mut value = value_change(Scope::Product, target, PolicyValue::Disabled);
+        value.preconditions = Preconditions::parse(Some(tag), None);
+        value
+    };
+    let initial = entity_tag(INITIAL_POLICY_REVISION);
+    let batch = vec![
+        changes(
+            contoso,
+            vec![value_change(Scope::Product, "P1", PolicyValue::Disabled)],
+        ),
+        // A stale precondition: this change fails, and only it.
+        changes(contoso, vec![with_if_match("P2", "\"7\"")]),
+        // A change of several values, one of which fails: none of them is written.
+        changes(
+            contoso,
+            vec![
+                value_change(Scope::Product, "P3", PolicyValue::Disabled),
+                with_if_match("P4", "\"9\""),
+            ],
+        ),
+        // No such tenant.
+        changes(
+            TenantId::generate(),
+            vec![value_change(Scope::Product, "P1", PolicyValue::Disabled)],
+        ),
+        changes(
+            fabrikam,
+            vec![value_change(Scope::Product, "P1", PolicyValue::Disabled)],
+        ),
+        // Two changes that each hold only for a value never written: whichever comes first is written, and the
+        // other is checked against what the first left.
+        changes(contoso, vec![with_if_match("P5", &initial)]),
+        changes(contoso, vec![with_if_match("P5", &initial)]),
+    ];
+    let outcomes = written_together(f, batch).await;
+    assert!(
+        outcomes[0].as_ref().is_ok_and(|w| w.revision.is_some()),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(&outcomes[1], Err(StoreError::VersionMismatch(reason)) if reason.contains("'P2'")),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(
+        matches!(&outcomes[2], Err(StoreError::VersionMismatch(reason)) if reason.contains("'P4'") && !reason.contains("'P3'")),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(
+        matches!(&outcomes[3], Err(StoreError::NotFound(_))),
+        "{:?}",
+        outcomes[3]
+    );
+    assert!(
+        outcomes[4].as_ref().is_ok_and(|w| w.revision == Some(1)),
+        "{:?}",
+        outcomes[4]
+    );
+    let p5: Vec<bool> = outcomes[5..].iter().map(|o| o.is_ok()).collect();
+    assert!(p5 == [true, false] || p5 == [false, true], "{outcomes:?}");
+    let failed_p5 = outcomes[5..].iter().find(|o| o.is_err()).unwrap();
+    assert!(
+        matches!(failed_p5, Err(StoreError::VersionMismatch(_))),
+        "{failed_p5:?}"
+    );
+
+    let stored: Vec<String> = sorted(
+        f.store
+            .policy_values(contoso)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.target_id)
+            .collect(),
+    );
+    assert_eq!(stored, vec!["P1", "P5"], "only what succeeded was written");
+    let mut revisions: Vec<i64> = f
+        .store
+        .policy_values(contoso)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.revision)
+        .collect();
+    revisions.sort_unstable();
+    assert_eq!(revisions, vec![1, 2], "the failed changes took no revision");
+    assert_eq!(
+        f.store
+            .policy_changes(contoso, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(f.store.policy_values(fabrikam).await.unwrap().len(), 1);
+}
+
+/// A row the database refuses fails the change that wrote it and nothing else (the batch is retried change by
+/// change), and the writer goes on writing.
+async fn a_change_the_database_refuses_fails_without_stopping_the_writer(f: &Fixture) {
+    let contoso = tenant(f, "Contoso").await;
+    let refuse = match f.backend {
+        Backend::Sqlite => {
+            "CREATE TRIGGER refuse_broken BEFORE INSERT ON policy_values WHEN NEW.target_id = 'Broken' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+        }
+        Backend::Postgres => {
+            "CREATE FUNCTION refuse_broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.target_id = 'Broken' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER refuse_broken BEFORE INSERT ON policy_values FOR EACH ROW EXECUTE FUNCTION refuse_broken();"
+        }
+    };
+    f.execute(refuse).await.unwrap();
+    let batch = vec![
+        changes(
+            contoso,
+            vec![value_change(Scope::Product, "P1", PolicyValue::Disabled)],
+        ),
+        changes(
+            contoso,
+            vec![
+                value_change(Scope::Product, "P2", PolicyValue::Disabled),
+                value_change(Scope::Product, "Broken", PolicyValue::Disabled),
+            ],
+        ),
+        changes(
+            contoso,
+            vec![value_change(Scope::Product, "P3", PolicyValue::Disabled)],
+        ),
+    ];
+    let outcomes = written_together(f, batch).await;
+    assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+    assert!(
+        matches!(&outcomes[1], Err(StoreError::Database(e)) if e.to_string().contains("refused by the test")),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
+    let stored = sorted(
+        f.store
+            .policy_values(contoso)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.target_id)
+            .collect(),
+    );
+    assert_eq!(
+        stored,
+        vec!["P1", "P3"],
+        "nothing of the refused change was written"
+    );
+
+    let alone = f
+        .store
+        .set_policy_value(change(
+            contoso,
+            Scope::Product,
+            "Broken",
+            PolicyValue::Disabled,
+        ))
+        .await;
+    assert!(matches!(alone, Err(StoreError::Database(_))), "{alone:?}");
+    let after = f
+        .store
+        .set_policy_value(change(contoso, Scope::Product, "P4", PolicyValue::Disabled))
+        .await
+        .expect("the writer goes on after a failed batch");
+    let events = f.store.policy_changes(contoso, None, 10).await.unwrap();
+    assert_eq!(after.revision, Some(3));
+    assert_eq!(events.len(), 3, "one event per written change: {events:?}");
 }
