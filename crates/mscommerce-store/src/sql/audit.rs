@@ -26,51 +26,11 @@ pub(super) struct AuditRecord<'a> {
 /// Writes the event; when a partner's user or app caused it at a customer, also its copy in the partner's own log,
 /// naming the customer (`on_behalf_of_tenant_id`), so that both sides see what was done.
 pub(super) async fn insert_audit(conn: &mut Conn, record: AuditRecord<'_>) -> StoreResult<()> {
-    let partner = record
-        .actor
-        .partner_tenant_id
-        .filter(|p| *p != record.tenant_id);
-    insert_audit_row(conn, &record, record.tenant_id, None).await?;
-    if let Some(partner) = partner {
-        insert_audit_row(conn, &record, partner, Some(record.tenant_id)).await?;
-    }
-    Ok(())
+    insert_audits(conn, std::slice::from_ref(&record)).await
 }
 
-async fn insert_audit_row(
-    conn: &mut Conn,
-    record: &AuditRecord<'_>,
-    tenant_id: TenantId,
-    on_behalf_of: Option<TenantId>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (tenant_id, occurred_at, action, actor_id, actor_name, actor_type, \
-         correlation_id, target_type, target_id, target_name, policy_id, old_value, new_value, actor_tenant_id, \
-         on_behalf_of_tenant_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(tenant_id.to_string())
-    .bind(timestamp(record.at))
-    .bind(record.action)
-    .bind(&record.actor.id)
-    .bind(&record.actor.name)
-    .bind(&record.actor.kind)
-    .bind(&record.actor.correlation_id)
-    .bind(record.target_type)
-    .bind(&record.target_id)
-    .bind(&record.target_name)
-    .bind(record.policy_id)
-    .bind(&record.old_value)
-    .bind(&record.new_value)
-    .bind(record.actor.partner_tenant_id.map(|t| t.to_string()))
-    .bind(on_behalf_of.map(|t| t.to_string()))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Writes the events in order, each with its partner's copy where [`insert_audit`] writes one, in one statement
-/// per [`super::policy_writes::statement_rows`] run of rows.
+/// Writes the events in order, each with its partner's copy (see [`insert_audit`]), in one statement per
+/// [`super::policy_writes::statement_rows`] run of rows.
 pub(super) async fn insert_audits(conn: &mut Conn, records: &[AuditRecord<'_>]) -> StoreResult<()> {
     let mut rows: Vec<(&AuditRecord<'_>, TenantId, Option<TenantId>)> =
         Vec::with_capacity(records.len());
