@@ -292,6 +292,9 @@ struct DropDatabase(seed::Backend);
 
 impl Drop for DropDatabase {
     fn drop(&mut self) {
+        if let seed::Backend::Sqlite(_) = self.0 {
+            return; // the file goes with the working folder
+        }
         let backend = self.0.clone();
         // The orchestrator's runtime may be ending: a runtime of its own for this one statement.
         let _ = std::thread::spawn(move || {

@@ -127,7 +127,7 @@ struct HeldGrants {
 }
 
 /// Users, apps and relationships held unless configured otherwise (`directory_cache_entries`), each: a user
-/// about 0.4 KB.
+/// about 0.5 KB.
 pub const DEFAULT_ENTRIES: usize = 16_000;
 
 pub struct DirectoryCache {

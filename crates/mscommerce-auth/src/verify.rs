@@ -198,7 +198,7 @@ pub struct TokenVerifier {
     digest_key: std::collections::hash_map::RandomState,
 }
 
-/// Verified tokens held unless configured otherwise (`token_cache_entries`): about 0.3 KB each.
+/// Verified tokens held unless configured otherwise (`token_cache_entries`): about 0.4 KB each.
 pub const DEFAULT_CACHED_TOKENS: usize = 16_000;
 
 /// Clock skew tolerated on `exp` and `nbf` unless told otherwise, in seconds.

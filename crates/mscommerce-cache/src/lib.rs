@@ -198,22 +198,6 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher + Clone> BoundedCache<K, V, S> {
         }
     }
 
-    /// Drops every entry for which `keep` answers false.
-    pub fn retain(&self, mut keep: impl FnMut(&K, &V) -> bool) {
-        for shard in self.shards.iter() {
-            let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-            let dropped: Vec<K> = shard
-                .entries
-                .iter()
-                .filter(|(k, v)| !keep(k, v))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in dropped {
-                shard.entries.pop(&key);
-            }
-        }
-    }
-
     /// Forgets every entry, and what the loads under way will read.
     pub fn clear(&self) {
         for shard in self.shards.iter() {
