@@ -157,3 +157,52 @@ async fn answer(response: reqwest::Response) -> Answer {
         json,
     }
 }
+
+/// The cookies of a browser without JavaScript, for tests that walk sign-in pages over plain HTTP: kept by name
+/// (one path per name is all the service uses; the service and a provider on 127.0.0.1 share them, as a browser
+/// shares cookies across ports), sent with every request, and every `Set-Cookie` kept as sent.
+#[derive(Debug, Default)]
+pub struct CookieJar {
+    pub cookies: std::collections::BTreeMap<String, String>,
+    /// Every `Set-Cookie` received, in order.
+    pub set_cookies: Vec<String>,
+}
+
+impl CookieJar {
+    /// Sends `request` with the cookies held, and keeps or forgets those the answer sets.
+    pub async fn send(&mut self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let request = if cookie.is_empty() {
+            request
+        } else {
+            request.header("cookie", cookie)
+        };
+        let response = request.send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let set = set.to_str().unwrap().to_string();
+            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
+            if set.contains("Max-Age=0") || set.contains("expires=Thu, 01 Jan 1970") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+            self.set_cookies.push(set);
+        }
+        response
+    }
+
+    /// The `Set-Cookie` last received for `name`.
+    #[track_caller]
+    pub fn set_cookie(&self, name: &str) -> &str {
+        self.set_cookies
+            .iter()
+            .rev()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no cookie {name} was set: {:?}", self.set_cookies))
+    }
+}

@@ -24,7 +24,7 @@ pub mod tls;
 pub use mscommerce_testing::{postgres, TempDir};
 
 pub use fixtures::*;
-pub use http::Answer;
+pub use http::{Answer, CookieJar};
 pub use postgres::POSTGRES_ENV;
 pub use server::{binary, Server};
 pub use smtp::{header_of, smtp_env, SmtpServer};

@@ -2,8 +2,6 @@
 //! the sign-in through the built-in issuer's code flow, the cookies' protections, renewal by the refresh token, sign
 //! out, and the person's current state on every request.
 
-use std::collections::BTreeMap;
-
 use mscommerce_tests::*;
 use reqwest::redirect::Policy;
 use serde_json::json;
@@ -13,9 +11,7 @@ use serde_json::json;
 struct Browser {
     client: reqwest::Client,
     base: String,
-    cookies: BTreeMap<String, String>,
-    /// Every `Set-Cookie` the service sent, as sent.
-    set_cookies: Vec<String>,
+    jar: CookieJar,
 }
 
 /// What the browser got.
@@ -70,8 +66,7 @@ impl Browser {
         Browser {
             client: builder.build().unwrap(),
             base: server.base.clone(),
-            cookies: BTreeMap::new(),
-            set_cookies: Vec::new(),
+            jar: CookieJar::default(),
         }
     }
 
@@ -84,28 +79,7 @@ impl Browser {
     }
 
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Got {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let request = if cookie.is_empty() {
-            request
-        } else {
-            request.header("cookie", cookie)
-        };
-        let response = request.send().await.unwrap();
-        for set in response.headers().get_all("set-cookie") {
-            let set = set.to_str().unwrap().to_string();
-            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
-            if set.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-            self.set_cookies.push(set);
-        }
+        let response = self.jar.send(request).await;
         Got {
             status: response.status().as_u16(),
             location: response
@@ -130,11 +104,7 @@ impl Browser {
 
     /// The `Set-Cookie` the service last sent for `name`.
     fn set_cookie(&self, name: &str) -> &str {
-        self.set_cookies
-            .iter()
-            .rev()
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .unwrap_or_else(|| panic!("no cookie {name} was set: {:?}", self.set_cookies))
+        self.jar.set_cookie(name)
     }
 
     /// Opens `path` without a session and signs in on the page it leads to, as a person would; answers where the
@@ -231,11 +201,11 @@ async fn a_session_is_renewed_by_its_refresh_token_and_sign_out_revokes_it() {
     browser
         .sign_in("/console/billing/products", ADMIN_UPN, ADMIN_PASSWORD)
         .await;
-    let first = browser.cookies["mscommerce_console"].clone();
-    let refresh = browser.cookies["mscommerce_console_refresh"].clone();
+    let first = browser.jar.cookies["mscommerce_console"].clone();
+    let refresh = browser.jar.cookies["mscommerce_console_refresh"].clone();
 
     // The access token's cookie has expired (the browser dropped it): a page goes to renew and comes back.
-    browser.cookies.remove("mscommerce_console");
+    browser.jar.cookies.remove("mscommerce_console");
     let page = browser.get("/console/billing/products").await;
     assert_eq!(page.status, 303);
     assert_eq!(
@@ -245,8 +215,8 @@ async fn a_session_is_renewed_by_its_refresh_token_and_sign_out_revokes_it() {
     let renewed = browser.get(&page.location).await;
     assert_eq!(renewed.status, 303, "{}", renewed.html);
     assert_eq!(renewed.location, "/console/billing/products");
-    assert_ne!(browser.cookies["mscommerce_console"], first);
-    let rotated = browser.cookies["mscommerce_console_refresh"].clone();
+    assert_ne!(browser.jar.cookies["mscommerce_console"], first);
+    let rotated = browser.jar.cookies["mscommerce_console_refresh"].clone();
     assert_ne!(rotated, refresh, "the refresh token rotates");
     // The session keeps its end: the rotated cookie carries the same end, with what is left of the 8 hours.
     assert_eq!(rotated.rsplit('.').next(), refresh.rsplit('.').next());
@@ -261,10 +231,11 @@ async fn a_session_is_renewed_by_its_refresh_token_and_sign_out_revokes_it() {
     assert_eq!(signed_out.status, 200, "{}", signed_out.html);
     assert!(signed_out.html.contains("You signed out"));
     for name in ["mscommerce_console", "mscommerce_console_refresh"] {
-        assert!(!browser.cookies.contains_key(name), "{name} is left");
+        assert!(!browser.jar.cookies.contains_key(name), "{name} is left");
     }
     // The refresh token, kept by someone who copied it, renews nothing any more.
     browser
+        .jar
         .cookies
         .insert("mscommerce_console_refresh".into(), rotated);
     let renew = browser.get("/console/signin/renew?return=%2Fconsole").await;
@@ -328,7 +299,7 @@ async fn a_sign_in_answer_that_this_browser_did_not_start_is_refused() {
     assert!(pushed
         .html
         .contains("was not started from the console in this browser"));
-    assert!(!victim.cookies.contains_key("mscommerce_console"));
+    assert!(!victim.jar.cookies.contains_key("mscommerce_console"));
 
     // A started sign-in with another state is refused too.
     victim.get("/console/signin").await;
@@ -339,7 +310,7 @@ async fn a_sign_in_answer_that_this_browser_did_not_start_is_refused() {
     assert!(wrong
         .html
         .contains("does not belong to the sign-in this browser started"));
-    assert!(!victim.cookies.contains_key("mscommerce_console"));
+    assert!(!victim.jar.cookies.contains_key("mscommerce_console"));
 
     // And the console's client gets no device code.
     let device = server

@@ -5,8 +5,6 @@
 //! missing pending sign-in and the provider's error are refused with a page; a trust without a sign-in shows no
 //! button; the client secret is never answered.
 
-use std::collections::BTreeMap;
-
 use mscommerce_tests::oidc::{login_form, OidcProvider, AUDIENCE};
 use mscommerce_tests::*;
 use reqwest::redirect::Policy;
@@ -25,8 +23,7 @@ const PRODUCT: &str = "CFQ7TTC0H9MP";
 /// are not told apart by port): cookies by name, redirects not followed, so that each step can be read.
 struct Browser {
     client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-    set_cookies: Vec<String>,
+    jar: CookieJar,
 }
 
 struct Got {
@@ -43,8 +40,7 @@ impl Browser {
                 .redirect(Policy::none())
                 .build()
                 .unwrap(),
-            cookies: BTreeMap::new(),
-            set_cookies: Vec::new(),
+            jar: CookieJar::default(),
         }
     }
 
@@ -53,28 +49,7 @@ impl Browser {
             Some(fields) => self.client.post(url).form(fields),
             None => self.client.get(url),
         };
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let request = if cookie.is_empty() {
-            request
-        } else {
-            request.header("cookie", cookie)
-        };
-        let response = request.send().await.unwrap();
-        for set in response.headers().get_all("set-cookie") {
-            let set = set.to_str().unwrap().to_string();
-            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
-            if set.contains("Max-Age=0") || set.contains("expires=Thu, 01 Jan 1970") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-            self.set_cookies.push(set);
-        }
+        let response = self.jar.send(request).await;
         let location = response.headers().get("location").map(|l| {
             Url::parse(url)
                 .unwrap()
@@ -121,11 +96,7 @@ impl Browser {
     }
 
     fn set_cookie(&self, name: &str) -> &str {
-        self.set_cookies
-            .iter()
-            .rev()
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .unwrap_or_else(|| panic!("no cookie {name} was set: {:?}", self.set_cookies))
+        self.jar.set_cookie(name)
     }
 }
 
@@ -433,12 +404,12 @@ async fn a_changed_state_a_wrong_nonce_a_forged_pending_sign_in_and_the_provider
     let mut browser = Browser::new();
     let at_provider = to_the_provider(&mut browser, &server, &tenant).await;
     let back = browser.browse(&at_provider, "alice", &[&callback]).await;
-    let sealed = browser.cookies["mscommerce_federation"].clone();
+    let sealed = browser.jar.cookies["mscommerce_federation"].clone();
     let (payload, mac) = sealed.split_once('.').unwrap();
     let mut forged_mac = mac.to_string();
     let last = if forged_mac.ends_with('A') { "B" } else { "A" };
     forged_mac.replace_range(forged_mac.len() - 1.., last);
-    browser.cookies.insert(
+    browser.jar.cookies.insert(
         "mscommerce_federation".into(),
         format!("{payload}.{forged_mac}"),
     );
@@ -710,7 +681,7 @@ async fn the_console_signs_in_with_the_provider_once_the_sign_in_name_tells_the_
     );
     let landed = browser.get(&to_console).await;
     assert_eq!(landed.status, 303, "{}", landed.html);
-    assert!(browser.cookies.contains_key("mscommerce_console"));
+    assert!(browser.jar.cookies.contains_key("mscommerce_console"));
     // The console's home sends each person to the first page their roles open.
     let mut home = browser.get(&landed.location.unwrap()).await;
     for _ in 0..3 {

@@ -715,15 +715,7 @@ async fn a_change_that_fails_in_a_batch_fails_alone(f: &Fixture) {
         "{failed_p5:?}"
     );
 
-    let stored: Vec<String> = sorted(
-        f.store
-            .policy_values(contoso)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|v| v.target_id)
-            .collect(),
-    );
+    let stored = stored_targets(f, contoso).await;
     assert_eq!(stored, vec!["P1", "P5"], "only what succeeded was written");
     let mut revisions: Vec<i64> = f
         .store
@@ -787,15 +779,7 @@ async fn a_change_the_database_refuses_fails_without_stopping_the_writer(f: &Fix
         outcomes[1]
     );
     assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
-    let stored = sorted(
-        f.store
-            .policy_values(contoso)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|v| v.target_id)
-            .collect(),
-    );
+    let stored = stored_targets(f, contoso).await;
     assert_eq!(
         stored,
         vec!["P1", "P3"],
@@ -820,4 +804,17 @@ async fn a_change_the_database_refuses_fails_without_stopping_the_writer(f: &Fix
     let events = f.store.policy_changes(contoso, None, 10).await.unwrap();
     assert_eq!(after.revision, Some(3));
     assert_eq!(events.len(), 3, "one event per written change: {events:?}");
+}
+
+/// The targets with a stored value of `tenant_id`, sorted.
+async fn stored_targets(f: &Fixture, tenant_id: TenantId) -> Vec<String> {
+    sorted(
+        f.store
+            .policy_values(tenant_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.target_id)
+            .collect(),
+    )
 }
