@@ -69,6 +69,9 @@ function Set-MSCommerceTrustedIssuerSignIn {
         [ValidateLength(1, 64)]
         [string]$ButtonText,
 
+        # Mandatory in its own set, so that -Remove alone selects the set and -ClientId is not asked for; without
+        # it the default set 'Set' applies (about_Parameter_Sets: "at least one of the unique parameters should be a
+        # mandatory parameter"; DefaultParameterSetName when the set cannot be determined).
         [Parameter(Mandatory, ParameterSetName = 'Remove')]
         [switch]$Remove,
 
